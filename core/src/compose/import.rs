@@ -1,0 +1,727 @@
+//! Reading a compose or stack document into a [`Model`].
+//!
+//! The document is never changed here: problems that swarm would reject or ignore are
+//! recorded as facts ([`Problem`], [`Encryption`], host IPs on ports) for the rules in
+//! `findings` to report with their place and fix. Only input whose shape makes no sense
+//! (a list where a mapping belongs, a port that is not a number) is an [`ImportError`].
+
+use crate::compose::interpolate::{interpolate, InterpolationError, Variables};
+use crate::compose::ports::{self, PortError};
+use crate::flows;
+use crate::model::*;
+use crate::proxy;
+use crate::yaml::{self, Location, Node, Value};
+
+/// What the import needs besides the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Stack name, which wins over `x-tiermap.name`.
+    pub stack: Option<String>,
+    /// Stack name when neither `stack` nor `x-tiermap.name` gives one (e.g. the file
+    /// name); `stack` when this is missing too.
+    pub default_stack: Option<String>,
+    /// Variables for `${...}` interpolation (none: defaults apply).
+    pub variables: Variables,
+    /// Size and expansion bounds.
+    pub limits: yaml::Limits,
+}
+
+/// Why a file could not be read as a stack.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// Not YAML, or over a bound.
+    #[error(transparent)]
+    Yaml(#[from] yaml::ParseError),
+    /// YAML, but not a compose file.
+    #[error("{reason}")]
+    NotCompose {
+        /// Where.
+        at: Location,
+        /// What is missing, and what to check.
+        reason: String,
+    },
+    /// A key holds the wrong kind of value.
+    #[error("`{path}` must be {expected}, not {found}")]
+    WrongType {
+        /// Dotted key path, e.g. `services.api.ports[1]`.
+        path: String,
+        /// Where the value starts.
+        at: Location,
+        /// What compose expects.
+        expected: &'static str,
+        /// What the file has.
+        found: &'static str,
+    },
+    /// A port that cannot be read.
+    #[error("`{path}`: {source}")]
+    Port {
+        /// Key path.
+        path: String,
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        source: PortError,
+    },
+    /// A value that should be a number is not.
+    #[error("`{path}` must be a whole number, not `{text}`")]
+    NotANumber {
+        /// Key path.
+        path: String,
+        /// Where.
+        at: Location,
+        /// The text found.
+        text: String,
+    },
+    /// A `$` expression compose would refuse.
+    #[error("`{path}`: {source}")]
+    Interpolation {
+        /// Key path.
+        path: String,
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        source: InterpolationError,
+    },
+}
+
+impl ImportError {
+    /// Where in the file the problem is.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ImportError::Yaml(e) => e.location(),
+            ImportError::NotCompose { at, .. }
+            | ImportError::WrongType { at, .. }
+            | ImportError::Port { at, .. }
+            | ImportError::NotANumber { at, .. }
+            | ImportError::Interpolation { at, .. } => Some(*at),
+        }
+    }
+
+    /// The key path the problem is at, when there is one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            ImportError::WrongType { path, .. }
+            | ImportError::Port { path, .. }
+            | ImportError::NotANumber { path, .. }
+            | ImportError::Interpolation { path, .. } => Some(path),
+            ImportError::Yaml(_) | ImportError::NotCompose { .. } => None,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, ImportError>;
+
+/// Reads text into a document tree and checks that it is a compose file.
+pub fn read(text: &str, limits: yaml::Limits) -> Result<Node> {
+    let doc = yaml::parse(text, limits)?;
+    check_shape(&doc)?;
+    Ok(doc)
+}
+
+/// Checks that a document is a compose file: a mapping with a `services` mapping.
+pub fn check_shape(doc: &Node) -> Result<()> {
+    let Some(entries) = doc.as_map() else {
+        let reason = if doc.is_null() {
+            "the file is empty; a compose file starts with `services:`".to_string()
+        } else {
+            format!("a compose file is a mapping with a `services:` key, but this file is {}", doc.type_name())
+        };
+        return Err(ImportError::NotCompose { at: doc.at, reason });
+    };
+    let top = entries.first().map_or(doc.at, |(k, _)| k.at);
+    match doc.entry("services") {
+        Some((_, services)) if services.as_map().is_some() || services.is_null() => Ok(()),
+        Some((key, services)) => Err(ImportError::WrongType {
+            path: "services".into(),
+            at: if services.at.is_known() { services.at } else { key.at },
+            expected: "a mapping of service names",
+            found: services.type_name(),
+        }),
+        None => {
+            let legacy = entries.iter().any(|(_, v)| v.get("image").is_some() || v.get("build").is_some());
+            let reason = if legacy {
+                "this looks like a version 1 compose file (services at the top level); put them under `services:` and add `version: \"3.8\"`".to_string()
+            } else {
+                "no `services:` key; this YAML is not a compose or stack file".to_string()
+            };
+            Err(ImportError::NotCompose { at: top, reason })
+        }
+    }
+}
+
+/// Derives the model from a compose document.
+pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
+    check_shape(doc)?;
+    let mut reader = Reader { vars: &options.variables, problems: Vec::new() };
+    let meta = reader.tiermap(doc)?;
+    let stack = options
+        .stack
+        .clone()
+        .or(meta.name)
+        .or_else(|| options.default_stack.clone())
+        .unwrap_or_else(|| "stack".to_string());
+    let version = match doc.get("version") {
+        Some(node) => reader.text(node, "version")?,
+        None => None,
+    };
+    if let (Some(v), Some(node)) = (&version, doc.get("version")) {
+        if !v.starts_with('3') {
+            reader.problems.push(Problem::UnsupportedVersion { version: v.clone(), at: node.at });
+        }
+    }
+    let mut tiers = reader.tiers(doc)?;
+    let mut services = Vec::new();
+    if let Some(entries) = doc.get("services").and_then(Node::as_map) {
+        for (key, node) in entries {
+            let name = key.scalar_text().unwrap_or_default();
+            services.push(reader.service(&name, key.at, node, &mut tiers, &meta.homes)?);
+        }
+    }
+    let mut model = Model {
+        stack,
+        version,
+        tiers,
+        services,
+        flows: Vec::new(),
+        problems: reader.problems,
+        accepted: meta.accepted,
+    };
+    for flow in &meta.flows {
+        for name in [&flow.from, &flow.to] {
+            if model.service(name).is_none() {
+                model.problems.push(Problem::UnknownFlowService { name: name.clone(), at: flow.at });
+            }
+        }
+    }
+    let mut all_flows = meta.flows;
+    all_flows.extend(flows::infer(&model));
+    model.flows = flows::dedup(all_flows);
+    Ok(model)
+}
+
+/// What tiermap keeps in the document under `x-tiermap`.
+#[derive(Default)]
+struct Meta {
+    name: Option<String>,
+    homes: Vec<(String, String)>,
+    flows: Vec<Flow>,
+    accepted: Vec<Accepted>,
+}
+
+struct Reader<'a> {
+    vars: &'a Variables,
+    problems: Vec<Problem>,
+}
+
+/// Keys `docker stack deploy` ignores with a warning.
+const IGNORED_KEYS: &[&str] = &[
+    "build", "cap_add", "cap_drop", "cgroup_parent", "container_name", "devices", "domainname",
+    "external_links", "ipc", "links", "mac_address", "network_mode", "pid", "privileged", "restart",
+    "security_opt", "shm_size", "userns_mode",
+];
+/// Keys `docker stack deploy` refuses.
+const REJECTED_KEYS: &[&str] =
+    &["extends", "volume_driver", "volumes_from", "cpu_quota", "cpu_shares", "cpuset", "mem_limit", "memswap_limit"];
+
+impl Reader<'_> {
+    /// A scalar as interpolated text; `None` for null.
+    fn text(&mut self, node: &Node, path: &str) -> Result<Option<String>> {
+        let raw = match &node.value {
+            Value::Null => return Ok(None),
+            Value::Str(s) => s.clone(),
+            Value::Seq(_) | Value::Map(_) => {
+                return Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a single value", found: node.type_name() })
+            }
+            _ => return Ok(node.scalar_text()),
+        };
+        let done = interpolate(&raw, self.vars)
+            .map_err(|source| ImportError::Interpolation { path: path.into(), at: node.at, source })?;
+        for name in done.unset {
+            if !self.problems.iter().any(|p| matches!(p, Problem::UnsetVariable { name: n, .. } if *n == name)) {
+                self.problems.push(Problem::UnsetVariable { name, at: node.at });
+            }
+        }
+        Ok(Some(done.value))
+    }
+
+    fn required_text(&mut self, node: &Node, path: &str) -> Result<String> {
+        Ok(self.text(node, path)?.unwrap_or_default())
+    }
+
+    fn int(&mut self, node: &Node, path: &str) -> Result<Option<u64>> {
+        if let Value::Int(i) = node.value {
+            return u64::try_from(i).map(Some).map_err(|_| ImportError::NotANumber { path: path.into(), at: node.at, text: i.to_string() });
+        }
+        match self.text(node, path)? {
+            None => Ok(None),
+            Some(t) if t.is_empty() => Ok(None),
+            Some(t) => t.trim().parse().map(Some).map_err(|_| ImportError::NotANumber { path: path.into(), at: node.at, text: t }),
+        }
+    }
+
+    fn boolean(&mut self, node: &Node, path: &str) -> Result<bool> {
+        match &node.value {
+            Value::Bool(b) => Ok(*b),
+            Value::Null => Ok(false),
+            _ => match self.required_text(node, path)?.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => Ok(true),
+                "false" | "no" | "off" | "0" | "" => Ok(false),
+                _ => Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "true or false", found: node.type_name() }),
+            },
+        }
+    }
+
+    fn seq<'n>(&self, node: &'n Node, path: &str) -> Result<&'n [Node]> {
+        match &node.value {
+            Value::Seq(items) => Ok(items),
+            Value::Null => Ok(&[]),
+            _ => Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a list", found: node.type_name() }),
+        }
+    }
+
+    fn map<'n>(&self, node: &'n Node, path: &str) -> Result<&'n [(Node, Node)]> {
+        match &node.value {
+            Value::Map(entries) => Ok(entries),
+            Value::Null => Ok(&[]),
+            _ => Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a mapping", found: node.type_name() }),
+        }
+    }
+
+    /// A list of strings, or a single string (compose accepts both for many keys).
+    fn strings(&mut self, node: &Node, path: &str) -> Result<Vec<String>> {
+        match &node.value {
+            Value::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.extend(self.text(item, &format!("{path}[{i}]"))?);
+                }
+                Ok(out)
+            }
+            _ => Ok(self.text(node, path)?.into_iter().collect()),
+        }
+    }
+
+    /// `KEY=value` list or `KEY: value` mapping (labels, environment).
+    fn pairs(&mut self, node: &Node, path: &str) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let text = self.required_text(item, &format!("{path}[{i}]"))?;
+                    let (k, v) = text.split_once('=').unwrap_or((&text, ""));
+                    out.push((k.to_string(), v.to_string()));
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    let key = k.scalar_text().unwrap_or_default();
+                    let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
+                    out.push((key, value));
+                }
+            }
+            Value::Null => {}
+            _ => return Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a list or a mapping", found: node.type_name() }),
+        }
+        Ok(out)
+    }
+
+    fn tiermap(&mut self, doc: &Node) -> Result<Meta> {
+        let mut meta = Meta::default();
+        let Some(node) = doc.get("x-tiermap") else { return Ok(meta) };
+        if let Some(name) = node.get("name") {
+            meta.name = self.text(name, "x-tiermap.name")?;
+        }
+        if let Some(homes) = node.get("homes") {
+            for (k, v) in self.map(homes, "x-tiermap.homes")? {
+                let service = k.scalar_text().unwrap_or_default();
+                let tier = self.required_text(v, &format!("x-tiermap.homes.{service}"))?;
+                meta.homes.push((service, tier));
+            }
+        }
+        if let Some(list) = node.get("flows") {
+            for (i, item) in self.seq(list, "x-tiermap.flows")?.iter().enumerate() {
+                let path = format!("x-tiermap.flows[{i}]");
+                let field = |key: &str| item.get(key);
+                let (Some(from), Some(to)) = (field("from"), field("to")) else {
+                    return Err(ImportError::WrongType { path, at: item.at, expected: "a mapping with `from` and `to`", found: item.type_name() });
+                };
+                let port = match field("port") {
+                    Some(p) => self.int(p, &format!("{path}.port"))?.and_then(|p| u16::try_from(p).ok()),
+                    None => None,
+                };
+                meta.flows.push(Flow {
+                    from: self.required_text(from, &format!("{path}.from"))?,
+                    to: self.required_text(to, &format!("{path}.to"))?,
+                    port,
+                    origin: FlowOrigin::User,
+                    at: item.at,
+                });
+            }
+        }
+        if let Some(list) = node.get("accepted") {
+            for (i, item) in self.seq(list, "x-tiermap.accepted")?.iter().enumerate() {
+                let path = format!("x-tiermap.accepted[{i}]");
+                let id = match item.get("id") {
+                    Some(n) => self.required_text(n, &format!("{path}.id"))?,
+                    None => continue,
+                };
+                let note = match item.get("note") {
+                    Some(n) => self.required_text(n, &format!("{path}.note"))?,
+                    None => String::new(),
+                };
+                meta.accepted.push(Accepted { id, note });
+            }
+        }
+        Ok(meta)
+    }
+
+    fn tiers(&mut self, doc: &Node) -> Result<Vec<Tier>> {
+        let mut tiers = Vec::new();
+        let Some((key_node, node)) = doc.entry("networks") else { return Ok(tiers) };
+        let _ = key_node;
+        for (k, v) in self.map(node, "networks")? {
+            let key = k.scalar_text().unwrap_or_default();
+            let path = format!("networks.{key}");
+            let mut tier = Tier {
+                key: key.clone(),
+                name: None,
+                driver: None,
+                encryption: Encryption::Off,
+                attachable: false,
+                internal: false,
+                external: false,
+                labels: Vec::new(),
+                declared: true,
+                at: k.at,
+            };
+            for (field, value) in self.map(v, &path)? {
+                let field_name = field.scalar_text().unwrap_or_default();
+                let fpath = format!("{path}.{field_name}");
+                match field_name.as_str() {
+                    "name" => tier.name = self.text(value, &fpath)?,
+                    "driver" => tier.driver = self.text(value, &fpath)?,
+                    "attachable" => tier.attachable = self.boolean(value, &fpath)?,
+                    "internal" => tier.internal = self.boolean(value, &fpath)?,
+                    "labels" => tier.labels = self.pairs(value, &fpath)?,
+                    "encrypted" => tier.encryption = Encryption::TopLevelKey,
+                    "external" => match &value.value {
+                        // Legacy `external: { name: x }`.
+                        Value::Map(_) => {
+                            tier.external = true;
+                            if let Some(n) = value.get("name") {
+                                tier.name = self.text(n, &format!("{fpath}.name"))?;
+                            }
+                        }
+                        _ => tier.external = self.boolean(value, &fpath)?,
+                    },
+                    "driver_opts" => {
+                        if let Some(enc) = value.get("encrypted") {
+                            tier.encryption = match enc.value {
+                                Value::Bool(_) => Encryption::DriverOptBoolean,
+                                _ => Encryption::DriverOpt,
+                            };
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tiers.push(tier);
+        }
+        Ok(tiers)
+    }
+
+    fn service(
+        &mut self,
+        name: &str,
+        key_at: Location,
+        node: &Node,
+        tiers: &mut Vec<Tier>,
+        homes: &[(String, String)],
+    ) -> Result<Service> {
+        let base = format!("services.{name}");
+        let mut service = Service {
+            name: name.to_string(),
+            image: None,
+            mode: DeployMode::Replicated(1),
+            networks: Vec::new(),
+            home: None,
+            network_mode: None,
+            ports: Vec::new(),
+            labels: Vec::new(),
+            deploy_labels: Vec::new(),
+            constraints: Vec::new(),
+            secrets: Vec::new(),
+            healthcheck: None,
+            resources: Resources::default(),
+            update: None,
+            volumes: Vec::new(),
+            environment: Vec::new(),
+            depends_on: Vec::new(),
+            endpoint_mode: None,
+            routes: Vec::new(),
+            command: Vec::new(),
+            at: key_at,
+        };
+        let mut wrote_networks = false;
+        for (field, value) in self.map(node, &base)? {
+            let key = field.scalar_text().unwrap_or_default();
+            let path = format!("{base}.{key}");
+            if IGNORED_KEYS.contains(&key.as_str()) {
+                self.problems.push(Problem::IgnoredKey { service: name.into(), key: key.clone(), at: field.at });
+            }
+            if REJECTED_KEYS.contains(&key.as_str()) {
+                self.problems.push(Problem::RejectedKey { service: name.into(), key: key.clone(), at: field.at });
+            }
+            match key.as_str() {
+                "image" => service.image = self.text(value, &path)?,
+                "network_mode" => service.network_mode = self.text(value, &path)?,
+                "networks" => {
+                    wrote_networks = true;
+                    self.attachments(&mut service, value, &path, tiers)?;
+                }
+                "ports" => {
+                    for (i, item) in self.seq(value, &path)?.iter().enumerate() {
+                        let ports = self.port(item, &format!("{path}[{i}]"))?;
+                        service.ports.extend(ports);
+                    }
+                }
+                "labels" => service.labels = self.pairs(value, &path)?,
+                "environment" => service.environment = self.pairs(value, &path)?,
+                "secrets" => {
+                    for (i, item) in self.seq(value, &path)?.iter().enumerate() {
+                        let source = match item.get("source") {
+                            Some(s) => self.text(s, &format!("{path}[{i}].source"))?,
+                            None => self.text(item, &format!("{path}[{i}]"))?,
+                        };
+                        service.secrets.extend(source);
+                    }
+                }
+                "depends_on" => match &value.value {
+                    Value::Map(entries) => {
+                        self.problems.push(Problem::DependsOnMapping { service: name.into(), at: field.at });
+                        service.depends_on = entries.iter().filter_map(|(k, _)| k.scalar_text()).collect();
+                    }
+                    _ => service.depends_on = self.strings(value, &path)?,
+                },
+                "healthcheck" => {
+                    let test = match value.get("test") {
+                        Some(t) => self.strings(t, &format!("{path}.test"))?,
+                        None => Vec::new(),
+                    };
+                    let disabled = match value.get("disable") {
+                        Some(d) => self.boolean(d, &format!("{path}.disable"))?,
+                        None => false,
+                    } || test.first().is_some_and(|t| t == "NONE");
+                    service.healthcheck = Some(HealthCheck { test, disabled });
+                }
+                "volumes" => {
+                    for (i, item) in self.seq(value, &path)?.iter().enumerate() {
+                        service.volumes.push(self.mount(item, &format!("{path}[{i}]"))?);
+                    }
+                }
+                "command" => service.command = self.strings(value, &path)?,
+                "deploy" => self.deploy(&mut service, value, &path)?,
+                _ => {}
+            }
+        }
+        if service.image.is_none() {
+            self.problems.push(Problem::NoImage { service: name.into(), at: key_at });
+        }
+        let on_host = service.network_mode.is_some();
+        if !wrote_networks && !on_host {
+            if !tiers.iter().any(|t| t.key == "default") {
+                tiers.push(implicit_tier("default"));
+            }
+            service.networks.push(Attachment { tier: "default".into(), aliases: Vec::new(), at: key_at });
+        }
+        service.home = homes
+            .iter()
+            .find(|(s, t)| s == name && service.on(t))
+            .map(|(_, t)| t.clone())
+            .or_else(|| service.networks.first().map(|a| a.tier.clone()));
+        service.routes = proxy::routes(&service.labels, &service.deploy_labels, node);
+        Ok(service)
+    }
+
+    fn attachments(&mut self, service: &mut Service, value: &Node, path: &str, tiers: &mut Vec<Tier>) -> Result<()> {
+        let mut attach = |reader: &mut Self, key: String, aliases: Vec<String>, at: Location| {
+            if !tiers.iter().any(|t| t.key == key) {
+                if key != "default" {
+                    reader.problems.push(Problem::UndefinedNetwork { service: service.name.clone(), network: key.clone(), at });
+                }
+                tiers.push(implicit_tier(&key));
+            }
+            service.networks.push(Attachment { tier: key, aliases, at });
+        };
+        match &value.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let key = self.required_text(item, &format!("{path}[{i}]"))?;
+                    attach(self, key, Vec::new(), item.at);
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    let key = k.scalar_text().unwrap_or_default();
+                    let aliases = match v.get("aliases") {
+                        Some(a) => self.strings(a, &format!("{path}.{key}.aliases"))?,
+                        None => Vec::new(),
+                    };
+                    self.map(v, &format!("{path}.{key}"))?;
+                    attach(self, key, aliases, k.at);
+                }
+            }
+            Value::Null => {}
+            _ => return Err(ImportError::WrongType { path: path.into(), at: value.at, expected: "a list or a mapping of networks", found: value.type_name() }),
+        }
+        Ok(())
+    }
+
+    fn port(&mut self, item: &Node, path: &str) -> Result<Vec<Port>> {
+        let port_err = |source| ImportError::Port { path: path.into(), at: item.at, source };
+        if let Value::Map(_) = item.value {
+            let field = |key: &str| item.get(key);
+            let target = match field("target") {
+                Some(t) => self.int(t, &format!("{path}.target"))?,
+                None => None,
+            };
+            let target = target
+                .and_then(|t| u16::try_from(t).ok())
+                .filter(|t| *t > 0)
+                .ok_or_else(|| port_err(PortError::BadNumber(String::from("target"))))?;
+            let published = match field("published") {
+                Some(p) => match self.text(p, &format!("{path}.published"))? {
+                    Some(t) if !t.is_empty() => Some(ports::range(&t).map_err(port_err)?.0),
+                    _ => None,
+                },
+                None => None,
+            };
+            let protocol = match field("protocol") {
+                Some(p) => {
+                    let text = self.required_text(p, &format!("{path}.protocol"))?;
+                    Protocol::parse(&text).ok_or_else(|| port_err(PortError::BadProtocol(text)))?
+                }
+                None => Protocol::Tcp,
+            };
+            let mode = match field("mode") {
+                Some(m) if self.required_text(m, &format!("{path}.mode"))? == "host" => PublishMode::Host,
+                _ => PublishMode::Ingress,
+            };
+            let host_ip = match field("host_ip") {
+                Some(h) => self.text(h, &format!("{path}.host_ip"))?.filter(|h| !h.is_empty()),
+                None => None,
+            };
+            return Ok(vec![Port { target, published, protocol, mode, host_ip, at: item.at, long_syntax: true }]);
+        }
+        let spec = self.required_text(item, path)?;
+        let parsed = ports::parse_short(&spec).map_err(port_err)?;
+        Ok(parsed
+            .into_iter()
+            .map(|p| Port {
+                target: p.target,
+                published: p.published,
+                protocol: p.protocol,
+                mode: PublishMode::Ingress,
+                host_ip: p.host_ip,
+                at: item.at,
+                long_syntax: false,
+            })
+            .collect())
+    }
+
+    fn mount(&mut self, item: &Node, path: &str) -> Result<Mount> {
+        if let Value::Map(_) = item.value {
+            let get = |reader: &mut Self, key: &str| -> Result<String> {
+                match item.get(key) {
+                    Some(n) => reader.required_text(n, &format!("{path}.{key}")),
+                    None => Ok(String::new()),
+                }
+            };
+            let source = get(self, "source")?;
+            let target = get(self, "target")?;
+            let read_only = match item.get("read_only") {
+                Some(r) => self.boolean(r, &format!("{path}.read_only"))?,
+                None => false,
+            };
+            return Ok(Mount { source, target, read_only, at: item.at });
+        }
+        let spec = self.required_text(item, path)?;
+        let parts: Vec<&str> = spec.split(':').collect();
+        let (source, target, options) = match parts.as_slice() {
+            [target] => ("", *target, ""),
+            [source, target] => (*source, *target, ""),
+            [source, target, options, ..] => (*source, *target, *options),
+            [] => ("", "", ""),
+        };
+        let read_only = options.split(',').any(|o| o == "ro");
+        Ok(Mount { source: source.into(), target: target.into(), read_only, at: item.at })
+    }
+
+    fn deploy(&mut self, service: &mut Service, node: &Node, base: &str) -> Result<()> {
+        let mut global = false;
+        let mut replicas = None;
+        for (field, value) in self.map(node, base)? {
+            let key = field.scalar_text().unwrap_or_default();
+            let path = format!("{base}.{key}");
+            match key.as_str() {
+                "mode" => global = self.text(value, &path)?.as_deref() == Some("global"),
+                "replicas" => replicas = self.int(value, &path)?,
+                "endpoint_mode" => service.endpoint_mode = self.text(value, &path)?,
+                "labels" => service.deploy_labels = self.pairs(value, &path)?,
+                "placement" => {
+                    if let Some(c) = value.get("constraints") {
+                        service.constraints = self.strings(c, &format!("{path}.constraints"))?;
+                    }
+                }
+                "resources" => {
+                    let get = |reader: &mut Self, group: &str, key: &str| -> Result<Option<String>> {
+                        match value.get(group).and_then(|g| g.get(key)) {
+                            Some(n) => reader.text(n, &format!("{path}.{group}.{key}")),
+                            None => Ok(None),
+                        }
+                    };
+                    service.resources = Resources {
+                        limit_cpus: get(self, "limits", "cpus")?,
+                        limit_memory: get(self, "limits", "memory")?,
+                        reserve_cpus: get(self, "reservations", "cpus")?,
+                        reserve_memory: get(self, "reservations", "memory")?,
+                    };
+                }
+                "update_config" => {
+                    let text = |reader: &mut Self, key: &str| -> Result<Option<String>> {
+                        match value.get(key) {
+                            Some(n) => reader.text(n, &format!("{path}.{key}")),
+                            None => Ok(None),
+                        }
+                    };
+                    let delay = text(self, "delay")?;
+                    let order = text(self, "order")?;
+                    let failure_action = text(self, "failure_action")?;
+                    let parallelism = match value.get("parallelism") {
+                        Some(n) => self.int(n, &format!("{path}.parallelism"))?,
+                        None => None,
+                    };
+                    service.update = Some(UpdatePolicy { parallelism, delay, order, failure_action });
+                }
+                _ => {}
+            }
+        }
+        service.mode = if global { DeployMode::Global } else { DeployMode::Replicated(replicas.unwrap_or(1)) };
+        Ok(())
+    }
+}
+
+fn implicit_tier(key: &str) -> Tier {
+    Tier {
+        key: key.to_string(),
+        name: None,
+        driver: None,
+        encryption: Encryption::Off,
+        attachable: false,
+        internal: false,
+        external: false,
+        labels: Vec::new(),
+        declared: false,
+        at: Location::NONE,
+    }
+}

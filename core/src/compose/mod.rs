@@ -1,0 +1,10 @@
+//! Compose and stack files: reading them into a model ([`import`]) and writing the
+//! document back ([`export`]).
+
+pub mod export;
+pub mod import;
+pub mod interpolate;
+pub mod ports;
+
+pub use import::{ImportError, ImportOptions};
+pub use interpolate::Variables;

@@ -1,0 +1,715 @@
+//! A design: the compose document plus the model derived from it, with the edits the
+//! designer page offers. Every edit changes the document (so export keeps every key the
+//! user wrote) and then re-derives the model.
+
+use crate::analysis::Analysis;
+use crate::compose::{export, import, ImportError, ImportOptions};
+use crate::findings::FixAction;
+use crate::model::{Model, Protocol, PublishMode};
+use crate::names::{self, NameError};
+use crate::yaml::{Node, Value};
+
+/// Why an edit could not be made. The design is unchanged when an edit fails.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// No service with that name.
+    #[error("there is no service `{0}`")]
+    UnknownService(String),
+    /// No tier with that key.
+    #[error("there is no tier `{0}`")]
+    UnknownTier(String),
+    /// The name is taken.
+    #[error("`{0}` already exists")]
+    Exists(String),
+    /// The name breaks Docker's rules.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A key in the document has a shape the edit cannot change safely.
+    #[error("`{0}` has an unexpected shape in the file; edit it in the YAML instead")]
+    Shape(String),
+    /// The edited document no longer reads (a bug in the edit, reported instead of lost).
+    #[error("the edit produced a file tiermap cannot read: {0}")]
+    Import(#[from] ImportError),
+}
+
+/// A published port as the editor sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortSpec {
+    /// Container port.
+    pub target: u16,
+    /// Published port (`None`: swarm picks one).
+    pub published: Option<u16>,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Publish mode.
+    pub mode: PublishMode,
+}
+
+/// A proxy route as the editor sets it (written as Traefik v3 labels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// Host name.
+    pub host: String,
+    /// Path prefix, empty for every path.
+    pub path: String,
+    /// Container port.
+    pub port: u16,
+}
+
+/// The design being edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    doc: Node,
+    options: ImportOptions,
+    model: Model,
+}
+
+impl Design {
+    /// An empty design named `stack`.
+    pub fn empty(stack: &str) -> Design {
+        let mut doc = Node::map();
+        doc.set("services", Node::map());
+        let options = ImportOptions { stack: Some(stack.to_string()), ..ImportOptions::default() };
+        let model = Model { stack: stack.to_string(), ..Model::default() };
+        Design { doc, options, model }
+    }
+
+    /// Reads a compose or stack file.
+    pub fn import(text: &str, options: ImportOptions) -> Result<Design, ImportError> {
+        let doc = import::read(text, options.limits)?;
+        let model = import::model(&doc, &options)?;
+        Ok(Design { doc, options, model })
+    }
+
+    /// The stack file: what `docker stack deploy -c` takes, and what tiermap reopens.
+    pub fn export(&self) -> String {
+        export::stack_file(&self.doc)
+    }
+
+    /// The model derived from the document.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The document as it stands.
+    pub fn document(&self) -> &Node {
+        &self.doc
+    }
+
+    /// Every analysis of the current model.
+    pub fn analyze(&self) -> Analysis {
+        Analysis::of(&self.model)
+    }
+
+    /// Applies an edit to a copy of the document and keeps it only if it reads back.
+    fn edit(&mut self, change: impl FnOnce(&mut Node) -> Result<(), EditError>) -> Result<(), EditError> {
+        let mut doc = self.doc.clone();
+        change(&mut doc)?;
+        let model = import::model(&doc, &self.options)?;
+        self.doc = doc;
+        self.model = model;
+        Ok(())
+    }
+
+    fn require_service(&self, name: &str) -> Result<(), EditError> {
+        self.model.service(name).map(|_| ()).ok_or_else(|| EditError::UnknownService(name.into()))
+    }
+
+    fn require_tier(&self, key: &str) -> Result<(), EditError> {
+        self.model.tier(key).map(|_| ()).ok_or_else(|| EditError::UnknownTier(key.into()))
+    }
+
+    /// Adds an encrypted overlay tier.
+    pub fn add_tier(&mut self, key: &str) -> Result<(), EditError> {
+        names::validate(key)?;
+        if self.model.tier(key).is_some_and(|t| t.declared) {
+            return Err(EditError::Exists(key.into()));
+        }
+        self.edit(|doc| {
+            define_network(doc, key)?;
+            Ok(())
+        })
+    }
+
+    /// Removes a tier and detaches every service from it.
+    pub fn remove_tier(&mut self, key: &str) -> Result<(), EditError> {
+        self.require_tier(key)?;
+        let members: Vec<String> = self.model.services.iter().filter(|s| s.on(key)).map(|s| s.name.clone()).collect();
+        self.edit(|doc| {
+            for service in &members {
+                detach_network(service_node(doc, service)?, key);
+            }
+            if let Some(networks) = doc.get_mut("networks") {
+                networks.remove(key);
+            }
+            Ok(())
+        })
+    }
+
+    /// Renames a tier and every reference to it.
+    pub fn rename_tier(&mut self, old: &str, new: &str) -> Result<(), EditError> {
+        names::validate(new)?;
+        self.require_tier(old)?;
+        if self.model.tier(new).is_some() {
+            return Err(EditError::Exists(new.into()));
+        }
+        let members: Vec<String> = self.model.services.iter().filter(|s| s.on(old)).map(|s| s.name.clone()).collect();
+        self.edit(|doc| {
+            if let Some(entries) = doc.get_mut("networks").and_then(Node::as_map_mut) {
+                for (k, _) in entries.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
+                    k.value = Value::Str(new.into());
+                }
+            }
+            for service in &members {
+                rename_network(service_node(doc, service)?, old, new);
+            }
+            rename_in_meta(doc, "homes", |v| v == old, new, true);
+            Ok(())
+        })
+    }
+
+    /// Adds a service on a tier.
+    pub fn add_service(&mut self, name: &str, image: &str, tier: &str) -> Result<(), EditError> {
+        names::validate(name)?;
+        if self.model.service(name).is_some() {
+            return Err(EditError::Exists(name.into()));
+        }
+        self.edit(|doc| {
+            let mut service = Node::map();
+            service.set("image", Node::str(image));
+            let mut networks = Node::seq();
+            if let Some(items) = networks.as_seq_mut() {
+                items.push(Node::str(tier));
+            }
+            service.set("networks", networks);
+            if tier != "default" && doc.get("networks").and_then(|n| n.get(tier)).is_none() {
+                define_network(doc, tier)?;
+            }
+            services(doc)?.set(name, service);
+            Ok(())
+        })
+    }
+
+    /// Removes a service and the flows that name it.
+    pub fn remove_service(&mut self, name: &str) -> Result<(), EditError> {
+        self.require_service(name)?;
+        self.edit(|doc| {
+            services(doc)?.remove(name);
+            remove_flows(doc, |from, to| from == name || to == name);
+            if let Some(homes) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("homes")) {
+                homes.remove(name);
+            }
+            Ok(())
+        })
+    }
+
+    /// Renames a service, and the `depends_on` entries and flows that name it.
+    pub fn rename_service(&mut self, old: &str, new: &str) -> Result<(), EditError> {
+        names::validate(new)?;
+        self.require_service(old)?;
+        if self.model.service(new).is_some() {
+            return Err(EditError::Exists(new.into()));
+        }
+        self.edit(|doc| {
+            let services = services(doc)?;
+            if let Some(entries) = services.as_map_mut() {
+                for (k, v) in entries.iter_mut() {
+                    if k.as_str() == Some(old) {
+                        k.value = Value::Str(new.into());
+                    }
+                    if let Some(deps) = v.get_mut("depends_on").and_then(Node::as_seq_mut) {
+                        for dep in deps.iter_mut().filter(|d| d.as_str() == Some(old)) {
+                            dep.value = Value::Str(new.into());
+                        }
+                    }
+                }
+            }
+            if let Some(flows) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("flows")).and_then(Node::as_seq_mut) {
+                for flow in flows.iter_mut() {
+                    for key in ["from", "to"] {
+                        if flow.get(key).and_then(Node::as_str) == Some(old) {
+                            flow.set(key, Node::str(new));
+                        }
+                    }
+                }
+            }
+            if let Some(homes) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("homes")).and_then(Node::as_map_mut) {
+                for (k, _) in homes.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
+                    k.value = Value::Str(new.into());
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Attaches a service to one more tier.
+    pub fn attach(&mut self, service: &str, tier: &str) -> Result<(), EditError> {
+        self.require_service(service)?;
+        self.require_tier(tier)?;
+        if self.model.service(service).is_some_and(|s| s.on(tier)) {
+            return Ok(());
+        }
+        let implicit_default = self.model.service(service).is_some_and(|s| s.on("default"));
+        self.edit(|doc| {
+            attach_network(service_node(doc, service)?, tier, implicit_default);
+            Ok(())
+        })
+    }
+
+    /// Detaches a service from a tier (it keeps its other tiers).
+    pub fn detach(&mut self, service: &str, tier: &str) -> Result<(), EditError> {
+        self.require_service(service)?;
+        self.edit(|doc| {
+            detach_network(service_node(doc, service)?, tier);
+            Ok(())
+        })
+    }
+
+    /// Moves a service's card to another tier: the attachment to its home tier is
+    /// replaced by `tier`; its other tiers stay.
+    pub fn move_to(&mut self, service: &str, tier: &str) -> Result<(), EditError> {
+        self.require_tier(tier)?;
+        let Some(current) = self.model.service(service) else {
+            return Err(EditError::UnknownService(service.into()));
+        };
+        let home = current.home.clone();
+        let implicit_default = current.on("default");
+        self.edit(|doc| {
+            let node = service_node(doc, service)?;
+            if let Some(home) = home.as_deref().filter(|h| *h != tier) {
+                detach_network(node, home);
+            }
+            attach_network(node, tier, implicit_default && home.as_deref() != Some("default"));
+            set_home(doc, service, Some(tier));
+            Ok(())
+        })
+    }
+
+    /// Sets the tier whose box holds the card (it must be one of the service's tiers).
+    pub fn set_home(&mut self, service: &str, tier: &str) -> Result<(), EditError> {
+        if !self.model.service(service).is_some_and(|s| s.on(tier)) {
+            return Err(EditError::UnknownTier(tier.into()));
+        }
+        self.edit(|doc| {
+            set_home(doc, service, Some(tier));
+            Ok(())
+        })
+    }
+
+    /// Sets `image:`.
+    pub fn set_image(&mut self, service: &str, image: &str) -> Result<(), EditError> {
+        self.require_service(service)?;
+        self.edit(|doc| {
+            service_node(doc, service)?.set("image", Node::str(image));
+            Ok(())
+        })
+    }
+
+    /// Sets `deploy.replicas` (and `mode: replicated`).
+    pub fn set_replicas(&mut self, service: &str, replicas: u32) -> Result<(), EditError> {
+        self.require_service(service)?;
+        self.edit(|doc| {
+            let deploy = service_node(doc, service)?.get_or_insert("deploy", Node::map()).ok_or_else(|| EditError::Shape("deploy".into()))?;
+            if deploy.get("mode").and_then(Node::as_str) == Some("global") {
+                deploy.set("mode", Node::str("replicated"));
+            }
+            deploy.set("replicas", Node::new(Value::Int(i64::from(replicas))));
+            Ok(())
+        })
+    }
+
+    /// Replaces the service's published ports (written in long syntax).
+    pub fn set_ports(&mut self, service: &str, ports: &[PortSpec]) -> Result<(), EditError> {
+        self.require_service(service)?;
+        self.edit(|doc| {
+            let node = service_node(doc, service)?;
+            if ports.is_empty() {
+                node.remove("ports");
+                return Ok(());
+            }
+            let items = ports.iter().map(long_port).collect();
+            node.set("ports", Node::new(Value::Seq(items)));
+            Ok(())
+        })
+    }
+
+    /// Routes a host name (and path) to the service through Traefik v3 labels.
+    pub fn set_route(&mut self, service: &str, route: &RouteSpec) -> Result<(), EditError> {
+        self.require_service(service)?;
+        let network = self.route_network(service);
+        self.edit(|doc| {
+            let mut rule = format!("Host(`{}`)", route.host.replace('`', ""));
+            if !route.path.is_empty() && route.path != "/" {
+                rule.push_str(&format!(" && PathPrefix(`{}`)", route.path.replace('`', "")));
+            }
+            let labels = [
+                ("traefik.enable".to_string(), "true".to_string()),
+                (format!("traefik.http.routers.{service}.rule"), rule),
+                (format!("traefik.http.services.{service}.loadbalancer.server.port"), route.port.to_string()),
+            ];
+            let node = service_node(doc, service)?;
+            for (k, v) in labels.iter().chain(network.iter()) {
+                set_deploy_label(node, k, v)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The network label a new route needs: set when the service sits on several
+    /// networks, to the one it shares with the edge proxy.
+    fn route_network(&self, service: &str) -> Option<(String, String)> {
+        let s = self.model.service(service)?;
+        if s.networks.len() < 2 {
+            return None;
+        }
+        let shared = s.networks.iter().find(|a| {
+            self.model.services.iter().any(|p| matches!(crate::role::role(p), crate::role::Role::EdgeProxy(_)) && p.on(&a.tier))
+        })?;
+        let tier = self.model.tier(&shared.tier)?;
+        Some((crate::proxy::TRAEFIK_V3_NETWORK.to_string(), tier.swarm_name(&self.model.stack)))
+    }
+
+    /// Removes every Traefik and Docker Flow Proxy label from the service.
+    pub fn clear_route(&mut self, service: &str) -> Result<(), EditError> {
+        self.require_service(service)?;
+        self.edit(|doc| {
+            let node = service_node(doc, service)?;
+            if let Some(labels) = node.get_mut("labels") {
+                retain_labels(labels, |k| !is_route_label(k));
+            }
+            if let Some(labels) = node.get_mut("deploy").and_then(|d| d.get_mut("labels")) {
+                retain_labels(labels, |k| !is_route_label(k));
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds an intended flow, kept under `x-tiermap.flows`.
+    pub fn add_flow(&mut self, from: &str, to: &str, port: Option<u16>) -> Result<(), EditError> {
+        self.require_service(from)?;
+        self.require_service(to)?;
+        self.edit(|doc| {
+            let flows = meta(doc)?.get_or_insert("flows", Node::seq()).and_then(Node::as_seq_mut).ok_or_else(|| EditError::Shape("x-tiermap.flows".into()))?;
+            let mut flow = Node::map();
+            flow.set("from", Node::str(from));
+            flow.set("to", Node::str(to));
+            if let Some(port) = port {
+                flow.set("port", Node::new(Value::Int(i64::from(port))));
+            }
+            flows.push(flow);
+            Ok(())
+        })
+    }
+
+    /// Removes user flows from `from` to `to`.
+    pub fn remove_flow(&mut self, from: &str, to: &str) -> Result<(), EditError> {
+        self.edit(|doc| {
+            remove_flows(doc, |f, t| f == from && t == to);
+            Ok(())
+        })
+    }
+
+    /// Accepts a finding with a note (kept under `x-tiermap.accepted`); an empty note
+    /// withdraws the acceptance.
+    pub fn accept(&mut self, finding_id: &str, note: &str) -> Result<(), EditError> {
+        self.edit(|doc| {
+            let list = meta(doc)?.get_or_insert("accepted", Node::seq()).and_then(Node::as_seq_mut).ok_or_else(|| EditError::Shape("x-tiermap.accepted".into()))?;
+            list.retain(|item| item.get("id").and_then(Node::as_str) != Some(finding_id));
+            if !note.is_empty() {
+                let mut item = Node::map();
+                item.set("id", Node::str(finding_id));
+                item.set("note", Node::str(note));
+                list.push(item);
+            }
+            Ok(())
+        })
+    }
+
+    /// Applies the fix a finding offers.
+    pub fn apply(&mut self, action: &FixAction) -> Result<(), EditError> {
+        match action {
+            FixAction::EncryptTier { tier } => self.edit(|doc| {
+                let node = doc.get_mut("networks").and_then(|n| n.get_mut(tier)).ok_or_else(|| EditError::UnknownTier(tier.clone()))?;
+                if node.is_null() {
+                    *node = Node::map();
+                }
+                node.remove("encrypted");
+                let opts = node.get_or_insert("driver_opts", Node::map()).ok_or_else(|| EditError::Shape(format!("networks.{tier}")))?;
+                opts.set("encrypted", Node::str(""));
+                Ok(())
+            }),
+            FixAction::MakeNotAttachable { tier } => self.edit(|doc| {
+                let node = doc.get_mut("networks").and_then(|n| n.get_mut(tier)).ok_or_else(|| EditError::UnknownTier(tier.clone()))?;
+                node.set("attachable", Node::new(Value::Bool(false)));
+                Ok(())
+            }),
+            FixAction::Unpublish { service, target } => {
+                let keep = self.kept_ports(service, |p| p.target != *target)?;
+                self.set_ports(service, &keep)
+            }
+            FixAction::DropHostIp { service, target } => {
+                let keep = self.kept_ports(service, |_| true)?;
+                let _ = target;
+                self.set_ports(service, &keep)
+            }
+            FixAction::DefineNetwork { tier } => self.edit(|doc| define_network(doc, tier)),
+            FixAction::Attach { service, tier } => self.attach(service, tier),
+            FixAction::SetRouteNetwork { service, label, network } => {
+                self.require_service(service)?;
+                self.edit(|doc| set_deploy_label(service_node(doc, service)?, label, network))
+            }
+            FixAction::MoveLabelsToDeploy { service } => {
+                self.require_service(service)?;
+                let moved: Vec<(String, String)> = self
+                    .model
+                    .service(service)
+                    .map(|s| s.labels.iter().filter(|(k, _)| is_route_label(k)).cloned().collect())
+                    .unwrap_or_default();
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    if let Some(labels) = node.get_mut("labels") {
+                        retain_labels(labels, |k| !is_route_label(k));
+                    }
+                    for (k, v) in &moved {
+                        set_deploy_label(node, k, v)?;
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::DependsOnList { service } => self.edit(|doc| {
+                let node = service_node(doc, service)?;
+                if let Some(deps) = node.get_mut("depends_on") {
+                    if let Value::Map(entries) = &deps.value {
+                        let list = entries.iter().map(|(k, _)| k.clone()).collect();
+                        *deps = Node::new(Value::Seq(list));
+                    }
+                }
+                Ok(())
+            }),
+        }
+    }
+
+    fn kept_ports(&self, service: &str, keep: impl Fn(&crate::model::Port) -> bool) -> Result<Vec<PortSpec>, EditError> {
+        let s = self.model.service(service).ok_or_else(|| EditError::UnknownService(service.into()))?;
+        Ok(s.ports
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| PortSpec { target: p.target, published: p.published, protocol: p.protocol, mode: p.mode })
+            .collect())
+    }
+}
+
+fn services(doc: &mut Node) -> Result<&mut Node, EditError> {
+    let node = doc.get_or_insert("services", Node::map()).ok_or_else(|| EditError::Shape("services".into()))?;
+    if node.is_null() {
+        *node = Node::map();
+    }
+    Ok(node)
+}
+
+fn service_node<'d>(doc: &'d mut Node, name: &str) -> Result<&'d mut Node, EditError> {
+    let node = services(doc)?.get_mut(name).ok_or_else(|| EditError::UnknownService(name.into()))?;
+    if node.is_null() {
+        *node = Node::map();
+    }
+    Ok(node)
+}
+
+fn meta(doc: &mut Node) -> Result<&mut Node, EditError> {
+    doc.get_or_insert("x-tiermap", Node::map()).ok_or_else(|| EditError::Shape("x-tiermap".into()))
+}
+
+fn define_network(doc: &mut Node, key: &str) -> Result<(), EditError> {
+    let networks = doc.get_or_insert("networks", Node::map()).ok_or_else(|| EditError::Shape("networks".into()))?;
+    if networks.is_null() {
+        *networks = Node::map();
+    }
+    if networks.get(key).is_some() {
+        return Ok(());
+    }
+    let mut tier = Node::map();
+    tier.set("driver", Node::str("overlay"));
+    let mut opts = Node::map();
+    opts.set("encrypted", Node::str(""));
+    tier.set("driver_opts", opts);
+    networks.set(key, tier);
+    Ok(())
+}
+
+fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
+    let networks = match service.get_mut("networks") {
+        Some(n) if !n.is_null() => n,
+        _ => {
+            let mut list = Vec::new();
+            if keep_default && tier != "default" {
+                list.push(Node::str("default"));
+            }
+            service.set("networks", Node::new(Value::Seq(list)));
+            match service.get_mut("networks") {
+                Some(n) => n,
+                None => return,
+            }
+        }
+    };
+    match &mut networks.value {
+        Value::Seq(items) => {
+            if !items.iter().any(|i| i.as_str() == Some(tier)) {
+                items.push(Node::str(tier));
+            }
+        }
+        Value::Map(entries) => {
+            if !entries.iter().any(|(k, _)| k.as_str() == Some(tier)) {
+                entries.push((Node::str(tier), Node::new(Value::Null)));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn detach_network(service: &mut Node, tier: &str) {
+    let implicit = service.get("networks").is_none_or(Node::is_null);
+    if implicit {
+        // Leaving the implicit default network: the service needs a `networks:` key, or
+        // swarm puts it back on `default`. An empty list keeps it on none.
+        if tier == "default" {
+            service.set("networks", Node::seq());
+        }
+        return;
+    }
+    if let Some(networks) = service.get_mut("networks") {
+        match &mut networks.value {
+            Value::Seq(items) => items.retain(|i| i.as_str() != Some(tier)),
+            Value::Map(entries) => entries.retain(|(k, _)| k.as_str() != Some(tier)),
+            _ => {}
+        }
+    }
+}
+
+fn rename_network(service: &mut Node, old: &str, new: &str) {
+    if let Some(networks) = service.get_mut("networks") {
+        match &mut networks.value {
+            Value::Seq(items) => items.iter_mut().filter(|i| i.as_str() == Some(old)).for_each(|i| i.value = Value::Str(new.into())),
+            Value::Map(entries) => entries
+                .iter_mut()
+                .filter(|(k, _)| k.as_str() == Some(old))
+                .for_each(|(k, _)| k.value = Value::Str(new.into())),
+            _ => {}
+        }
+    }
+}
+
+fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
+    let first = doc
+        .get("services")
+        .and_then(|s| s.get(service))
+        .and_then(|s| s.get("networks"))
+        .and_then(|n| match &n.value {
+            Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
+            Value::Map(entries) => entries.first().and_then(|(k, _)| k.as_str()).map(str::to_string),
+            _ => None,
+        });
+    let needed = tier.filter(|t| first.as_deref() != Some(*t));
+    match needed {
+        Some(t) => {
+            if let Ok(meta) = meta(doc) {
+                if let Some(homes) = meta.get_or_insert("homes", Node::map()) {
+                    homes.set(service, Node::str(t));
+                }
+            }
+        }
+        None => {
+            if let Some(homes) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("homes")) {
+                homes.remove(service);
+            }
+        }
+    }
+    prune_meta(doc);
+}
+
+fn rename_in_meta(doc: &mut Node, section: &str, matches: impl Fn(&str) -> bool, new: &str, values: bool) {
+    if let Some(entries) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut(section)).and_then(Node::as_map_mut) {
+        for (k, v) in entries.iter_mut() {
+            let target = if values { v } else { k };
+            if target.as_str().is_some_and(&matches) {
+                target.value = Value::Str(new.into());
+            }
+        }
+    }
+}
+
+fn remove_flows(doc: &mut Node, matches: impl Fn(&str, &str) -> bool) {
+    if let Some(flows) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("flows")).and_then(Node::as_seq_mut) {
+        flows.retain(|f| {
+            let get = |k: &str| f.get(k).and_then(Node::as_str).unwrap_or_default();
+            !matches(get("from"), get("to"))
+        });
+    }
+    prune_meta(doc);
+}
+
+/// Drops empty `x-tiermap` sections so an unedited design exports as it was read.
+fn prune_meta(doc: &mut Node) {
+    let Some(meta) = doc.get_mut("x-tiermap") else { return };
+    if let Some(entries) = meta.as_map_mut() {
+        entries.retain(|(_, v)| match &v.value {
+            Value::Map(m) => !m.is_empty(),
+            Value::Seq(s) => !s.is_empty(),
+            _ => true,
+        });
+        if entries.is_empty() {
+            doc.remove("x-tiermap");
+        }
+    }
+}
+
+fn long_port(port: &PortSpec) -> Node {
+    let mut node = Node::map();
+    node.set("target", Node::new(Value::Int(i64::from(port.target))));
+    if let Some(p) = port.published {
+        node.set("published", Node::new(Value::Int(i64::from(p))));
+    }
+    node.set("protocol", Node::str(port.protocol.as_str()));
+    node.set("mode", Node::str(port.mode.as_str()));
+    node
+}
+
+fn is_route_label(key: &str) -> bool {
+    key.starts_with("traefik.") || key.starts_with("com.df.")
+}
+
+fn label_key(item: &Node) -> Option<String> {
+    item.as_str().map(|s| s.split('=').next().unwrap_or(s).to_string())
+}
+
+fn retain_labels(labels: &mut Node, keep: impl Fn(&str) -> bool) {
+    match &mut labels.value {
+        Value::Seq(items) => items.retain(|i| label_key(i).is_none_or(|k| keep(&k))),
+        Value::Map(entries) => entries.retain(|(k, _)| k.as_str().is_none_or(&keep)),
+        _ => {}
+    }
+}
+
+fn set_deploy_label(service: &mut Node, key: &str, value: &str) -> Result<(), EditError> {
+    let deploy = service.get_or_insert("deploy", Node::map()).ok_or_else(|| EditError::Shape("deploy".into()))?;
+    if deploy.is_null() {
+        *deploy = Node::map();
+    }
+    let labels = deploy.get_or_insert("labels", Node::map()).ok_or_else(|| EditError::Shape("deploy".into()))?;
+    if labels.is_null() {
+        *labels = Node::map();
+    }
+    match &mut labels.value {
+        Value::Map(_) => {
+            labels.set(key, Node::str(value));
+        }
+        Value::Seq(items) => {
+            let line = Node::str(format!("{key}={value}"));
+            match items.iter_mut().find(|i| label_key(i).as_deref() == Some(key)) {
+                Some(item) => *item = line,
+                None => items.push(line),
+            }
+        }
+        _ => return Err(EditError::Shape("deploy.labels".into())),
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! Intended flows: inferred from the file (`depends_on`, proxy routes, environment
+//! values that name a service as a host) and checked against reachability.
+
+use serde::Serialize;
+
+use crate::model::{Flow, FlowOrigin, Model, ProxyKind};
+use crate::reachability::Reachability;
+use crate::role::{role, Proxy, Role};
+
+/// Environment keys whose bare value (`DB_HOST=postgres`) names a host.
+const HOST_KEY_HINTS: &[&str] = &["HOST", "ADDR", "SERVER", "URL", "URI", "ENDPOINT", "BROKER", "PROXY", "LISTENER", "DSN", "TARGET"];
+
+/// Flows the file implies.
+pub fn infer(model: &Model) -> Vec<Flow> {
+    let mut out = Vec::new();
+    for service in &model.services {
+        for dep in &service.depends_on {
+            if model.service(dep).is_some() {
+                out.push(Flow { from: service.name.clone(), to: dep.clone(), port: None, origin: FlowOrigin::DependsOn, at: service.at });
+            }
+        }
+        for route in &service.routes {
+            let wanted = match route.proxy {
+                ProxyKind::Traefik => Proxy::Traefik,
+                ProxyKind::DockerFlowProxy => Proxy::DockerFlowProxy,
+            };
+            for proxy in model.services.iter().filter(|s| role(s) == Role::EdgeProxy(wanted) && s.name != service.name) {
+                out.push(Flow {
+                    from: proxy.name.clone(),
+                    to: service.name.clone(),
+                    port: route.port,
+                    origin: FlowOrigin::ProxyRoute,
+                    at: route.at,
+                });
+            }
+        }
+        for (key, value) in &service.environment {
+            for (host, port) in hosts_in(value, key) {
+                let Some(target) = resolve(model, &host) else { continue };
+                if target != service.name {
+                    out.push(Flow {
+                        from: service.name.clone(),
+                        to: target,
+                        port,
+                        origin: FlowOrigin::Environment(key.clone()),
+                        at: service.at,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Keeps the first flow of each (from, to, port), so user flows win over inferred ones.
+pub fn dedup(flows: Vec<Flow>) -> Vec<Flow> {
+    let mut seen = std::collections::HashSet::new();
+    flows.into_iter().filter(|f| seen.insert((f.from.clone(), f.to.clone(), f.port))).collect()
+}
+
+/// The service a host name resolves to: `name`, `tasks.name`, `<stack>_name`.
+fn resolve(model: &Model, host: &str) -> Option<String> {
+    let host = host.strip_prefix("tasks.").unwrap_or(host);
+    let host = host.strip_prefix(&format!("{}_", model.stack)).unwrap_or(host);
+    model.service(host).map(|s| s.name.clone())
+}
+
+/// Host names (with ports) an environment value points at: URLs
+/// (`postgres://admin@postgres:5432/db`), `host:port` lists, or a bare host under a
+/// key like `DB_HOST`.
+pub fn hosts_in(value: &str, key: &str) -> Vec<(String, Option<u16>)> {
+    let mut out = Vec::new();
+    for token in value.split([',', ';', ' ']).filter(|t| !t.is_empty()) {
+        let (had_scheme, rest) = match token.split_once("://") {
+            Some((_, rest)) => (true, rest),
+            None => (false, token),
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => match p.parse::<u16>() {
+                Ok(port) => (h, Some(port)),
+                Err(_) => continue,
+            },
+            None => (authority, None),
+        };
+        let hinted = HOST_KEY_HINTS.iter().any(|h| key.to_ascii_uppercase().contains(h));
+        if host.is_empty() || !(had_scheme || port.is_some() || hinted) {
+            continue;
+        }
+        out.push((host.to_string(), port));
+    }
+    out
+}
+
+/// Whether a flow can happen on the designed networks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlowCheck {
+    /// Index into `Model::flows`.
+    pub flow: usize,
+    /// The networks that carry it; empty when no network allows it.
+    pub networks: Vec<String>,
+}
+
+impl FlowCheck {
+    /// True when no shared network allows the flow: it will fail at run time.
+    pub fn blocked(&self) -> bool {
+        self.networks.is_empty()
+    }
+}
+
+/// Checks every flow against reachability.
+pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
+    model
+        .flows
+        .iter()
+        .enumerate()
+        .map(|(i, flow)| {
+            let networks = match (model.service_index(&flow.from), model.service_index(&flow.to)) {
+                (Some(a), Some(b)) => reach.between(a, b).map(<[String]>::to_vec).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            FlowCheck { flow: i, networks }
+        })
+        .collect()
+}
+
+/// Pairs that can connect but no flow uses (in either direction): over-permissive.
+pub fn unused(model: &Model, reach: &Reachability) -> Vec<(usize, usize)> {
+    let mut used = std::collections::HashSet::new();
+    for flow in &model.flows {
+        if let (Some(a), Some(b)) = (model.service_index(&flow.from), model.service_index(&flow.to)) {
+            used.insert((a.min(b), a.max(b)));
+        }
+    }
+    reach
+        .pairs
+        .iter()
+        .filter(|r| r.from < r.to && !used.contains(&(r.from, r.to)))
+        .filter(|r| r.networks.iter().any(|n| n != crate::reachability::INGRESS))
+        .map(|r| (r.from, r.to))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_from_environment_values() {
+        assert_eq!(hosts_in("postgres://admin@postgres:5432/scores", "DATABASE_URL"), vec![("postgres".into(), Some(5432))]);
+        assert_eq!(hosts_in("http://proxy:8080/v1/docker-flow-proxy/reconfigure", "X"), vec![("proxy".into(), Some(8080))]);
+        assert_eq!(hosts_in("postgres", "DB_HOST"), vec![("postgres".into(), None)]);
+        assert!(hosts_in("postgres", "POSTGRES_USER").is_empty());
+        assert_eq!(hosts_in("kafka:9092,zk:2181", "BROKERS"), vec![("kafka".into(), Some(9092)), ("zk".into(), Some(2181))]);
+        assert!(hosts_in("12:30", "TIME").iter().all(|(h, _)| h == "12"));
+    }
+}

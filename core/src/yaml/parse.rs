@@ -1,0 +1,348 @@
+//! Reading YAML text into a [`Node`] tree, within bounds of size, depth and alias
+//! expansion so that no input can exhaust time or memory.
+
+use std::collections::{HashMap, HashSet};
+
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+use yaml_rust2::Yaml;
+
+use super::{Location, Node, Value};
+
+/// Bounds on what a single document may cost to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input accepted, in bytes.
+    pub max_bytes: usize,
+    /// Most nodes the tree may hold once aliases are expanded.
+    pub max_nodes: usize,
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    /// Generous for any real compose file (the largest public ones are ~100 KB).
+    fn default() -> Self {
+        Limits { max_bytes: 8 * 1024 * 1024, max_nodes: 2_000_000, max_depth: 128 }
+    }
+}
+
+/// Why a text could not be read as YAML.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The input is over [`Limits::max_bytes`].
+    #[error("the file is {size} bytes; tiermap reads compose files of up to {limit} bytes. Split the file or remove what is not a stack definition")]
+    TooLarge {
+        /// Size of the input.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The text is not valid YAML.
+    #[error("{message}")]
+    Syntax {
+        /// Where the parser stopped.
+        at: Location,
+        /// What it expected, in the parser's words.
+        message: String,
+    },
+    /// Aliases expand to more nodes than [`Limits::max_nodes`] (an "alias bomb").
+    #[error("aliases here expand to more than {limit} values; the file repeats an anchor too often to be a real compose file")]
+    AliasExpansion {
+        /// The alias that crossed the limit.
+        at: Location,
+        /// The limit.
+        limit: usize,
+    },
+    /// An alias names an anchor that was not defined before it.
+    #[error("the alias refers to an anchor that is not defined above it; define `&name` before using `*name`")]
+    UnknownAnchor {
+        /// The alias.
+        at: Location,
+    },
+    /// Nesting deeper than [`Limits::max_depth`].
+    #[error("values are nested more than {limit} levels deep")]
+    TooDeep {
+        /// The mapping or sequence that crossed the limit.
+        at: Location,
+        /// The limit.
+        limit: usize,
+    },
+    /// The same key twice in one mapping (compose rejects it too).
+    #[error("key `{key}` is already defined at line {first_line}; remove one of them")]
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// The second occurrence.
+        at: Location,
+        /// Line of the first occurrence.
+        first_line: u32,
+    },
+    /// `<<` must be followed by a mapping or a list of mappings.
+    #[error("`<<` must merge a mapping or a list of mappings")]
+    BadMerge {
+        /// The merge key.
+        at: Location,
+    },
+    /// More than one `---` document.
+    #[error("a second YAML document starts here; a compose file holds one document")]
+    MultipleDocuments {
+        /// Where the second document starts.
+        at: Location,
+    },
+}
+
+impl ParseError {
+    /// Where in the file the problem is.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ParseError::TooLarge { .. } => None,
+            ParseError::Syntax { at, .. }
+            | ParseError::AliasExpansion { at, .. }
+            | ParseError::UnknownAnchor { at }
+            | ParseError::TooDeep { at, .. }
+            | ParseError::DuplicateKey { at, .. }
+            | ParseError::BadMerge { at }
+            | ParseError::MultipleDocuments { at } => Some(*at),
+        }
+    }
+}
+
+/// Reads one YAML document. An empty document reads as `null`.
+pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
+    if text.len() > limits.max_bytes {
+        return Err(ParseError::TooLarge { size: text.len(), limit: limits.max_bytes });
+    }
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut retries = 0;
+    loop {
+        match parse_once(&text, limits) {
+            Err(ParseError::Syntax { at, message }) if message == "invalid indentation" && retries < MAX_REINDENTS => {
+                match reindent_closing_bracket(&text, at.line) {
+                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+                    None => return Err(ParseError::Syntax { at, message }),
+                }
+                retries += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// How many under-indented closing brackets one file may have.
+const MAX_REINDENTS: usize = 64;
+
+/// libyaml and go-yaml (Docker's parser) accept a flow sequence's closing `]` at its
+/// parent's indentation; YAML 1.2 parsers do not. Indents such a line by two spaces,
+/// which changes no value and no other line's position.
+fn reindent_closing_bracket(text: &str, line: u32) -> Option<String> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let start = if index == 0 {
+        0
+    } else {
+        text.match_indices('\n').nth(index - 1)?.0 + 1
+    };
+    let rest = text.get(start..)?;
+    let content = rest.split('\n').next()?.trim_start();
+    if !(content.starts_with(']') || content.starts_with('}')) {
+        return None;
+    }
+    let mut fixed = String::with_capacity(text.len() + 2);
+    fixed.push_str(text.get(..start)?);
+    fixed.push_str("  ");
+    fixed.push_str(rest);
+    Some(fixed)
+}
+
+fn parse_once(text: &str, limits: Limits) -> Result<Node, ParseError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut builder = Builder { limits, ..Builder::default() };
+    let mut documents = 0;
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| ParseError::Syntax {
+            at: location(*e.marker()),
+            message: e.info().to_string(),
+        })?;
+        match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(ParseError::MultipleDocuments { at: location(mark) });
+                }
+            }
+            event => builder.event(event, mark)?,
+        }
+    }
+    Ok(builder.root.unwrap_or_else(|| Node::new(Value::Null)))
+}
+
+fn location(mark: Marker) -> Location {
+    let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    // yaml-rust2 counts columns from 0 and lines from 1.
+    Location { line: clamp(mark.line()), column: clamp(mark.col()).saturating_add(1) }
+}
+
+/// A sequence or mapping still being read, with the node count of its children.
+struct Frame {
+    at: Location,
+    anchor: usize,
+    size: usize,
+    content: FrameContent,
+}
+
+enum FrameContent {
+    Seq(Vec<Node>),
+    Map { entries: Vec<(Node, Node)>, key: Option<Node> },
+}
+
+#[derive(Default)]
+struct Builder {
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    total: usize,
+    root: Option<Node>,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event, mark: Marker) -> Result<(), ParseError> {
+        let at = location(mark);
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar(text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                self.add(Node { value, at }, 1, anchor)
+            }
+            Event::Alias(id) => {
+                let (node, size) = self.anchors.get(&id).ok_or(ParseError::UnknownAnchor { at })?;
+                let (node, size) = (node.clone(), *size);
+                self.add(node, size, 0).map_err(|e| match e {
+                    ParseError::AliasExpansion { limit, .. } => ParseError::AliasExpansion { at, limit },
+                    other => other,
+                })
+            }
+            Event::SequenceStart(anchor, _) => self.open(at, anchor, FrameContent::Seq(Vec::new())),
+            Event::MappingStart(anchor, _) => {
+                self.open(at, anchor, FrameContent::Map { entries: Vec::new(), key: None })
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = self.stack.pop() else { return Ok(()) };
+                let value = match frame.content {
+                    FrameContent::Seq(items) => Value::Seq(items),
+                    FrameContent::Map { entries, .. } => Value::Map(merge(entries)?),
+                };
+                // The frame's own node was counted when it opened.
+                self.attach(Node { value, at: frame.at }, frame.size + 1, frame.anchor)
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {
+                Ok(())
+            }
+        }
+    }
+
+    fn open(&mut self, at: Location, anchor: usize, content: FrameContent) -> Result<(), ParseError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(ParseError::TooDeep { at, limit: self.limits.max_depth });
+        }
+        self.count(1, at)?;
+        self.stack.push(Frame { at, anchor, size: 0, content });
+        Ok(())
+    }
+
+    fn count(&mut self, size: usize, at: Location) -> Result<(), ParseError> {
+        self.total = self.total.saturating_add(size);
+        if self.total > self.limits.max_nodes {
+            return Err(ParseError::AliasExpansion { at, limit: self.limits.max_nodes });
+        }
+        Ok(())
+    }
+
+    /// A new leaf or an alias copy: counts it, then places it.
+    fn add(&mut self, node: Node, size: usize, anchor: usize) -> Result<(), ParseError> {
+        self.count(size, node.at)?;
+        self.attach(node, size, anchor)
+    }
+
+    /// Places a finished node in its parent (or as the root) and records its anchor.
+    fn attach(&mut self, node: Node, size: usize, anchor: usize) -> Result<(), ParseError> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        parent.size = parent.size.saturating_add(size);
+        match &mut parent.content {
+            FrameContent::Seq(items) => items.push(node),
+            FrameContent::Map { entries, key } => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Types a scalar by YAML 1.2's core schema; quoted scalars are always strings.
+fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Value {
+    if style != TScalarStyle::Plain || tag == Some("str") {
+        return Value::Str(text);
+    }
+    match text.as_str() {
+        "Null" | "NULL" => return Value::Null,
+        _ => {}
+    }
+    match Yaml::from_str(&text) {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(b),
+        Yaml::Integer(i) => Value::Int(i),
+        Yaml::Real(_) => Value::Float(text),
+        _ => Value::Str(text),
+    }
+}
+
+/// Applies `<<` merge keys (keys written in the mapping win over merged ones, and
+/// earlier merged mappings win over later ones) and rejects duplicate keys.
+fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
+    let mut explicit: HashMap<String, u32> = HashMap::new();
+    let mut has_merge = false;
+    for (key, _) in &entries {
+        let Some(text) = key.scalar_text() else { continue };
+        if text == "<<" && key.as_str().is_some() {
+            has_merge = true;
+            continue;
+        }
+        if let Some(first_line) = explicit.insert(text.clone(), key.at.line) {
+            return Err(ParseError::DuplicateKey { key: text, at: key.at, first_line });
+        }
+    }
+    if !has_merge {
+        return Ok(entries);
+    }
+    let mut seen: HashSet<String> = explicit.keys().cloned().collect();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        if key.as_str() != Some("<<") {
+            out.push((key, value));
+            continue;
+        }
+        let sources: Vec<Node> = match value.value {
+            Value::Map(_) => vec![value],
+            Value::Seq(items) => items,
+            _ => return Err(ParseError::BadMerge { at: key.at }),
+        };
+        for source in sources {
+            let Value::Map(merged) = source.value else {
+                return Err(ParseError::BadMerge { at: source.at });
+            };
+            for (k, v) in merged {
+                let text = k.scalar_text().unwrap_or_default();
+                if seen.insert(text) {
+                    out.push((k, v));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
