@@ -12,6 +12,7 @@ pub mod compose;
 pub mod design;
 pub mod findings;
 pub mod flows;
+pub mod history;
 pub mod model;
 pub mod names;
 pub mod proxy;
