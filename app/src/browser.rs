@@ -1,0 +1,96 @@
+//! What the page needs from the browser: local storage, downloads, the clipboard,
+//! reading dropped or picked files, and the clock. No request ever leaves the page.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+const DESIGN_KEY: &str = "tiermap.design";
+const NAME_KEY: &str = "tiermap.name";
+const CORRUPT_KEY: &str = "tiermap.design.unreadable";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The saved design's text, if any. An error when storage is unavailable (private mode).
+pub fn load_design() -> Result<Option<String>, String> {
+    let storage = storage().ok_or("This browser does not let the page save designs (local storage is off); your work will not survive a reload.")?;
+    storage.get_item(DESIGN_KEY).map_err(|_| "The saved design could not be read from local storage.".to_string())
+}
+
+/// The saved design's stack name.
+pub fn load_name() -> Option<String> {
+    storage()?.get_item(NAME_KEY).ok().flatten()
+}
+
+/// Saves the design (called on every change).
+pub fn save_design(name: &str, text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(DESIGN_KEY, text);
+        let _ = storage.set_item(NAME_KEY, name);
+    }
+}
+
+/// Keeps a saved text that no longer reads, so it is not lost when a new design is saved.
+pub fn keep_corrupt(text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(CORRUPT_KEY, text);
+    }
+}
+
+/// The unreadable saved text kept by [`keep_corrupt`], if any.
+pub fn corrupt_text() -> Option<String> {
+    storage()?.get_item(CORRUPT_KEY).ok().flatten()
+}
+
+/// Offers `text` as a file download.
+pub fn download(file_name: &str, mime: &str, text: &str) {
+    let blob = gloo_file::Blob::new_with_options(text, Some(mime));
+    let url = gloo_file::ObjectUrl::from(blob);
+    let Some(anchor) = document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok()) else {
+        return;
+    };
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // The object URL is revoked when `url` drops; the click has started the download by then.
+}
+
+/// Copies text to the clipboard; `done` gets whether it worked.
+pub fn copy(text: String, done: impl FnOnce(bool) + 'static) {
+    let clipboard = window().navigator().clipboard();
+    let promise = clipboard.write_text(&text);
+    wasm_bindgen_futures::spawn_local(async move {
+        done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
+}
+
+/// Reads a picked or dropped file as text.
+pub fn read_file(file: web_sys::File, done: impl FnOnce(String, Result<String, String>) + 'static) {
+    let file = gloo_file::File::from(file);
+    let name = file.name();
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = gloo_file::futures::read_as_text(&file).await.map_err(|e| e.to_string());
+        done(name, text);
+    });
+}
+
+/// Milliseconds since the page loaded.
+pub fn now() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+/// Measures from `start` to the moment the view has been updated (after the reactive
+/// effects have run) and publishes it as `data-last-update-ms` on the body, where the
+/// end-to-end tests read it.
+pub fn publish_update_time(start: f64) {
+    set_timeout(
+        move || {
+            let ms = now() - start;
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-last-update-ms", &format!("{ms:.2}"));
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}

@@ -1,0 +1,56 @@
+//! The tiermap designer page: drag service cards into tier boxes and see what the
+//! design allows, live. A thin view over `tiermap-core`, where every rule lives.
+
+mod browser;
+mod studio;
+mod views;
+
+use leptos::prelude::*;
+
+use crate::studio::Studio;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// The whole page.
+#[component]
+fn App() -> impl IntoView {
+    let studio = Studio::new();
+    provide_context(studio);
+    // Undo and redo from the keyboard, unless the person is typing in a field.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing || !(ev.ctrl_key() || ev.meta_key()) {
+            return;
+        }
+        match ev.key().to_ascii_lowercase().as_str() {
+            "z" if ev.shift_key() => studio.redo(),
+            "z" => studio.undo(),
+            "y" => studio.redo(),
+            _ => return,
+        }
+        ev.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
+    view! {
+        <div
+            class="app"
+            on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+            on:drop=move |ev: web_sys::DragEvent| views::toolbar::drop_file(studio, ev)
+        >
+            <views::toolbar::Toolbar/>
+            <views::notice::Notices/>
+            <main class="workspace">
+                <views::board::Board/>
+                <views::panel::Panel/>
+            </main>
+            <views::diagram::Diagram/>
+            <views::analysis::AnalysisPanels/>
+        </div>
+    }
+}

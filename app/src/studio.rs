@@ -1,0 +1,178 @@
+//! The page's state and the user's intents: which design is open (with its undo
+//! history), what is selected, and what went wrong last. Every rule is in core; this
+//! only decides which core call an action makes and what to tell the person.
+
+use leptos::prelude::*;
+use tiermap_core::design::EditError;
+use tiermap_core::history::History;
+use tiermap_core::templates::Template;
+use tiermap_core::{Analysis, Design, ImportOptions};
+
+use crate::browser;
+
+/// How many steps Undo can go back.
+const UNDO_LIMIT: usize = 200;
+
+/// What the side panel edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// A service card.
+    Service(String),
+    /// A tier box.
+    Tier(String),
+}
+
+/// A message for the person, shown above the board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// True for problems, false for confirmations.
+    pub error: bool,
+    /// What happened and what to do.
+    pub text: String,
+}
+
+/// An import that failed: its text is kept so nothing the person typed is lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedImport {
+    /// Where the text came from (a file name, "pasted text").
+    pub source: String,
+    /// The text as given.
+    pub text: String,
+    /// The error, with line and column when known.
+    pub message: String,
+}
+
+/// The page's state, as signals shared through context.
+#[derive(Clone, Copy)]
+pub struct Studio {
+    /// The open design and its undo history.
+    pub history: RwSignal<History<Design>>,
+    /// The analysis of the open design, recomputed when it changes.
+    pub analysis: Memo<Analysis>,
+    /// The selected card or tier.
+    pub selected: RwSignal<Option<Selection>>,
+    /// The last message.
+    pub notice: RwSignal<Option<Notice>>,
+    /// The last failed import.
+    pub failed: RwSignal<Option<FailedImport>>,
+}
+
+impl Studio {
+    /// Opens the saved design, or an empty one (with a message if the saved one is corrupt).
+    pub fn new() -> Studio {
+        let (design, notice) = match browser::load_design() {
+            Ok(Some(text)) => match Design::import(&text, options(browser::load_name())) {
+                Ok(design) => (design, None),
+                Err(e) => {
+                    browser::keep_corrupt(&text);
+                    let text = format!(
+                        "The design saved in this browser could not be read ({e}). tiermap started a new design; the saved text is kept in the paste box below."
+                    );
+                    (Design::empty("stack"), Some(Notice { error: true, text }))
+                }
+            },
+            Ok(None) => (Design::empty("stack"), None),
+            Err(message) => (Design::empty("stack"), Some(Notice { error: true, text: message })),
+        };
+        let history = RwSignal::new(History::new(design, UNDO_LIMIT));
+        let analysis = Memo::new(move |_| history.with(|h| h.current().analyze()));
+        let failed = RwSignal::new(browser::corrupt_text().map(|text| FailedImport {
+            source: "saved design".into(),
+            text,
+            message: String::new(),
+        }));
+        let studio = Studio {
+            history,
+            analysis,
+            selected: RwSignal::new(None),
+            notice: RwSignal::new(notice),
+            failed,
+        };
+        // Save on every change, so a reload finds the design as it was.
+        Effect::new(move |_| {
+            history.with(|h| {
+                let design = h.current();
+                browser::save_design(&design.model().stack, &design.export());
+            })
+        });
+        studio
+    }
+
+    /// Runs an edit; on failure the design is unchanged and the reason is shown.
+    pub fn edit(&self, change: impl FnOnce(&mut Design) -> Result<(), EditError>) {
+        let mut result = Ok(());
+        self.history.update(|h| result = h.change(change));
+        match result {
+            Ok(()) => self.notice.set(None),
+            Err(e) => self.notice.set(Some(Notice { error: true, text: e.to_string() })),
+        }
+    }
+
+    /// Opens another design (a template, an import, an empty one) as an undoable step.
+    pub fn open(&self, design: Design, message: String) {
+        self.history.update(|h| h.push(design));
+        self.selected.set(None);
+        self.failed.set(None);
+        self.notice.set(Some(Notice { error: false, text: message }));
+    }
+
+    /// Imports text; on failure keeps it and shows where it went wrong.
+    pub fn import(&self, source: &str, text: String) {
+        let stack = stack_from_file_name(source);
+        match Design::import(&text, options(stack)) {
+            Ok(design) => {
+                let summary = {
+                    let m = design.model();
+                    format!("Imported {source}: {} services on {} tiers.", m.services.len(), m.tiers.len())
+                };
+                self.open(design, summary);
+            }
+            Err(e) => {
+                let message = match e.location().filter(|at| at.is_known()) {
+                    Some(at) => format!("{source}, line {}, column {}: {e}", at.line, at.column),
+                    None => format!("{source}: {e}"),
+                };
+                self.notice.set(Some(Notice { error: true, text: format!("Could not import. {message}") }));
+                self.failed.set(Some(FailedImport { source: source.to_string(), text, message }));
+            }
+        }
+    }
+
+    /// Opens a built-in template.
+    pub fn open_template(&self, template: &Template) {
+        match template.design() {
+            Ok(design) => self.open(design, format!("Opened the {} template.", template.name)),
+            Err(e) => self.notice.set(Some(Notice { error: true, text: format!("Template {} did not open: {e}", template.name) })),
+        }
+    }
+
+    /// Undoes the last edit.
+    pub fn undo(&self) {
+        self.history.update(|h| {
+            h.undo();
+        });
+    }
+
+    /// Redoes the last undone edit.
+    pub fn redo(&self) {
+        self.history.update(|h| {
+            h.redo();
+        });
+    }
+
+    /// Selects a card or a tier (or nothing).
+    pub fn select(&self, selection: Option<Selection>) {
+        self.selected.set(selection);
+    }
+}
+
+fn options(stack: Option<String>) -> ImportOptions {
+    ImportOptions { default_stack: stack, ..ImportOptions::default() }
+}
+
+/// `docker-stack.yml` -> `docker-stack`: a stack needs a name and the file's is a fair guess.
+fn stack_from_file_name(source: &str) -> Option<String> {
+    let stem = source.rsplit('/').next()?.split('.').next()?;
+    let clean: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect();
+    (!clean.is_empty() && clean != "pasted").then_some(clean)
+}

@@ -1,0 +1,64 @@
+//! The diagram, drawn as SVG by core (`tiermap_core::diagram`); the selected service's
+//! blast radius is highlighted. Clicks on a card or tier select it.
+
+use leptos::prelude::*;
+use tiermap_core::diagram::{self, Style};
+use wasm_bindgen::JsCast;
+
+use crate::browser;
+use crate::studio::{Selection, Studio};
+
+/// The SVG of the design as it stands, with the selection's blast radius highlighted.
+pub fn current_svg(studio: Studio) -> String {
+    let analysis = studio.analysis.get();
+    let selected = match studio.selected.get() {
+        Some(Selection::Service(name)) => Some(name),
+        _ => None,
+    };
+    studio.history.with(|h| {
+        let model = h.current().model();
+        let highlight: Vec<String> = selected
+            .as_ref()
+            .and_then(|name| model.service_index(name))
+            .and_then(|i| analysis.blast_radius.reached.get(i))
+            .map(|list| list.iter().filter_map(|&(s, _)| model.services.get(s).map(|s| s.name.clone())).collect())
+            .unwrap_or_default();
+        let layout = diagram::layout(model, &analysis);
+        let style = Style { dimmed_others: selected.is_some(), highlight, selected };
+        diagram::svg(&layout, &style)
+    })
+}
+
+/// The diagram panel.
+#[component]
+pub fn Diagram() -> impl IntoView {
+    let studio = expect_context::<Studio>();
+    let svg = Memo::new(move |_| current_svg(studio));
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let hit = |attr: &str| target.closest(&format!("[{attr}]")).ok().flatten().and_then(|e| e.get_attribute(attr));
+        if let Some(service) = hit("data-service") {
+            studio.select(Some(Selection::Service(service)));
+        } else if let Some(tier) = hit("data-tier") {
+            studio.select(Some(Selection::Tier(tier)));
+        } else {
+            studio.select(None);
+        }
+    };
+    let download = move |_| {
+        let name = studio.history.with(|h| h.current().model().stack.clone());
+        browser::download(&format!("{name}.svg"), "image/svg+xml", &svg.get_untracked());
+    };
+    view! {
+        <section class="diagram-panel" aria-label="Diagram">
+            <div class="row">
+                <h2>"Diagram"</h2>
+                <span class="muted">"Select a service to see its blast radius."</span>
+                <span class="spacer"></span>
+                <button on:click=download>"Download diagram (SVG)"</button>
+            </div>
+            // The SVG is built by core, which escapes every name from the file.
+            <div class="diagram" on:click=on_click inner_html=move || svg.get()></div>
+        </section>
+    }
+}

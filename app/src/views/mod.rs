@@ -1,0 +1,8 @@
+//! The page's parts, one per file.
+
+pub mod analysis;
+pub mod board;
+pub mod diagram;
+pub mod notice;
+pub mod panel;
+pub mod toolbar;
