@@ -15,7 +15,9 @@ fn storage() -> Option<web_sys::Storage> {
 /// The saved design's text, if any. An error when storage is unavailable (private mode).
 pub fn load_design() -> Result<Option<String>, String> {
     let storage = storage().ok_or("This browser does not let the page save designs (local storage is off); your work will not survive a reload.")?;
-    storage.get_item(DESIGN_KEY).map_err(|_| "The saved design could not be read from local storage.".to_string())
+    storage
+        .get_item(DESIGN_KEY)
+        .map_err(|_| "The saved design could not be read from local storage.".to_string())
 }
 
 /// The saved design's stack name.
@@ -47,7 +49,11 @@ pub fn corrupt_text() -> Option<String> {
 pub fn download(file_name: &str, mime: &str, text: &str) {
     let blob = gloo_file::Blob::new_with_options(text, Some(mime));
     let url = gloo_file::ObjectUrl::from(blob);
-    let Some(anchor) = document().create_element("a").ok().and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok()) else {
+    let Some(anchor) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    else {
         return;
     };
     anchor.set_href(&url);
@@ -70,7 +76,9 @@ pub fn read_file(file: web_sys::File, done: impl FnOnce(String, Result<String, S
     let file = gloo_file::File::from(file);
     let name = file.name();
     wasm_bindgen_futures::spawn_local(async move {
-        let text = gloo_file::futures::read_as_text(&file).await.map_err(|e| e.to_string());
+        let text = gloo_file::futures::read_as_text(&file)
+            .await
+            .map_err(|e| e.to_string());
         done(name, text);
     });
 }

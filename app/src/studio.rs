@@ -72,7 +72,13 @@ impl Studio {
                 }
             },
             Ok(None) => (Design::empty("stack"), None),
-            Err(message) => (Design::empty("stack"), Some(Notice { error: true, text: message })),
+            Err(message) => (
+                Design::empty("stack"),
+                Some(Notice {
+                    error: true,
+                    text: message,
+                }),
+            ),
         };
         let history = RwSignal::new(History::new(design, UNDO_LIMIT));
         let analysis = Memo::new(move |_| history.with(|h| h.current().analyze()));
@@ -104,7 +110,10 @@ impl Studio {
         self.history.update(|h| result = h.change(change));
         match result {
             Ok(()) => self.notice.set(None),
-            Err(e) => self.notice.set(Some(Notice { error: true, text: e.to_string() })),
+            Err(e) => self.notice.set(Some(Notice {
+                error: true,
+                text: e.to_string(),
+            })),
         }
     }
 
@@ -113,7 +122,10 @@ impl Studio {
         self.history.update(|h| h.push(design));
         self.selected.set(None);
         self.failed.set(None);
-        self.notice.set(Some(Notice { error: false, text: message }));
+        self.notice.set(Some(Notice {
+            error: false,
+            text: message,
+        }));
     }
 
     /// Imports text; on failure keeps it and shows where it went wrong.
@@ -123,7 +135,11 @@ impl Studio {
             Ok(design) => {
                 let summary = {
                     let m = design.model();
-                    format!("Imported {source}: {} services on {} tiers.", m.services.len(), m.tiers.len())
+                    format!(
+                        "Imported {source}: {} services on {} tiers.",
+                        m.services.len(),
+                        m.tiers.len()
+                    )
                 };
                 self.open(design, summary);
             }
@@ -132,8 +148,15 @@ impl Studio {
                     Some(at) => format!("{source}, line {}, column {}: {e}", at.line, at.column),
                     None => format!("{source}: {e}"),
                 };
-                self.notice.set(Some(Notice { error: true, text: format!("Could not import. {message}") }));
-                self.failed.set(Some(FailedImport { source: source.to_string(), text, message }));
+                self.notice.set(Some(Notice {
+                    error: true,
+                    text: format!("Could not import. {message}"),
+                }));
+                self.failed.set(Some(FailedImport {
+                    source: source.to_string(),
+                    text,
+                    message,
+                }));
             }
         }
     }
@@ -142,7 +165,10 @@ impl Studio {
     pub fn open_template(&self, template: &Template) {
         match template.design() {
             Ok(design) => self.open(design, format!("Opened the {} template.", template.name)),
-            Err(e) => self.notice.set(Some(Notice { error: true, text: format!("Template {} did not open: {e}", template.name) })),
+            Err(e) => self.notice.set(Some(Notice {
+                error: true,
+                text: format!("Template {} did not open: {e}", template.name),
+            })),
         }
     }
 
@@ -167,12 +193,18 @@ impl Studio {
 }
 
 fn options(stack: Option<String>) -> ImportOptions {
-    ImportOptions { default_stack: stack, ..ImportOptions::default() }
+    ImportOptions {
+        default_stack: stack,
+        ..ImportOptions::default()
+    }
 }
 
 /// `docker-stack.yml` -> `docker-stack`: a stack needs a name and the file's is a fair guess.
 fn stack_from_file_name(source: &str) -> Option<String> {
     let stem = source.rsplit('/').next()?.split('.').next()?;
-    let clean: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect();
+    let clean: String = stem
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .collect();
     (!clean.is_empty() && clean != "pasted").then_some(clean)
 }

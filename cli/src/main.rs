@@ -18,7 +18,11 @@ use tiermap_core::{Design, ImportError, ImportOptions, Report};
 mod text;
 
 #[derive(Parser)]
-#[command(name = "tiermap", version, about = "Check, export and compare Docker Swarm stack files designed in tiers")]
+#[command(
+    name = "tiermap",
+    version,
+    about = "Check, export and compare Docker Swarm stack files designed in tiers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,9 +107,17 @@ enum Artifact {
 #[derive(Debug, thiserror::Error)]
 enum CliError {
     #[error("{file}: cannot read: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}:{line}:{column}: {source}")]
-    Located { file: String, line: u32, column: u32, source: ImportError },
+    Located {
+        file: String,
+        line: u32,
+        column: u32,
+        source: ImportError,
+    },
     #[error("{file}: {source}")]
     Import { file: String, source: ImportError },
     #[error("--env {0}: write KEY=VALUE")]
@@ -129,7 +141,12 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
-        Command::Check { file, format, fail_on, input } => {
+        Command::Check {
+            file,
+            format,
+            fail_on,
+            input,
+        } => {
             let design = open(&file, &input)?;
             let analysis = design.analyze();
             let report = Report::new(design.model(), &analysis);
@@ -142,7 +159,11 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
                 FailOn::Warning => Severity::Warning,
             };
             let failed = analysis.worst().is_some_and(|worst| worst >= threshold);
-            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Export { file, to, input } => {
             let design = open(&file, &input)?;
@@ -151,7 +172,12 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare { before, after, format, input } => {
+        Command::Compare {
+            before,
+            after,
+            format,
+            input,
+        } => {
             let (b, a) = (open(&before, &input)?, open(&after, &input)?);
             let comparison = surface::compare(&b.analyze().surface, &a.analyze().surface);
             match format {
@@ -161,13 +187,20 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Templates => {
-            let list: String = TEMPLATES.iter().map(|t| format!("{:<20} {}\n", t.name, t.title)).collect();
+            let list: String = TEMPLATES
+                .iter()
+                .map(|t| format!("{:<20} {}\n", t.name, t.title))
+                .collect();
             out(&list);
             Ok(ExitCode::SUCCESS)
         }
         Command::Template { name } => {
-            let template = tiermap_core::templates::find(&name).ok_or(CliError::UnknownTemplate(name.clone()))?;
-            let design = template.design().map_err(|source| CliError::Import { file: format!("template {name}"), source })?;
+            let template = tiermap_core::templates::find(&name)
+                .ok_or(CliError::UnknownTemplate(name.clone()))?;
+            let design = template.design().map_err(|source| CliError::Import {
+                file: format!("template {name}"),
+                source,
+            })?;
             out(&design.export());
             Ok(ExitCode::SUCCESS)
         }
@@ -178,35 +211,65 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
 fn out(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
 }
 
 fn open(file: &Path, input: &InputArgs) -> Result<Design, CliError> {
     let shown = file.display().to_string();
     let text = if shown == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|source| CliError::Io { file: shown.clone(), source })?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|source| CliError::Io {
+                file: shown.clone(),
+                source,
+            })?;
         text
     } else {
-        std::fs::read_to_string(file).map_err(|source| CliError::Io { file: shown.clone(), source })?
+        std::fs::read_to_string(file).map_err(|source| CliError::Io {
+            file: shown.clone(),
+            source,
+        })?
     };
     let mut variables = Variables::new();
     for pair in &input.env {
-        let (k, v) = pair.split_once('=').ok_or_else(|| CliError::BadVariable(pair.clone()))?;
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| CliError::BadVariable(pair.clone()))?;
         variables.insert(k.to_string(), v.to_string());
     }
     // Like `docker stack deploy -c docker-stack.yml NAME`, a name is needed; the file's is a fair guess.
     let default_stack = file
         .file_stem()
-        .map(|s| s.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')).collect::<String>())
+        .map(|s| {
+            s.to_string_lossy()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+                .collect::<String>()
+        })
         .filter(|s| !s.is_empty() && shown != "-");
-    let options = ImportOptions { stack: input.stack.clone(), default_stack, variables, ..ImportOptions::default() };
+    let options = ImportOptions {
+        stack: input.stack.clone(),
+        default_stack,
+        variables,
+        ..ImportOptions::default()
+    };
     Design::import(&text, options).map_err(|source| located(&shown, source))
 }
 
 fn located(file: &str, source: ImportError) -> CliError {
     match source.location() {
-        Some(at) if at.is_known() => CliError::Located { file: file.to_string(), line: at.line, column: at.column, source },
-        _ => CliError::Import { file: file.to_string(), source },
+        Some(at) if at.is_known() => CliError::Located {
+            file: file.to_string(),
+            line: at.line,
+            column: at.column,
+            source,
+        },
+        _ => CliError::Import {
+            file: file.to_string(),
+            source,
+        },
     }
 }

@@ -8,41 +8,113 @@ use tiermap_core::Report;
 /// `tiermap check` as text: surface, reachability, bridges, flows, findings.
 pub fn check(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "stack {}: {} services on {} tiers", report.stack, report.services.len(), report.tiers.len());
-    let _ = writeln!(out, "\nExposed surface: {} ports", report.exposed_port_count);
+    let _ = writeln!(
+        out,
+        "stack {}: {} services on {} tiers",
+        report.stack,
+        report.services.len(),
+        report.tiers.len()
+    );
+    let _ = writeln!(
+        out,
+        "\nExposed surface: {} ports",
+        report.exposed_port_count
+    );
     for e in &report.exposed {
-        let published = e.published.map_or_else(|| "random".to_string(), |p| p.to_string());
-        let _ = writeln!(out, "  {published}/{} -> {}:{} ({}, {})", e.protocol.as_str(), e.service, e.target, e.mode.as_str(), e.nodes);
+        let published = e
+            .published
+            .map_or_else(|| "random".to_string(), |p| p.to_string());
+        let _ = writeln!(
+            out,
+            "  {published}/{} -> {}:{} ({}, {})",
+            e.protocol.as_str(),
+            e.service,
+            e.target,
+            e.mode.as_str(),
+            e.nodes
+        );
     }
     for r in &report.routes {
-        let hosts = if r.hosts.is_empty() { "*".to_string() } else { r.hosts.join(", ") };
-        let paths = if r.paths.is_empty() { String::new() } else { r.paths.join(", ") };
+        let hosts = if r.hosts.is_empty() {
+            "*".to_string()
+        } else {
+            r.hosts.join(", ")
+        };
+        let paths = if r.paths.is_empty() {
+            String::new()
+        } else {
+            r.paths.join(", ")
+        };
         let port = r.port.map(|p| format!(":{p}")).unwrap_or_default();
-        let _ = writeln!(out, "  route {hosts}{paths} -> {}{port} via {}", r.service, if r.proxies.is_empty() { "no proxy in this stack".to_string() } else { r.proxies.join(", ") });
+        let _ = writeln!(
+            out,
+            "  route {hosts}{paths} -> {}{port} via {}",
+            r.service,
+            if r.proxies.is_empty() {
+                "no proxy in this stack".to_string()
+            } else {
+                r.proxies.join(", ")
+            }
+        );
     }
-    let _ = writeln!(out, "\nReachability: {} pairs (both directions)", report.reachability.len());
+    let _ = writeln!(
+        out,
+        "\nReachability: {} pairs (both directions)",
+        report.reachability.len()
+    );
     for r in report.reachability.iter().filter(|r| r.from < r.to) {
-        let _ = writeln!(out, "  {} <-> {} via {}", r.from, r.to, r.networks.join(", "));
+        let _ = writeln!(
+            out,
+            "  {} <-> {} via {}",
+            r.from,
+            r.to,
+            r.networks.join(", ")
+        );
     }
     if !report.bridges.is_empty() {
         let _ = writeln!(out, "\nBridges between tiers:");
         for b in &report.bridges {
-            let _ = writeln!(out, "  {}{} joins {}", b.service, if b.proxy { " (proxy)" } else { "" }, b.tiers.join(", "));
+            let _ = writeln!(
+                out,
+                "  {}{} joins {}",
+                b.service,
+                if b.proxy { " (proxy)" } else { "" },
+                b.tiers.join(", ")
+            );
         }
     }
     if !report.flows.is_empty() {
         let _ = writeln!(out, "\nFlows:");
         for f in &report.flows {
             let port = f.port.map(|p| format!(":{p}")).unwrap_or_default();
-            let status = if f.blocked { "BLOCKED".to_string() } else { format!("ok via {}", f.networks.join(", ")) };
-            let _ = writeln!(out, "  {} -> {}{port} ({}) {status}", f.from, f.to, f.origin);
+            let status = if f.blocked {
+                "BLOCKED".to_string()
+            } else {
+                format!("ok via {}", f.networks.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "  {} -> {}{port} ({}) {status}",
+                f.from, f.to, f.origin
+            );
         }
     }
     let _ = writeln!(out, "\nFindings: {}", report.findings.len());
     for f in &report.findings {
         let place = f.line.map(|l| format!("line {l}: ")).unwrap_or_default();
-        let accepted = f.accepted.as_ref().map(|n| format!(" [accepted: {n}]")).unwrap_or_default();
-        let _ = writeln!(out, "  {:<7} {place}{} [{}]{accepted}\n          fix: {}", f.severity.as_str(), f.message, f.id, f.fix);
+        let accepted = f
+            .accepted
+            .as_ref()
+            .map(|n| format!(" [accepted: {n}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<7} {place}{} [{}]{accepted}\n          fix: {}",
+            f.severity.as_str(),
+            f.message,
+            f.id,
+            f.fix
+        );
     }
     out
 }
@@ -51,7 +123,13 @@ pub fn check(report: &Report) -> String {
 pub fn compare(c: &Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Exposed ports: {}", c.summary());
-    let list = |ports: &[tiermap_core::surface::PortKey]| ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let list = |ports: &[tiermap_core::surface::PortKey]| {
+        ports
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !c.closed.is_empty() {
         let _ = writeln!(out, "  closed: {}", list(&c.closed));
     }

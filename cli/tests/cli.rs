@@ -1,6 +1,11 @@
 //! The command line is a contract scripts depend on: exit codes, JSON keys, stderr.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,7 +21,12 @@ fn tiermap(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run tiermap");
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -52,14 +62,30 @@ const DB_PUBLISHED: &str = "services:\n  db:\n    image: postgres:16\n    ports:
 
 #[test]
 fn json_report_has_the_promised_keys() {
-    let out = tiermap(&["check", file("clean.yml", CLEAN).to_str().unwrap(), "--format", "json"], None);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tiermap(
+        &[
+            "check",
+            file("clean.yml", CLEAN).to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["services"], serde_json::json!(["web", "app"]));
     let pairs = v["reachability"].as_array().unwrap();
     assert!(pairs.contains(&serde_json::json!({"from": "web", "to": "app", "networks": ["front"]})));
     assert!(pairs.contains(&serde_json::json!({"from": "app", "to": "web", "networks": ["front"]})));
-    assert_eq!(v["blast_radius"]["web"], serde_json::json!([{"service": "app", "hops": 1}]));
+    assert_eq!(
+        v["blast_radius"]["web"],
+        serde_json::json!([{"service": "app", "hops": 1}])
+    );
     assert_eq!(
         v["exposed"],
         serde_json::json!([{"service": "web", "published": 80, "target": 80, "protocol": "tcp", "mode": "host", "nodes": "nodes running web"}])
@@ -77,30 +103,70 @@ fn fail_on_sets_the_exit_code() {
     let out = tiermap(&["check", db.to_str().unwrap(), "--format", "json"], None);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["id"] == "database-published:db:5432").unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "database-published:db:5432")
+        .unwrap();
     assert_eq!(f["severity"], "error");
     assert_eq!(f["line"], 4);
     assert_eq!(f["service"], "db");
     // An unencrypted overlay is a warning: fails only with --fail-on warning.
-    let warn = file("warn.yml", &CLEAN.replace("driver_opts: {encrypted: ''}", "attachable: false"));
-    assert_eq!(tiermap(&["check", warn.to_str().unwrap()], None).status.code(), Some(0));
-    assert_eq!(tiermap(&["check", warn.to_str().unwrap(), "--fail-on", "warning"], None).status.code(), Some(1));
+    let warn = file(
+        "warn.yml",
+        &CLEAN.replace("driver_opts: {encrypted: ''}", "attachable: false"),
+    );
+    assert_eq!(
+        tiermap(&["check", warn.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        tiermap(
+            &["check", warn.to_str().unwrap(), "--fail-on", "warning"],
+            None
+        )
+        .status
+        .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn unreadable_input_exits_2_with_place_on_stderr() {
     let cases: &[(&str, &str, &str)] = &[
         ("not-yaml.yml", "services:\n  a: [unclosed\n", ":3:1:"),
-        ("not-compose.yml", "just: a mapping\nof: things\n", "not a compose"),
-        ("wrong-type.yml", "services:\n  a:\n    image: a\n    ports: 80\n", "`services.a.ports` must be a list"),
-        ("bad-port.yml", "services:\n  a:\n    image: a\n    ports: ['80:http']\n", ":4:13: `services.a.ports[0]`"),
-        ("dup.yml", "services:\n  a: {image: a}\n  a: {image: b}\n", "already defined at line 2"),
+        (
+            "not-compose.yml",
+            "just: a mapping\nof: things\n",
+            "not a compose",
+        ),
+        (
+            "wrong-type.yml",
+            "services:\n  a:\n    image: a\n    ports: 80\n",
+            "`services.a.ports` must be a list",
+        ),
+        (
+            "bad-port.yml",
+            "services:\n  a:\n    image: a\n    ports: ['80:http']\n",
+            ":4:13: `services.a.ports[0]`",
+        ),
+        (
+            "dup.yml",
+            "services:\n  a: {image: a}\n  a: {image: b}\n",
+            "already defined at line 2",
+        ),
     ];
     for (name, text, expected) in cases {
         let out = tiermap(&["check", file(name, text).to_str().unwrap()], None);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {err}");
-        assert!(err.contains(expected), "{name}: stderr lacks {expected:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{name}: stderr lacks {expected:?}: {err}"
+        );
         assert!(out.stdout.is_empty());
     }
     let missing = tiermap(&["check", "/nonexistent/file.yml"], None);
@@ -109,27 +175,39 @@ fn unreadable_input_exits_2_with_place_on_stderr() {
 
 #[test]
 fn hostile_input_is_refused_quickly() {
-    let mut bomb = String::from("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    let mut bomb = String::from(
+        "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
     for i in 1..10u8 {
         let (cur, prev) = ((b'a' + i) as char, (b'a' + i - 1) as char);
         let refs = vec![format!("*{prev}"); 9].join(", ");
         bomb.push_str(&format!("{cur}: &{cur} [{refs}]\n"));
     }
     bomb.push_str("services: {x: {image: x, command: *j}}\n");
-    let huge = format!("services:\n  a:\n    image: a\n    command: \"{}\"\n", "x".repeat(30 * 1024 * 1024));
+    let huge = format!(
+        "services:\n  a:\n    image: a\n    command: \"{}\"\n",
+        "x".repeat(30 * 1024 * 1024)
+    );
     for (name, text, expected) in [("bomb.yml", bomb, "aliases"), ("huge.yml", huge, "bytes")] {
         let start = Instant::now();
         let out = tiermap(&["check", file(name, &text).to_str().unwrap()], None);
         let took = start.elapsed();
         assert_eq!(out.status.code(), Some(2), "{name}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(expected),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(took < Duration::from_secs(10), "{name} took {took:?}");
     }
 }
 
 #[test]
 fn stdin_and_stack_name() {
-    let out = tiermap(&["check", "-", "--format", "json", "--stack", "prod"], Some(CLEAN));
+    let out = tiermap(
+        &["check", "-", "--format", "json", "--stack", "prod"],
+        Some(CLEAN),
+    );
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["stack"], "prod");
@@ -137,33 +215,77 @@ fn stdin_and_stack_name() {
 
 #[test]
 fn export_prints_a_stack_file_that_docker_accepts() {
-    let out = tiermap(&["export", file("clean2.yml", CLEAN).to_str().unwrap(), "--to", "stack"], None);
+    let out = tiermap(
+        &[
+            "export",
+            file("clean2.yml", CLEAN).to_str().unwrap(),
+            "--to",
+            "stack",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let exported = file("clean2.exported.yml", &String::from_utf8_lossy(&out.stdout));
-    let check = Command::new("docker").args(["stack", "config", "-c"]).arg(&exported).output().expect("docker CLI");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let check = Command::new("docker")
+        .args(["stack", "config", "-c"])
+        .arg(&exported)
+        .output()
+        .expect("docker CLI");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 #[test]
 fn compare_prints_the_reduction() {
     let before = file("before.yml", "services:\n  t: {image: traefik:v3, ports: ['80:80', '443:443']}\n  db: {image: postgres, ports: ['5432:5432']}\n  api: {image: api, ports: ['3000:3000']}\n");
     let after = file("after.yml", "services:\n  t: {image: traefik:v3, ports: ['80:80', '443:443']}\n  db: {image: postgres}\n  api: {image: api}\n");
-    let out = tiermap(&["compare", before.to_str().unwrap(), after.to_str().unwrap()], None);
+    let out = tiermap(
+        &["compare", before.to_str().unwrap(), after.to_str().unwrap()],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("4 ports -> 2 ports, 50% less"), "{text}");
     assert!(text.contains("closed: 3000/tcp, 5432/tcp"), "{text}");
-    let json = tiermap(&["compare", before.to_str().unwrap(), after.to_str().unwrap(), "--format", "json"], None);
+    let json = tiermap(
+        &[
+            "compare",
+            before.to_str().unwrap(),
+            after.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!((v["before"].as_u64(), v["after"].as_u64(), v["reduction_percent"].as_i64()), (Some(4), Some(2), Some(50)));
+    assert_eq!(
+        (
+            v["before"].as_u64(),
+            v["after"].as_u64(),
+            v["reduction_percent"].as_i64()
+        ),
+        (Some(4), Some(2), Some(50))
+    );
 }
 
 #[test]
 fn templates_are_listed_and_printed() {
     let out = tiermap(&["templates"], None);
     let text = String::from_utf8_lossy(&out.stdout);
-    for name in ["scores", "three-tier", "docker-flow-proxy", "envoy-edge", "production"] {
-        assert!(text.lines().any(|l| l.starts_with(name)), "{name} missing from:\n{text}");
+    for name in [
+        "scores",
+        "three-tier",
+        "docker-flow-proxy",
+        "envoy-edge",
+        "production",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(name)),
+            "{name} missing from:\n{text}"
+        );
         let one = tiermap(&["template", name], None);
         assert_eq!(one.status.code(), Some(0), "{name}");
         assert!(String::from_utf8_lossy(&one.stdout).contains("services:"));

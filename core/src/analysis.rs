@@ -35,12 +35,22 @@ impl Analysis {
         let surface = surface::analyze(model);
         let flows = flows::check(model, &reachability);
         let findings = findings::analyze(model, &reachability, &blast_radius, &flows);
-        Analysis { reachability, blast_radius, surface, flows, findings }
+        Analysis {
+            reachability,
+            blast_radius,
+            surface,
+            flows,
+            findings,
+        }
     }
 
     /// The most severe finding that is not accepted.
     pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().filter(|f| f.accepted.is_none()).map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .filter(|f| f.accepted.is_none())
+            .map(|f| f.severity)
+            .max()
     }
 }
 
@@ -164,25 +174,49 @@ pub struct Report {
 impl Report {
     /// Builds the report of a model and its analysis.
     pub fn new(model: &Model, analysis: &Analysis) -> Report {
-        let name = |i: usize| model.services.get(i).map(|s| s.name.clone()).unwrap_or_default();
+        let name = |i: usize| {
+            model
+                .services
+                .get(i)
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        };
         let reachability = analysis
             .reachability
             .pairs
             .iter()
-            .map(|r| ReachRow { from: name(r.from), to: name(r.to), networks: r.networks.clone() })
+            .map(|r| ReachRow {
+                from: name(r.from),
+                to: name(r.to),
+                networks: r.networks.clone(),
+            })
             .collect();
         let blast_radius = analysis
             .blast_radius
             .reached
             .iter()
             .enumerate()
-            .map(|(i, list)| (name(i), list.iter().map(|&(s, hops)| HopRow { service: name(s), hops }).collect()))
+            .map(|(i, list)| {
+                (
+                    name(i),
+                    list.iter()
+                        .map(|&(s, hops)| HopRow {
+                            service: name(s),
+                            hops,
+                        })
+                        .collect(),
+                )
+            })
             .collect();
         let bridges = analysis
             .blast_radius
             .bridges
             .iter()
-            .map(|b| BridgeRow { service: name(b.service), tiers: b.tiers.clone(), proxy: b.is_proxy })
+            .map(|b| BridgeRow {
+                service: name(b.service),
+                tiers: b.tiers.clone(),
+                proxy: b.is_proxy,
+            })
             .collect();
         let exposed = analysis
             .surface

@@ -37,7 +37,9 @@ pub struct BlastRadius {
 impl BlastRadius {
     /// How many services a service reaches within `hops` hops.
     pub fn within(&self, service: usize, hops: u32) -> usize {
-        self.reached.get(service).map_or(0, |r| r.iter().filter(|(_, h)| *h <= hops).count())
+        self.reached
+            .get(service)
+            .map_or(0, |r| r.iter().filter(|(_, h)| *h <= hops).count())
     }
 }
 
@@ -46,16 +48,27 @@ pub fn analyze(model: &Model) -> BlastRadius {
     let n = model.services.len();
     let mut graph: UnGraph<(), ()> = UnGraph::with_capacity(n, n * 2);
     let service_nodes: Vec<NodeIndex> = (0..n).map(|_| graph.add_node(())).collect();
-    let mut network_nodes: std::collections::HashMap<String, NodeIndex> = std::collections::HashMap::new();
+    let mut network_nodes: std::collections::HashMap<String, NodeIndex> =
+        std::collections::HashMap::new();
     let mut bridges = Vec::new();
     for (i, service) in model.services.iter().enumerate() {
         let networks = networks_of(model, service);
-        let tiers: Vec<String> = networks.iter().filter(|n| *n != INGRESS && *n != HOST).cloned().collect();
+        let tiers: Vec<String> = networks
+            .iter()
+            .filter(|n| *n != INGRESS && *n != HOST)
+            .cloned()
+            .collect();
         if tiers.len() > 1 {
-            bridges.push(Bridge { service: i, tiers, is_proxy: matches!(role(service), Role::EdgeProxy(_)) });
+            bridges.push(Bridge {
+                service: i,
+                tiers,
+                is_proxy: matches!(role(service), Role::EdgeProxy(_)),
+            });
         }
         for network in networks {
-            let node = *network_nodes.entry(network).or_insert_with(|| graph.add_node(()));
+            let node = *network_nodes
+                .entry(network)
+                .or_insert_with(|| graph.add_node(()));
             if let Some(&s) = service_nodes.get(i) {
                 graph.add_edge(s, node, ());
             }
@@ -74,13 +87,15 @@ pub fn analyze(model: &Model) -> BlastRadius {
         while let Some(node) = queue.pop_front() {
             let d = distance.get(node.index()).copied().unwrap_or(u32::MAX);
             for next in graph.neighbors(node) {
-                let Some(slot) = distance.get_mut(next.index()) else { continue };
+                let Some(slot) = distance.get_mut(next.index()) else {
+                    continue;
+                };
                 if *slot != u32::MAX {
                     continue;
                 }
                 *slot = d + 1;
                 if next.index() < n {
-                    found.push((next.index(), (d + 1) / 2));
+                    found.push((next.index(), (d + 1).div_ceil(2)));
                 }
                 queue.push_back(next);
             }

@@ -69,16 +69,30 @@ impl Design {
     pub fn empty(stack: &str) -> Design {
         let mut doc = Node::map();
         doc.set("services", Node::map());
-        let options = ImportOptions { stack: Some(stack.to_string()), ..ImportOptions::default() };
-        let model = Model { stack: stack.to_string(), ..Model::default() };
-        Design { doc, options, model }
+        let options = ImportOptions {
+            stack: Some(stack.to_string()),
+            ..ImportOptions::default()
+        };
+        let model = Model {
+            stack: stack.to_string(),
+            ..Model::default()
+        };
+        Design {
+            doc,
+            options,
+            model,
+        }
     }
 
     /// Reads a compose or stack file.
     pub fn import(text: &str, options: ImportOptions) -> Result<Design, ImportError> {
         let doc = import::read(text, options.limits)?;
         let model = import::model(&doc, &options)?;
-        Ok(Design { doc, options, model })
+        Ok(Design {
+            doc,
+            options,
+            model,
+        })
     }
 
     /// The stack file: what `docker stack deploy -c` takes, and what tiermap reopens.
@@ -102,7 +116,10 @@ impl Design {
     }
 
     /// Applies an edit to a copy of the document and keeps it only if it reads back.
-    fn edit(&mut self, change: impl FnOnce(&mut Node) -> Result<(), EditError>) -> Result<(), EditError> {
+    fn edit(
+        &mut self,
+        change: impl FnOnce(&mut Node) -> Result<(), EditError>,
+    ) -> Result<(), EditError> {
         let mut doc = self.doc.clone();
         change(&mut doc)?;
         let model = import::model(&doc, &self.options)?;
@@ -112,11 +129,17 @@ impl Design {
     }
 
     fn require_service(&self, name: &str) -> Result<(), EditError> {
-        self.model.service(name).map(|_| ()).ok_or_else(|| EditError::UnknownService(name.into()))
+        self.model
+            .service(name)
+            .map(|_| ())
+            .ok_or_else(|| EditError::UnknownService(name.into()))
     }
 
     fn require_tier(&self, key: &str) -> Result<(), EditError> {
-        self.model.tier(key).map(|_| ()).ok_or_else(|| EditError::UnknownTier(key.into()))
+        self.model
+            .tier(key)
+            .map(|_| ())
+            .ok_or_else(|| EditError::UnknownTier(key.into()))
     }
 
     /// Adds an encrypted overlay tier.
@@ -134,7 +157,13 @@ impl Design {
     /// Removes a tier and detaches every service from it.
     pub fn remove_tier(&mut self, key: &str) -> Result<(), EditError> {
         self.require_tier(key)?;
-        let members: Vec<String> = self.model.services.iter().filter(|s| s.on(key)).map(|s| s.name.clone()).collect();
+        let members: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on(key))
+            .map(|s| s.name.clone())
+            .collect();
         self.edit(|doc| {
             for service in &members {
                 detach_network(service_node(doc, service)?, key);
@@ -153,7 +182,13 @@ impl Design {
         if self.model.tier(new).is_some() {
             return Err(EditError::Exists(new.into()));
         }
-        let members: Vec<String> = self.model.services.iter().filter(|s| s.on(old)).map(|s| s.name.clone()).collect();
+        let members: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on(old))
+            .map(|s| s.name.clone())
+            .collect();
         self.edit(|doc| {
             if let Some(entries) = doc.get_mut("networks").and_then(Node::as_map_mut) {
                 for (k, _) in entries.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
@@ -224,7 +259,11 @@ impl Design {
                     }
                 }
             }
-            if let Some(flows) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("flows")).and_then(Node::as_seq_mut) {
+            if let Some(flows) = doc
+                .get_mut("x-tiermap")
+                .and_then(|m| m.get_mut("flows"))
+                .and_then(Node::as_seq_mut)
+            {
                 for flow in flows.iter_mut() {
                     for key in ["from", "to"] {
                         if flow.get(key).and_then(Node::as_str) == Some(old) {
@@ -233,7 +272,11 @@ impl Design {
                     }
                 }
             }
-            if let Some(homes) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("homes")).and_then(Node::as_map_mut) {
+            if let Some(homes) = doc
+                .get_mut("x-tiermap")
+                .and_then(|m| m.get_mut("homes"))
+                .and_then(Node::as_map_mut)
+            {
                 for (k, _) in homes.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
                     k.value = Value::Str(new.into());
                 }
@@ -279,7 +322,11 @@ impl Design {
             if let Some(home) = home.as_deref().filter(|h| *h != tier) {
                 detach_network(node, home);
             }
-            attach_network(node, tier, implicit_default && home.as_deref() != Some("default"));
+            attach_network(
+                node,
+                tier,
+                implicit_default && home.as_deref() != Some("default"),
+            );
             set_home(doc, service, Some(tier));
             Ok(())
         })
@@ -309,7 +356,9 @@ impl Design {
     pub fn set_replicas(&mut self, service: &str, replicas: u32) -> Result<(), EditError> {
         self.require_service(service)?;
         self.edit(|doc| {
-            let deploy = service_node(doc, service)?.get_or_insert("deploy", Node::map()).ok_or_else(|| EditError::Shape("deploy".into()))?;
+            let deploy = service_node(doc, service)?
+                .get_or_insert("deploy", Node::map())
+                .ok_or_else(|| EditError::Shape("deploy".into()))?;
             if deploy.get("mode").and_then(Node::as_str) == Some("global") {
                 deploy.set("mode", Node::str("replicated"));
             }
@@ -340,12 +389,18 @@ impl Design {
         self.edit(|doc| {
             let mut rule = format!("Host(`{}`)", route.host.replace('`', ""));
             if !route.path.is_empty() && route.path != "/" {
-                rule.push_str(&format!(" && PathPrefix(`{}`)", route.path.replace('`', "")));
+                rule.push_str(&format!(
+                    " && PathPrefix(`{}`)",
+                    route.path.replace('`', "")
+                ));
             }
             let labels = [
                 ("traefik.enable".to_string(), "true".to_string()),
                 (format!("traefik.http.routers.{service}.rule"), rule),
-                (format!("traefik.http.services.{service}.loadbalancer.server.port"), route.port.to_string()),
+                (
+                    format!("traefik.http.services.{service}.loadbalancer.server.port"),
+                    route.port.to_string(),
+                ),
             ];
             let node = service_node(doc, service)?;
             for (k, v) in labels.iter().chain(network.iter()) {
@@ -363,10 +418,15 @@ impl Design {
             return None;
         }
         let shared = s.networks.iter().find(|a| {
-            self.model.services.iter().any(|p| matches!(crate::role::role(p), crate::role::Role::EdgeProxy(_)) && p.on(&a.tier))
+            self.model.services.iter().any(|p| {
+                matches!(crate::role::role(p), crate::role::Role::EdgeProxy(_)) && p.on(&a.tier)
+            })
         })?;
         let tier = self.model.tier(&shared.tier)?;
-        Some((crate::proxy::TRAEFIK_V3_NETWORK.to_string(), tier.swarm_name(&self.model.stack)))
+        Some((
+            crate::proxy::TRAEFIK_V3_NETWORK.to_string(),
+            tier.swarm_name(&self.model.stack),
+        ))
     }
 
     /// Removes every Traefik and Docker Flow Proxy label from the service.
@@ -389,7 +449,10 @@ impl Design {
         self.require_service(from)?;
         self.require_service(to)?;
         self.edit(|doc| {
-            let flows = meta(doc)?.get_or_insert("flows", Node::seq()).and_then(Node::as_seq_mut).ok_or_else(|| EditError::Shape("x-tiermap.flows".into()))?;
+            let flows = meta(doc)?
+                .get_or_insert("flows", Node::seq())
+                .and_then(Node::as_seq_mut)
+                .ok_or_else(|| EditError::Shape("x-tiermap.flows".into()))?;
             let mut flow = Node::map();
             flow.set("from", Node::str(from));
             flow.set("to", Node::str(to));
@@ -413,7 +476,10 @@ impl Design {
     /// withdraws the acceptance.
     pub fn accept(&mut self, finding_id: &str, note: &str) -> Result<(), EditError> {
         self.edit(|doc| {
-            let list = meta(doc)?.get_or_insert("accepted", Node::seq()).and_then(Node::as_seq_mut).ok_or_else(|| EditError::Shape("x-tiermap.accepted".into()))?;
+            let list = meta(doc)?
+                .get_or_insert("accepted", Node::seq())
+                .and_then(Node::as_seq_mut)
+                .ok_or_else(|| EditError::Shape("x-tiermap.accepted".into()))?;
             list.retain(|item| item.get("id").and_then(Node::as_str) != Some(finding_id));
             if !note.is_empty() {
                 let mut item = Node::map();
@@ -429,17 +495,25 @@ impl Design {
     pub fn apply(&mut self, action: &FixAction) -> Result<(), EditError> {
         match action {
             FixAction::EncryptTier { tier } => self.edit(|doc| {
-                let node = doc.get_mut("networks").and_then(|n| n.get_mut(tier)).ok_or_else(|| EditError::UnknownTier(tier.clone()))?;
+                let node = doc
+                    .get_mut("networks")
+                    .and_then(|n| n.get_mut(tier))
+                    .ok_or_else(|| EditError::UnknownTier(tier.clone()))?;
                 if node.is_null() {
                     *node = Node::map();
                 }
                 node.remove("encrypted");
-                let opts = node.get_or_insert("driver_opts", Node::map()).ok_or_else(|| EditError::Shape(format!("networks.{tier}")))?;
+                let opts = node
+                    .get_or_insert("driver_opts", Node::map())
+                    .ok_or_else(|| EditError::Shape(format!("networks.{tier}")))?;
                 opts.set("encrypted", Node::str(""));
                 Ok(())
             }),
             FixAction::MakeNotAttachable { tier } => self.edit(|doc| {
-                let node = doc.get_mut("networks").and_then(|n| n.get_mut(tier)).ok_or_else(|| EditError::UnknownTier(tier.clone()))?;
+                let node = doc
+                    .get_mut("networks")
+                    .and_then(|n| n.get_mut(tier))
+                    .ok_or_else(|| EditError::UnknownTier(tier.clone()))?;
                 node.set("attachable", Node::new(Value::Bool(false)));
                 Ok(())
             }),
@@ -454,7 +528,11 @@ impl Design {
             }
             FixAction::DefineNetwork { tier } => self.edit(|doc| define_network(doc, tier)),
             FixAction::Attach { service, tier } => self.attach(service, tier),
-            FixAction::SetRouteNetwork { service, label, network } => {
+            FixAction::SetRouteNetwork {
+                service,
+                label,
+                network,
+            } => {
                 self.require_service(service)?;
                 self.edit(|doc| set_deploy_label(service_node(doc, service)?, label, network))
             }
@@ -463,7 +541,13 @@ impl Design {
                 let moved: Vec<(String, String)> = self
                     .model
                     .service(service)
-                    .map(|s| s.labels.iter().filter(|(k, _)| is_route_label(k)).cloned().collect())
+                    .map(|s| {
+                        s.labels
+                            .iter()
+                            .filter(|(k, _)| is_route_label(k))
+                            .cloned()
+                            .collect()
+                    })
                     .unwrap_or_default();
                 self.edit(|doc| {
                     let node = service_node(doc, service)?;
@@ -489,18 +573,32 @@ impl Design {
         }
     }
 
-    fn kept_ports(&self, service: &str, keep: impl Fn(&crate::model::Port) -> bool) -> Result<Vec<PortSpec>, EditError> {
-        let s = self.model.service(service).ok_or_else(|| EditError::UnknownService(service.into()))?;
+    fn kept_ports(
+        &self,
+        service: &str,
+        keep: impl Fn(&crate::model::Port) -> bool,
+    ) -> Result<Vec<PortSpec>, EditError> {
+        let s = self
+            .model
+            .service(service)
+            .ok_or_else(|| EditError::UnknownService(service.into()))?;
         Ok(s.ports
             .iter()
             .filter(|p| keep(p))
-            .map(|p| PortSpec { target: p.target, published: p.published, protocol: p.protocol, mode: p.mode })
+            .map(|p| PortSpec {
+                target: p.target,
+                published: p.published,
+                protocol: p.protocol,
+                mode: p.mode,
+            })
             .collect())
     }
 }
 
 fn services(doc: &mut Node) -> Result<&mut Node, EditError> {
-    let node = doc.get_or_insert("services", Node::map()).ok_or_else(|| EditError::Shape("services".into()))?;
+    let node = doc
+        .get_or_insert("services", Node::map())
+        .ok_or_else(|| EditError::Shape("services".into()))?;
     if node.is_null() {
         *node = Node::map();
     }
@@ -508,7 +606,9 @@ fn services(doc: &mut Node) -> Result<&mut Node, EditError> {
 }
 
 fn service_node<'d>(doc: &'d mut Node, name: &str) -> Result<&'d mut Node, EditError> {
-    let node = services(doc)?.get_mut(name).ok_or_else(|| EditError::UnknownService(name.into()))?;
+    let node = services(doc)?
+        .get_mut(name)
+        .ok_or_else(|| EditError::UnknownService(name.into()))?;
     if node.is_null() {
         *node = Node::map();
     }
@@ -516,11 +616,14 @@ fn service_node<'d>(doc: &'d mut Node, name: &str) -> Result<&'d mut Node, EditE
 }
 
 fn meta(doc: &mut Node) -> Result<&mut Node, EditError> {
-    doc.get_or_insert("x-tiermap", Node::map()).ok_or_else(|| EditError::Shape("x-tiermap".into()))
+    doc.get_or_insert("x-tiermap", Node::map())
+        .ok_or_else(|| EditError::Shape("x-tiermap".into()))
 }
 
 fn define_network(doc: &mut Node, key: &str) -> Result<(), EditError> {
-    let networks = doc.get_or_insert("networks", Node::map()).ok_or_else(|| EditError::Shape("networks".into()))?;
+    let networks = doc
+        .get_or_insert("networks", Node::map())
+        .ok_or_else(|| EditError::Shape("networks".into()))?;
     if networks.is_null() {
         *networks = Node::map();
     }
@@ -552,15 +655,11 @@ fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
         }
     };
     match &mut networks.value {
-        Value::Seq(items) => {
-            if !items.iter().any(|i| i.as_str() == Some(tier)) {
-                items.push(Node::str(tier));
-            }
+        Value::Seq(items) if !items.iter().any(|i| i.as_str() == Some(tier)) => {
+            items.push(Node::str(tier))
         }
-        Value::Map(entries) => {
-            if !entries.iter().any(|(k, _)| k.as_str() == Some(tier)) {
-                entries.push((Node::str(tier), Node::new(Value::Null)));
-            }
+        Value::Map(entries) if !entries.iter().any(|(k, _)| k.as_str() == Some(tier)) => {
+            entries.push((Node::str(tier), Node::new(Value::Null)));
         }
         _ => {}
     }
@@ -588,7 +687,10 @@ fn detach_network(service: &mut Node, tier: &str) {
 fn rename_network(service: &mut Node, old: &str, new: &str) {
     if let Some(networks) = service.get_mut("networks") {
         match &mut networks.value {
-            Value::Seq(items) => items.iter_mut().filter(|i| i.as_str() == Some(old)).for_each(|i| i.value = Value::Str(new.into())),
+            Value::Seq(items) => items
+                .iter_mut()
+                .filter(|i| i.as_str() == Some(old))
+                .for_each(|i| i.value = Value::Str(new.into())),
             Value::Map(entries) => entries
                 .iter_mut()
                 .filter(|(k, _)| k.as_str() == Some(old))
@@ -605,7 +707,10 @@ fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
         .and_then(|s| s.get("networks"))
         .and_then(|n| match &n.value {
             Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
-            Value::Map(entries) => entries.first().and_then(|(k, _)| k.as_str()).map(str::to_string),
+            Value::Map(entries) => entries
+                .first()
+                .and_then(|(k, _)| k.as_str())
+                .map(str::to_string),
             _ => None,
         });
     let needed = tier.filter(|t| first.as_deref() != Some(*t));
@@ -626,8 +731,18 @@ fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
     prune_meta(doc);
 }
 
-fn rename_in_meta(doc: &mut Node, section: &str, matches: impl Fn(&str) -> bool, new: &str, values: bool) {
-    if let Some(entries) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut(section)).and_then(Node::as_map_mut) {
+fn rename_in_meta(
+    doc: &mut Node,
+    section: &str,
+    matches: impl Fn(&str) -> bool,
+    new: &str,
+    values: bool,
+) {
+    if let Some(entries) = doc
+        .get_mut("x-tiermap")
+        .and_then(|m| m.get_mut(section))
+        .and_then(Node::as_map_mut)
+    {
         for (k, v) in entries.iter_mut() {
             let target = if values { v } else { k };
             if target.as_str().is_some_and(&matches) {
@@ -638,7 +753,11 @@ fn rename_in_meta(doc: &mut Node, section: &str, matches: impl Fn(&str) -> bool,
 }
 
 fn remove_flows(doc: &mut Node, matches: impl Fn(&str, &str) -> bool) {
-    if let Some(flows) = doc.get_mut("x-tiermap").and_then(|m| m.get_mut("flows")).and_then(Node::as_seq_mut) {
+    if let Some(flows) = doc
+        .get_mut("x-tiermap")
+        .and_then(|m| m.get_mut("flows"))
+        .and_then(Node::as_seq_mut)
+    {
         flows.retain(|f| {
             let get = |k: &str| f.get(k).and_then(Node::as_str).unwrap_or_default();
             !matches(get("from"), get("to"))
@@ -649,7 +768,9 @@ fn remove_flows(doc: &mut Node, matches: impl Fn(&str, &str) -> bool) {
 
 /// Drops empty `x-tiermap` sections so an unedited design exports as it was read.
 fn prune_meta(doc: &mut Node) {
-    let Some(meta) = doc.get_mut("x-tiermap") else { return };
+    let Some(meta) = doc.get_mut("x-tiermap") else {
+        return;
+    };
     if let Some(entries) = meta.as_map_mut() {
         entries.retain(|(_, v)| match &v.value {
             Value::Map(m) => !m.is_empty(),
@@ -678,7 +799,8 @@ fn is_route_label(key: &str) -> bool {
 }
 
 fn label_key(item: &Node) -> Option<String> {
-    item.as_str().map(|s| s.split('=').next().unwrap_or(s).to_string())
+    item.as_str()
+        .map(|s| s.split('=').next().unwrap_or(s).to_string())
 }
 
 fn retain_labels(labels: &mut Node, keep: impl Fn(&str) -> bool) {
@@ -690,11 +812,15 @@ fn retain_labels(labels: &mut Node, keep: impl Fn(&str) -> bool) {
 }
 
 fn set_deploy_label(service: &mut Node, key: &str, value: &str) -> Result<(), EditError> {
-    let deploy = service.get_or_insert("deploy", Node::map()).ok_or_else(|| EditError::Shape("deploy".into()))?;
+    let deploy = service
+        .get_or_insert("deploy", Node::map())
+        .ok_or_else(|| EditError::Shape("deploy".into()))?;
     if deploy.is_null() {
         *deploy = Node::map();
     }
-    let labels = deploy.get_or_insert("labels", Node::map()).ok_or_else(|| EditError::Shape("deploy".into()))?;
+    let labels = deploy
+        .get_or_insert("labels", Node::map())
+        .ok_or_else(|| EditError::Shape("deploy".into()))?;
     if labels.is_null() {
         *labels = Node::map();
     }
@@ -704,7 +830,10 @@ fn set_deploy_label(service: &mut Node, key: &str, value: &str) -> Result<(), Ed
         }
         Value::Seq(items) => {
             let line = Node::str(format!("{key}={value}"));
-            match items.iter_mut().find(|i| label_key(i).as_deref() == Some(key)) {
+            match items
+                .iter_mut()
+                .find(|i| label_key(i).as_deref() == Some(key))
+            {
                 Some(item) => *item = line,
                 None => items.push(line),
             }

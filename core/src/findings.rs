@@ -244,8 +244,17 @@ impl Out<'_> {
         fix: String,
         action: Option<FixAction>,
     ) {
-        let id = if subject.is_empty() { rule.name().to_string() } else { format!("{}:{subject}", rule.name()) };
-        let accepted = self.model.accepted.iter().find(|a| a.id == id).map(|a| a.note.clone());
+        let id = if subject.is_empty() {
+            rule.name().to_string()
+        } else {
+            format!("{}:{subject}", rule.name())
+        };
+        let accepted = self
+            .model
+            .accepted
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.note.clone());
         self.list.push(Finding {
             id,
             rule,
@@ -262,8 +271,16 @@ impl Out<'_> {
 }
 
 /// Runs every rule. Findings come sorted by severity (errors first), then file order.
-pub fn analyze(model: &Model, reach: &Reachability, blast: &BlastRadius, checks: &[FlowCheck]) -> Vec<Finding> {
-    let mut out = Out { model, list: Vec::new() };
+pub fn analyze(
+    model: &Model,
+    reach: &Reachability,
+    blast: &BlastRadius,
+    checks: &[FlowCheck],
+) -> Vec<Finding> {
+    let mut out = Out {
+        model,
+        list: Vec::new(),
+    };
     tiers(&mut out);
     for service in &model.services {
         ports(&mut out, service);
@@ -342,7 +359,9 @@ fn ports(out: &mut Out, service: &Service) {
     let service_role = role(service);
     let mut reported = std::collections::HashSet::new();
     for port in &service.ports {
-        let shown = port.published.map_or_else(|| "a random port".to_string(), |p| p.to_string());
+        let shown = port
+            .published
+            .map_or_else(|| "a random port".to_string(), |p| p.to_string());
         if !reported.insert((port.target, port.published)) {
             continue;
         }
@@ -396,8 +415,20 @@ fn service_rules(out: &mut Out, service: &Service) {
     let name = service.name.as_str();
     for mount in service.volumes.iter().filter(|m| m.is_docker_socket()) {
         out.push(
-            Rule::DockerSocket, Severity::Warning, name, Some(name), None, mount.at,
-            format!("`{name}` mounts the Docker socket{}: whoever controls it is root on its node", if mount.read_only { " (read-only does not limit the API)" } else { "" }),
+            Rule::DockerSocket,
+            Severity::Warning,
+            name,
+            Some(name),
+            None,
+            mount.at,
+            format!(
+                "`{name}` mounts the Docker socket{}: whoever controls it is root on its node",
+                if mount.read_only {
+                    " (read-only does not limit the API)"
+                } else {
+                    ""
+                }
+            ),
             "keep it on managers behind a socket proxy that allows only the calls it needs".into(),
             None,
         );
@@ -413,7 +444,12 @@ fn service_rules(out: &mut Out, service: &Service) {
     }
     if !service.resources.has_limits() && !is_job {
         out.push(
-            Rule::NoResourceLimits, Severity::Info, name, Some(name), None, service.at,
+            Rule::NoResourceLimits,
+            Severity::Info,
+            name,
+            Some(name),
+            None,
+            service.at,
             format!("`{name}` has no resource limits; one runaway task can starve its node"),
             "set `deploy.resources.limits` (cpus, memory)".into(),
             None,
@@ -452,7 +488,12 @@ fn service_rules(out: &mut Out, service: &Service) {
             if tiers.len() > 1 && route.network.is_none() {
                 let proxy_tier = tiers
                     .iter()
-                    .find(|t| out.model.services.iter().any(|s| matches!(role(s), Role::EdgeProxy(_)) && s.on(t)))
+                    .find(|t| {
+                        out.model
+                            .services
+                            .iter()
+                            .any(|s| matches!(role(s), Role::EdgeProxy(_)) && s.on(t))
+                    })
                     .copied();
                 out.push(
                     Rule::RouteNetworkUnset, Severity::Warning, &format!("{name}:{}", route.router), Some(name), proxy_tier, route.at,
@@ -479,7 +520,8 @@ fn service_rules(out: &mut Out, service: &Service) {
 }
 
 fn duplicate_ports(out: &mut Out) {
-    let mut seen: std::collections::HashMap<(u16, &'static str), &str> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<(u16, &'static str), &str> =
+        std::collections::HashMap::new();
     let model = out.model;
     for service in &model.services {
         let mut own = std::collections::HashSet::new();
@@ -508,7 +550,9 @@ fn duplicate_ports(out: &mut Out) {
 fn proxies(out: &mut Out, blast: &BlastRadius) {
     let model = out.model;
     for bridge in blast.bridges.iter().filter(|b| b.is_proxy) {
-        let Some(proxy) = model.services.get(bridge.service) else { continue };
+        let Some(proxy) = model.services.get(bridge.service) else {
+            continue;
+        };
         for tier in &bridge.tiers {
             let holds_data = model
                 .services
@@ -584,25 +628,57 @@ fn problems(out: &mut Out) {
 fn flow_rules(out: &mut Out, reach: &Reachability, checks: &[FlowCheck]) {
     let model = out.model;
     for check in checks.iter().filter(|c| c.blocked()) {
-        let Some(flow) = model.flows.get(check.flow) else { continue };
-        let (Some(from), Some(to)) = (model.service(&flow.from), model.service(&flow.to)) else { continue };
-        let target_tier = to.home.clone().or_else(|| to.networks.first().map(|a| a.tier.clone()));
+        let Some(flow) = model.flows.get(check.flow) else {
+            continue;
+        };
+        let (Some(from), Some(to)) = (model.service(&flow.from), model.service(&flow.to)) else {
+            continue;
+        };
+        let target_tier = to
+            .home
+            .clone()
+            .or_else(|| to.networks.first().map(|a| a.tier.clone()));
         out.push(
-            Rule::FlowBlocked, Severity::Error, &format!("{}->{}", flow.from, flow.to), Some(&flow.from), target_tier.as_deref(), flow.at,
-            format!("`{}` needs `{}`{} but they share no network: the connection will fail at run time", flow.from, flow.to, flow.port.map(|p| format!(" on port {p}")).unwrap_or_default()),
+            Rule::FlowBlocked,
+            Severity::Error,
+            &format!("{}->{}", flow.from, flow.to),
+            Some(&flow.from),
+            target_tier.as_deref(),
+            flow.at,
+            format!(
+                "`{}` needs `{}`{} but they share no network: the connection will fail at run time",
+                flow.from,
+                flow.to,
+                flow.port
+                    .map(|p| format!(" on port {p}"))
+                    .unwrap_or_default()
+            ),
             match &target_tier {
                 Some(t) => format!("attach `{}` to `{t}`", from.name),
                 None => format!("put `{}` and `{}` on a common tier", from.name, to.name),
             },
-            target_tier.clone().map(|t| FixAction::Attach { service: from.name.clone(), tier: t }),
+            target_tier.clone().map(|t| FixAction::Attach {
+                service: from.name.clone(),
+                tier: t,
+            }),
         );
     }
     for (a, b) in flows::unused(model, reach) {
-        let (Some(sa), Some(sb)) = (model.services.get(a), model.services.get(b)) else { continue };
+        let (Some(sa), Some(sb)) = (model.services.get(a), model.services.get(b)) else {
+            continue;
+        };
         let networks = reach.between(a, b).unwrap_or_default().join(", ");
         out.push(
-            Rule::OverPermissive, Severity::Info, &format!("{}<->{}", sa.name, sb.name), Some(&sa.name), None, Location::NONE,
-            format!("`{}` and `{}` can reach each other over {networks}, but no flow uses it", sa.name, sb.name),
+            Rule::OverPermissive,
+            Severity::Info,
+            &format!("{}<->{}", sa.name, sb.name),
+            Some(&sa.name),
+            None,
+            Location::NONE,
+            format!(
+                "`{}` and `{}` can reach each other over {networks}, but no flow uses it",
+                sa.name, sb.name
+            ),
             "if they never talk, split them onto separate tiers; if they do, add the flow".into(),
             None,
         );

@@ -8,7 +8,10 @@ use crate::reachability::Reachability;
 use crate::role::{role, Proxy, Role};
 
 /// Environment keys whose bare value (`DB_HOST=postgres`) names a host.
-const HOST_KEY_HINTS: &[&str] = &["HOST", "ADDR", "SERVER", "URL", "URI", "ENDPOINT", "BROKER", "PROXY", "LISTENER", "DSN", "TARGET"];
+const HOST_KEY_HINTS: &[&str] = &[
+    "HOST", "ADDR", "SERVER", "URL", "URI", "ENDPOINT", "BROKER", "PROXY", "LISTENER", "DSN",
+    "TARGET",
+];
 
 /// Flows the file implies.
 pub fn infer(model: &Model) -> Vec<Flow> {
@@ -16,7 +19,13 @@ pub fn infer(model: &Model) -> Vec<Flow> {
     for service in &model.services {
         for dep in &service.depends_on {
             if model.service(dep).is_some() {
-                out.push(Flow { from: service.name.clone(), to: dep.clone(), port: None, origin: FlowOrigin::DependsOn, at: service.at });
+                out.push(Flow {
+                    from: service.name.clone(),
+                    to: dep.clone(),
+                    port: None,
+                    origin: FlowOrigin::DependsOn,
+                    at: service.at,
+                });
             }
         }
         for route in &service.routes {
@@ -24,7 +33,11 @@ pub fn infer(model: &Model) -> Vec<Flow> {
                 ProxyKind::Traefik => Proxy::Traefik,
                 ProxyKind::DockerFlowProxy => Proxy::DockerFlowProxy,
             };
-            for proxy in model.services.iter().filter(|s| role(s) == Role::EdgeProxy(wanted) && s.name != service.name) {
+            for proxy in model
+                .services
+                .iter()
+                .filter(|s| role(s) == Role::EdgeProxy(wanted) && s.name != service.name)
+            {
                 out.push(Flow {
                     from: proxy.name.clone(),
                     to: service.name.clone(),
@@ -36,7 +49,9 @@ pub fn infer(model: &Model) -> Vec<Flow> {
         }
         for (key, value) in &service.environment {
             for (host, port) in hosts_in(value, key) {
-                let Some(target) = resolve(model, &host) else { continue };
+                let Some(target) = resolve(model, &host) else {
+                    continue;
+                };
                 if target != service.name {
                     out.push(Flow {
                         from: service.name.clone(),
@@ -55,13 +70,18 @@ pub fn infer(model: &Model) -> Vec<Flow> {
 /// Keeps the first flow of each (from, to, port), so user flows win over inferred ones.
 pub fn dedup(flows: Vec<Flow>) -> Vec<Flow> {
     let mut seen = std::collections::HashSet::new();
-    flows.into_iter().filter(|f| seen.insert((f.from.clone(), f.to.clone(), f.port))).collect()
+    flows
+        .into_iter()
+        .filter(|f| seen.insert((f.from.clone(), f.to.clone(), f.port)))
+        .collect()
 }
 
 /// The service a host name resolves to: `name`, `tasks.name`, `<stack>_name`.
 fn resolve(model: &Model, host: &str) -> Option<String> {
     let host = host.strip_prefix("tasks.").unwrap_or(host);
-    let host = host.strip_prefix(&format!("{}_", model.stack)).unwrap_or(host);
+    let host = host
+        .strip_prefix(&format!("{}_", model.stack))
+        .unwrap_or(host);
     model.service(host).map(|s| s.name.clone())
 }
 
@@ -84,7 +104,9 @@ pub fn hosts_in(value: &str, key: &str) -> Vec<(String, Option<u16>)> {
             },
             None => (authority, None),
         };
-        let hinted = HOST_KEY_HINTS.iter().any(|h| key.to_ascii_uppercase().contains(h));
+        let hinted = HOST_KEY_HINTS
+            .iter()
+            .any(|h| key.to_ascii_uppercase().contains(h));
         if host.is_empty() || !(had_scheme || port.is_some() || hinted) {
             continue;
         }
@@ -116,8 +138,14 @@ pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
         .iter()
         .enumerate()
         .map(|(i, flow)| {
-            let networks = match (model.service_index(&flow.from), model.service_index(&flow.to)) {
-                (Some(a), Some(b)) => reach.between(a, b).map(<[String]>::to_vec).unwrap_or_default(),
+            let networks = match (
+                model.service_index(&flow.from),
+                model.service_index(&flow.to),
+            ) {
+                (Some(a), Some(b)) => reach
+                    .between(a, b)
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default(),
                 _ => Vec::new(),
             };
             FlowCheck { flow: i, networks }
@@ -129,7 +157,10 @@ pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
 pub fn unused(model: &Model, reach: &Reachability) -> Vec<(usize, usize)> {
     let mut used = std::collections::HashSet::new();
     for flow in &model.flows {
-        if let (Some(a), Some(b)) = (model.service_index(&flow.from), model.service_index(&flow.to)) {
+        if let (Some(a), Some(b)) = (
+            model.service_index(&flow.from),
+            model.service_index(&flow.to),
+        ) {
             used.insert((a.min(b), a.max(b)));
         }
     }
@@ -148,11 +179,23 @@ mod tests {
 
     #[test]
     fn hosts_from_environment_values() {
-        assert_eq!(hosts_in("postgres://admin@postgres:5432/scores", "DATABASE_URL"), vec![("postgres".into(), Some(5432))]);
-        assert_eq!(hosts_in("http://proxy:8080/v1/docker-flow-proxy/reconfigure", "X"), vec![("proxy".into(), Some(8080))]);
-        assert_eq!(hosts_in("postgres", "DB_HOST"), vec![("postgres".into(), None)]);
+        assert_eq!(
+            hosts_in("postgres://admin@postgres:5432/scores", "DATABASE_URL"),
+            vec![("postgres".into(), Some(5432))]
+        );
+        assert_eq!(
+            hosts_in("http://proxy:8080/v1/docker-flow-proxy/reconfigure", "X"),
+            vec![("proxy".into(), Some(8080))]
+        );
+        assert_eq!(
+            hosts_in("postgres", "DB_HOST"),
+            vec![("postgres".into(), None)]
+        );
         assert!(hosts_in("postgres", "POSTGRES_USER").is_empty());
-        assert_eq!(hosts_in("kafka:9092,zk:2181", "BROKERS"), vec![("kafka".into(), Some(9092)), ("zk".into(), Some(2181))]);
+        assert_eq!(
+            hosts_in("kafka:9092,zk:2181", "BROKERS"),
+            vec![("kafka".into(), Some(9092)), ("zk".into(), Some(2181))]
+        );
         assert!(hosts_in("12:30", "TIME").iter().all(|(h, _)| h == "12"));
     }
 }

@@ -14,7 +14,12 @@ pub struct History<T> {
 impl<T: Clone> History<T> {
     /// Starts a history at `value`, keeping at most `limit` steps back.
     pub fn new(value: T, limit: usize) -> History<T> {
-        History { current: value, past: Vec::new(), future: Vec::new(), limit: limit.max(1) }
+        History {
+            current: value,
+            past: Vec::new(),
+            future: Vec::new(),
+            limit: limit.max(1),
+        }
     }
 
     /// The current value.
@@ -44,7 +49,9 @@ impl<T: Clone> History<T> {
 
     /// Goes one step back. Returns false when there is nothing to undo.
     pub fn undo(&mut self) -> bool {
-        let Some(previous) = self.past.pop() else { return false };
+        let Some(previous) = self.past.pop() else {
+            return false;
+        };
         let undone = std::mem::replace(&mut self.current, previous);
         self.future.push(undone);
         true
@@ -52,7 +59,9 @@ impl<T: Clone> History<T> {
 
     /// Re-applies the last undone step. Returns false when there is nothing to redo.
     pub fn redo(&mut self) -> bool {
-        let Some(next) = self.future.pop() else { return false };
+        let Some(next) = self.future.pop() else {
+            return false;
+        };
         let redone = std::mem::replace(&mut self.current, next);
         self.past.push(redone);
         true

@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod blast_radius;
 pub mod compose;
 pub mod design;
+pub mod diagram;
 pub mod findings;
 pub mod flows;
 pub mod history;

@@ -24,12 +24,21 @@ pub enum NameError {
 /// characters.
 pub fn validate(name: &str) -> Result<(), NameError> {
     let mut chars = name.chars();
-    let Some(first) = chars.next() else { return Err(NameError::Empty) };
+    let Some(first) = chars.next() else {
+        return Err(NameError::Empty);
+    };
     if !first.is_ascii_alphanumeric() {
-        return Err(NameError::BadCharacter { name: name.into(), bad: first });
+        return Err(NameError::BadCharacter {
+            name: name.into(),
+            bad: first,
+        });
     }
-    if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))) {
-        return Err(NameError::BadCharacter { name: name.into(), bad });
+    if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    {
+        return Err(NameError::BadCharacter {
+            name: name.into(),
+            bad,
+        });
     }
     if name.len() > 63 {
         return Err(NameError::TooLong(name.into()));

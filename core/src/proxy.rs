@@ -12,7 +12,11 @@ pub const TRAEFIK_V2_NETWORK: &str = "traefik.docker.network";
 
 /// Reads every route from a service's labels. Swarm providers read `deploy.labels`;
 /// routes found only in container `labels` are returned with `in_deploy_labels: false`.
-pub fn routes(labels: &[(String, String)], deploy_labels: &[(String, String)], service: &Node) -> Vec<Route> {
+pub fn routes(
+    labels: &[(String, String)],
+    deploy_labels: &[(String, String)],
+    service: &Node,
+) -> Vec<Route> {
     let mut out = from_labels(deploy_labels, true, service);
     if out.is_empty() {
         out = from_labels(labels, false, service);
@@ -21,16 +25,32 @@ pub fn routes(labels: &[(String, String)], deploy_labels: &[(String, String)], s
 }
 
 fn from_labels(labels: &[(String, String)], in_deploy: bool, service: &Node) -> Vec<Route> {
-    let get = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let get = |key: &str| {
+        labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
     let mut out = Vec::new();
-    let network = get(TRAEFIK_V3_NETWORK).or_else(|| get(TRAEFIK_V2_NETWORK)).map(str::to_string);
+    let network = get(TRAEFIK_V3_NETWORK)
+        .or_else(|| get(TRAEFIK_V2_NETWORK))
+        .map(str::to_string);
     if get("traefik.enable") != Some("false") {
         for (key, rule) in labels {
-            let Some((kind, router)) = router_rule_key(key) else { continue };
+            let Some((kind, router)) = router_rule_key(key) else {
+                continue;
+            };
             let mut route = Route {
                 proxy: ProxyKind::Traefik,
                 router: router.to_string(),
-                hosts: rule_args(rule, if kind == "tcp" { &["HostSNI"] } else { &["Host", "HostRegexp"] }),
+                hosts: rule_args(
+                    rule,
+                    if kind == "tcp" {
+                        &["HostSNI"]
+                    } else {
+                        &["Host", "HostRegexp"]
+                    },
+                ),
                 paths: rule_args(rule, &["PathPrefix", "Path"]),
                 port: None,
                 network: network.clone(),
@@ -59,8 +79,17 @@ fn from_labels(labels: &[(String, String)], in_deploy: bool, service: &Node) -> 
         let all = |prefix: &str| -> Vec<String> {
             labels
                 .iter()
-                .filter(|(k, _)| k == prefix || k.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')))
-                .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+                .filter(|(k, _)| {
+                    k == prefix
+                        || k.strip_prefix(prefix)
+                            .is_some_and(|rest| rest.starts_with('.'))
+                })
+                .flat_map(|(_, v)| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                })
                 .collect()
         };
         out.push(Route {
@@ -94,7 +123,9 @@ fn traefik_port(labels: &[(String, String)], kind: &str, named: Option<&str>) ->
     let ports: Vec<(&str, &str)> = labels
         .iter()
         .filter_map(|(k, v)| {
-            let service = k.strip_prefix(&prefix)?.strip_suffix(".loadbalancer.server.port")?;
+            let service = k
+                .strip_prefix(&prefix)?
+                .strip_suffix(".loadbalancer.server.port")?;
             Some((service, v.as_str()))
         })
         .collect();
@@ -111,13 +142,19 @@ pub fn rule_args(rule: &str, matchers: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = rule;
     while let Some(open) = rest.find('(') {
-        let name_start = rest[..open].rfind(|c: char| !c.is_ascii_alphanumeric()).map_or(0, |i| i + 1);
+        let name_start = rest[..open]
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(0, |i| i + 1);
         let name = &rest[name_start..open];
-        let Some(close) = rest[open..].find(')') else { break };
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
         let args = &rest[open + 1..open + close];
         if matchers.contains(&name) {
             for arg in args.split(',') {
-                let arg = arg.trim().trim_matches(|c| c == '`' || c == '"' || c == '\'');
+                let arg = arg
+                    .trim()
+                    .trim_matches(|c| c == '`' || c == '"' || c == '\'');
                 if !arg.is_empty() {
                     out.push(arg.to_string());
                 }
@@ -138,14 +175,24 @@ fn v1_rule(rule: &str, prefix: &str) -> Vec<String> {
 
 /// Where a label is written in the service's `labels` or `deploy.labels`.
 fn label_at(service: &Node, in_deploy: bool, key: &str) -> Location {
-    let labels = if in_deploy { service.get("deploy").and_then(|d| d.get("labels")) } else { service.get("labels") };
-    let Some(labels) = labels else { return service.at };
+    let labels = if in_deploy {
+        service.get("deploy").and_then(|d| d.get("labels"))
+    } else {
+        service.get("labels")
+    };
+    let Some(labels) = labels else {
+        return service.at;
+    };
     if let Some((k, _)) = labels.entry(key) {
         return k.at;
     }
     labels
         .as_seq()
-        .and_then(|items| items.iter().find(|i| i.as_str().is_some_and(|s| s.split('=').next() == Some(key))))
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i.as_str().is_some_and(|s| s.split('=').next() == Some(key)))
+        })
         .map_or(labels.at, |n| n.at)
 }
 
@@ -155,14 +202,26 @@ mod tests {
 
     #[test]
     fn traefik_rules() {
-        assert_eq!(rule_args("Host(`api.example.com`)", &["Host"]), vec!["api.example.com"]);
+        assert_eq!(
+            rule_args("Host(`api.example.com`)", &["Host"]),
+            vec!["api.example.com"]
+        );
         assert_eq!(
             rule_args("Host(`a.com`, `b.com`) && PathPrefix(`/api`)", &["Host"]),
             vec!["a.com", "b.com"]
         );
-        assert_eq!(rule_args("Host(`a.com`) && PathPrefix(`/api`)", &["PathPrefix"]), vec!["/api"]);
-        assert_eq!(rule_args("Host(`a.com`) || Host(`b.com`)", &["Host"]), vec!["a.com", "b.com"]);
-        assert_eq!(v1_rule("Host:a.com,b.com;PathPrefix:/x", "Host:"), vec!["a.com", "b.com"]);
+        assert_eq!(
+            rule_args("Host(`a.com`) && PathPrefix(`/api`)", &["PathPrefix"]),
+            vec!["/api"]
+        );
+        assert_eq!(
+            rule_args("Host(`a.com`) || Host(`b.com`)", &["Host"]),
+            vec!["a.com", "b.com"]
+        );
+        assert_eq!(
+            v1_rule("Host:a.com,b.com;PathPrefix:/x", "Host:"),
+            vec!["a.com", "b.com"]
+        );
     }
 
     #[test]

@@ -39,7 +39,10 @@ pub struct Reachability {
 impl Reachability {
     /// The networks over which `from` reaches `to`, if it does.
     pub fn between(&self, from: usize, to: usize) -> Option<&[String]> {
-        self.index.get(&(from, to)).and_then(|&i| self.pairs.get(i)).map(|r| r.networks.as_slice())
+        self.index
+            .get(&(from, to))
+            .and_then(|&i| self.pairs.get(i))
+            .map(|r| r.networks.as_slice())
     }
 
     /// Whether `from` can connect to `to`.
@@ -53,7 +56,9 @@ pub fn networks_of(model: &Model, service: &Service) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(service.networks.len() + 1);
     let mut on_host = service.host_network();
     for attachment in &service.networks {
-        let is_host = model.tier(&attachment.tier).is_some_and(|t| t.external && t.swarm_name(&model.stack) == HOST);
+        let is_host = model
+            .tier(&attachment.tier)
+            .is_some_and(|t| t.external && t.swarm_name(&model.stack) == HOST);
         if is_host {
             on_host = true;
         } else {
@@ -83,7 +88,9 @@ pub fn analyze(model: &Model) -> Reachability {
     }
     let mut shared: HashMap<(usize, usize), Vec<String>> = HashMap::new();
     for network in &order {
-        let Some(list) = members.get(network) else { continue };
+        let Some(list) = members.get(network) else {
+            continue;
+        };
         for &a in list {
             for &b in list {
                 if a != b {
@@ -92,9 +99,15 @@ pub fn analyze(model: &Model) -> Reachability {
             }
         }
     }
-    let mut pairs: Vec<Reach> =
-        shared.into_iter().map(|((from, to), networks)| Reach { from, to, networks }).collect();
+    let mut pairs: Vec<Reach> = shared
+        .into_iter()
+        .map(|((from, to), networks)| Reach { from, to, networks })
+        .collect();
     pairs.sort_by_key(|r| (r.from, r.to));
-    let index = pairs.iter().enumerate().map(|(i, r)| ((r.from, r.to), i)).collect();
+    let index = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.from, r.to), i))
+        .collect();
     Reachability { pairs, index }
 }

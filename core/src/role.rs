@@ -36,13 +36,52 @@ pub enum Proxy {
 }
 
 const DATABASES: &[&str] = &[
-    "postgres", "postgis", "timescaledb", "mysql", "mariadb", "percona", "mongo", "mongodb", "redis", "valkey",
-    "keydb", "clickhouse", "clickhouse-server", "cassandra", "scylla", "couchdb", "couchbase", "elasticsearch",
-    "opensearch", "influxdb", "neo4j", "cockroach", "memcached", "etcd", "zookeeper", "mssql-server", "oracle",
-    "arangodb", "rethinkdb", "minio", "questdb", "victoria-metrics",
+    "postgres",
+    "postgis",
+    "timescaledb",
+    "mysql",
+    "mariadb",
+    "percona",
+    "mongo",
+    "mongodb",
+    "redis",
+    "valkey",
+    "keydb",
+    "clickhouse",
+    "clickhouse-server",
+    "cassandra",
+    "scylla",
+    "couchdb",
+    "couchbase",
+    "elasticsearch",
+    "opensearch",
+    "influxdb",
+    "neo4j",
+    "cockroach",
+    "memcached",
+    "etcd",
+    "zookeeper",
+    "mssql-server",
+    "oracle",
+    "arangodb",
+    "rethinkdb",
+    "minio",
+    "questdb",
+    "victoria-metrics",
 ];
-const BUSES: &[&str] =
-    &["nats", "rabbitmq", "kafka", "cp-kafka", "redpanda", "mosquitto", "activemq", "artemis", "pulsar", "emqx", "nsq"];
+const BUSES: &[&str] = &[
+    "nats",
+    "rabbitmq",
+    "kafka",
+    "cp-kafka",
+    "redpanda",
+    "mosquitto",
+    "activemq",
+    "artemis",
+    "pulsar",
+    "emqx",
+    "nsq",
+];
 /// Container ports that identify a data store or bus when the image name does not.
 const DATA_PORTS: &[(u16, Role)] = &[
     (5432, Role::Database),
@@ -77,7 +116,12 @@ pub fn image_name(image: &str) -> &str {
 
 /// Classifies a service.
 pub fn role(service: &Service) -> Role {
-    let image = service.image.as_deref().map(image_name).unwrap_or_default().to_ascii_lowercase();
+    let image = service
+        .image
+        .as_deref()
+        .map(image_name)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let proxy = match image.as_str() {
         "traefik" => Some(Proxy::Traefik),
         "docker-flow-proxy" => Some(Proxy::DockerFlowProxy),
@@ -94,7 +138,11 @@ pub fn role(service: &Service) -> Role {
     if let Some(proxy) = proxy.filter(|_| faces_outside) {
         return Role::EdgeProxy(proxy);
     }
-    let matches = |names: &[&str]| names.iter().any(|n| image == *n || image.starts_with(&format!("{n}-")));
+    let matches = |names: &[&str]| {
+        names
+            .iter()
+            .any(|n| image == *n || image.starts_with(&format!("{n}-")))
+    };
     if matches(DATABASES) {
         return Role::Database;
     }
@@ -118,7 +166,10 @@ mod tests {
     fn image_names() {
         assert_eq!(image_name("registry.example.com/edge/envoy:1.0"), "envoy");
         assert_eq!(image_name("postgres:16"), "postgres");
-        assert_eq!(image_name("clickhouse/clickhouse-server:24.8"), "clickhouse-server");
+        assert_eq!(
+            image_name("clickhouse/clickhouse-server:24.8"),
+            "clickhouse-server"
+        );
         assert_eq!(image_name("traefik@sha256:abc"), "traefik");
         assert_eq!(image_name("localhost:5000/app"), "app");
     }

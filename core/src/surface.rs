@@ -88,7 +88,10 @@ impl Surface {
             .map(|e| PortKey {
                 published: e.published,
                 protocol: e.protocol,
-                dynamic: e.published.is_none().then(|| format!("{}:{}", e.service, e.target)),
+                dynamic: e
+                    .published
+                    .is_none()
+                    .then(|| format!("{}:{}", e.service, e.target)),
             })
             .collect()
     }
@@ -172,7 +175,14 @@ impl Comparison {
             r if r >= 0 => format!("{r}% less"),
             r => format!("{}% more", -r),
         };
-        format!("{} {} -> {} {}, {}", self.before, plural(self.before), self.after, plural(self.after), change)
+        format!(
+            "{} {} -> {} {}, {}",
+            self.before,
+            plural(self.before),
+            self.after,
+            plural(self.after),
+            change
+        )
     }
 }
 
@@ -180,7 +190,11 @@ impl Comparison {
 pub fn compare(before: &Surface, after: &Surface) -> Comparison {
     let (b, a) = (before.port_keys(), after.port_keys());
     let reduction_percent = if b.is_empty() {
-        if a.is_empty() { 0 } else { -100 }
+        if a.is_empty() {
+            0
+        } else {
+            -100
+        }
     } else {
         let (nb, na) = (b.len() as f64, a.len() as f64);
         ((nb - na) / nb * 100.0).round() as i64

@@ -53,6 +53,12 @@ impl Template {
     /// Opens the template as a design whose stack is named after it.
     pub fn design(&self) -> Result<Design, ImportError> {
         let stack = self.name.replace('-', "_");
-        Design::import(self.yaml, ImportOptions { stack: Some(stack), ..ImportOptions::default() })
+        Design::import(
+            self.yaml,
+            ImportOptions {
+                stack: Some(stack),
+                ..ImportOptions::default()
+            },
+        )
     }
 }

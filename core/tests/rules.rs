@@ -1,15 +1,26 @@
 //! One test per rule and per fact of shared/DOMAIN.md: each builds the smallest stack
 //! that shows it and checks what the analysis says, and that the offered fix removes it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use tiermap_core::findings::{Finding, Rule, Severity};
 use tiermap_core::model::{Encryption, PublishMode};
 use tiermap_core::{Analysis, Design, ImportOptions};
 
 fn design(yaml: &str) -> Design {
-    Design::import(yaml, ImportOptions { stack: Some("app".into()), ..ImportOptions::default() })
-        .unwrap_or_else(|e| panic!("fixture does not import: {e} at {:?}", e.location()))
+    Design::import(
+        yaml,
+        ImportOptions {
+            stack: Some("app".into()),
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("fixture does not import: {e} at {:?}", e.location()))
 }
 
 fn findings(yaml: &str) -> Vec<Finding> {
@@ -17,16 +28,29 @@ fn findings(yaml: &str) -> Vec<Finding> {
 }
 
 fn of(findings: &[Finding], rule: Rule) -> Vec<Finding> {
-    findings.iter().filter(|f| f.rule == rule).cloned().collect()
+    findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .cloned()
+        .collect()
 }
 
 /// Applies the fix of the first finding of `rule` and checks the finding is gone.
 fn fix_removes(yaml: &str, rule: Rule) -> Design {
     let mut d = design(yaml);
-    let found = of(&d.analyze().findings, rule).first().cloned().expect("the rule fires");
+    let found = of(&d.analyze().findings, rule)
+        .first()
+        .cloned()
+        .expect("the rule fires");
     let action = found.action.clone().expect("the finding offers a fix");
-    d.apply(&action).unwrap_or_else(|e| panic!("fix failed: {e}"));
-    assert!(of(&d.analyze().findings, rule).is_empty(), "{:?} still reported after its fix:\n{}", rule, d.export());
+    d.apply(&action)
+        .unwrap_or_else(|e| panic!("fix failed: {e}"));
+    assert!(
+        of(&d.analyze().findings, rule).is_empty(),
+        "{:?} still reported after its fix:\n{}",
+        rule,
+        d.export()
+    );
     // The fixed design still reads back.
     design(&d.export());
     d
@@ -55,7 +79,9 @@ fn database_published_is_an_error_with_its_line() {
     let fixed = fix_removes(DB_PUBLISHED, Rule::DatabasePublished);
     assert!(fixed.model().service("postgres").unwrap().ports.is_empty());
     // The web server is not a database.
-    assert!(of(&f, Rule::DatabasePublished).iter().all(|x| x.service.as_deref() != Some("web")));
+    assert!(of(&f, Rule::DatabasePublished)
+        .iter()
+        .all(|x| x.service.as_deref() != Some("web")));
 }
 
 #[test]
@@ -88,7 +114,10 @@ networks:
 #[test]
 fn encrypted_true_on_the_network_is_rejected_and_fixed_into_driver_opts() {
     let d = design(SEED_ENCRYPTED);
-    assert_eq!(d.model().tier("web_tier").unwrap().encryption, Encryption::TopLevelKey);
+    assert_eq!(
+        d.model().tier("web_tier").unwrap().encryption,
+        Encryption::TopLevelKey
+    );
     let f = d.analyze().findings;
     let hit = of(&f, Rule::EncryptedKeyRejected);
     assert_eq!(hit.len(), 1);
@@ -97,8 +126,15 @@ fn encrypted_true_on_the_network_is_rejected_and_fixed_into_driver_opts() {
     // Import does not change the user's file.
     assert!(d.export().contains("encrypted: true"));
     let fixed = fix_removes(SEED_ENCRYPTED, Rule::EncryptedKeyRejected);
-    assert_eq!(fixed.model().tier("web_tier").unwrap().encryption, Encryption::DriverOpt);
-    assert!(fixed.export().contains("encrypted: \"\""), "{}", fixed.export());
+    assert_eq!(
+        fixed.model().tier("web_tier").unwrap().encryption,
+        Encryption::DriverOpt
+    );
+    assert!(
+        fixed.export().contains("encrypted: \"\""),
+        "{}",
+        fixed.export()
+    );
     assert!(of(&fixed.analyze().findings, Rule::UnencryptedOverlay).is_empty());
 }
 
@@ -106,12 +142,24 @@ fn encrypted_true_on_the_network_is_rejected_and_fixed_into_driver_opts() {
 fn encryption_follows_the_driver_option_key() {
     let d = design("services:\n  a:\n    image: a\n    networks: [n, m, o]\nnetworks:\n  n:\n    driver_opts:\n      encrypted: 'false'\n  m:\n    driver_opts:\n      encrypted: true\n  o: {}\n");
     // The driver looks only at the key: "false" still encrypts.
-    assert_eq!(d.model().tier("n").unwrap().encryption, Encryption::DriverOpt);
-    assert_eq!(d.model().tier("m").unwrap().encryption, Encryption::DriverOptBoolean);
+    assert_eq!(
+        d.model().tier("n").unwrap().encryption,
+        Encryption::DriverOpt
+    );
+    assert_eq!(
+        d.model().tier("m").unwrap().encryption,
+        Encryption::DriverOptBoolean
+    );
     let f = d.analyze().findings;
     assert_eq!(of(&f, Rule::EncryptedBoolean).len(), 1);
     let unencrypted = of(&f, Rule::UnencryptedOverlay);
-    assert_eq!(unencrypted.iter().map(|x| x.tier.clone().unwrap()).collect::<Vec<_>>(), vec!["o".to_string()]);
+    assert_eq!(
+        unencrypted
+            .iter()
+            .map(|x| x.tier.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["o".to_string()]
+    );
     assert_eq!(unencrypted[0].severity, Severity::Warning);
 }
 
@@ -132,7 +180,10 @@ fn host_ip_is_ignored_by_swarm_and_shown_on_every_address() {
     assert!(hit[0].message.contains("0.0.0.0"));
     // The surface counts it: it is not loopback-only.
     assert_eq!(a.surface.port_count(), 1);
-    assert_eq!(a.surface.ports[0].ignored_host_ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(
+        a.surface.ports[0].ignored_host_ip.as_deref(),
+        Some("127.0.0.1")
+    );
     assert_eq!(a.surface.ports[0].nodes, "every node");
     fix_removes(yaml, Rule::HostIpIgnored);
 }
@@ -172,7 +223,12 @@ fn proxy_bridging_into_the_database_tier() {
     let hit = of(&a.findings, Rule::ProxyOnDatabaseTier);
     assert_eq!(hit.len(), 1, "{:#?}", a.findings);
     assert_eq!(hit[0].tier.as_deref(), Some("data"));
-    let bridges: Vec<_> = a.blast_radius.bridges.iter().filter(|b| b.is_proxy).collect();
+    let bridges: Vec<_> = a
+        .blast_radius
+        .bridges
+        .iter()
+        .filter(|b| b.is_proxy)
+        .collect();
     assert_eq!(bridges.len(), 1);
 }
 
@@ -183,7 +239,11 @@ fn routed_service_on_two_networks_needs_the_network_label() {
     assert_eq!(hit.len(), 1);
     assert_eq!(hit[0].service.as_deref(), Some("api"));
     let fixed = fix_removes(PROXY_ON_DB_TIER, Rule::RouteNetworkUnset);
-    assert!(fixed.export().contains("traefik.swarm.network=app_web"), "{}", fixed.export());
+    assert!(
+        fixed.export().contains("traefik.swarm.network=app_web"),
+        "{}",
+        fixed.export()
+    );
     // Missing port on the same route.
     assert_eq!(of(&f, Rule::RoutePortMissing).len(), 1);
 }
@@ -205,8 +265,12 @@ fn traefik_labels_outside_deploy_are_not_read_in_swarm() {
 fn health_limits_and_single_replica_routes() {
     let yaml = "services:\n  traefik:\n    image: traefik:v2.9\n    ports: ['80:80']\n  web:\n    image: web\n    deploy:\n      labels: ['traefik.http.routers.web.rule=Host(`w.example.com`)', 'traefik.http.services.web.loadbalancer.server.port=80']\n";
     let f = findings(yaml);
-    assert!(of(&f, Rule::NoHealthCheck).iter().any(|x| x.service.as_deref() == Some("web")));
-    assert!(of(&f, Rule::NoResourceLimits).iter().any(|x| x.service.as_deref() == Some("web")));
+    assert!(of(&f, Rule::NoHealthCheck)
+        .iter()
+        .any(|x| x.service.as_deref() == Some("web")));
+    assert!(of(&f, Rule::NoResourceLimits)
+        .iter()
+        .any(|x| x.service.as_deref() == Some("web")));
     assert_eq!(of(&f, Rule::SingleReplicaRouted).len(), 1);
     let healthy = "services:\n  web:\n    image: web\n    healthcheck: {test: ['CMD', 'true']}\n    deploy: {replicas: 3, resources: {limits: {memory: 256M}}}\n";
     let f = findings(healthy);
@@ -228,7 +292,12 @@ fn undefined_network_is_imported_reported_and_defined_by_the_fix() {
 fn dnsrr_with_an_ingress_port_is_refused() {
     let yaml = "services:\n  a:\n    image: a\n    ports: ['80:80']\n    deploy: {endpoint_mode: dnsrr}\n  b:\n    image: b\n    ports: [{target: 80, published: 81, mode: host}]\n    deploy: {endpoint_mode: dnsrr}\n";
     let hit = of(&findings(yaml), Rule::DnsrrWithIngress);
-    assert_eq!(hit.iter().map(|h| h.service.clone().unwrap()).collect::<Vec<_>>(), vec!["a".to_string()]);
+    assert_eq!(
+        hit.iter()
+            .map(|h| h.service.clone().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["a".to_string()]
+    );
 }
 
 #[test]
@@ -266,7 +335,12 @@ fn unset_variables_are_read_as_empty_and_reported_once() {
     assert_eq!(of(&d.analyze().findings, Rule::UnsetVariable).len(), 1);
     let with_vars = Design::import(
         "services:\n  a:\n    image: ${IMAGE}\n    ports: ['${PORT:-8080}:80']\n",
-        ImportOptions { variables: [("PORT".into(), "9000".into()), ("IMAGE".into(), "x".into())].into_iter().collect(), ..Default::default() },
+        ImportOptions {
+            variables: [("PORT".into(), "9000".into()), ("IMAGE".into(), "x".into())]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        },
     )
     .unwrap();
     assert_eq!(with_vars.model().services[0].ports[0].published, Some(9000));
@@ -280,9 +354,19 @@ fn services_without_networks_share_the_default_overlay() {
     let d = design("services:\n  a:\n    image: a\n  b:\n    image: b\n  c:\n    image: c\n    networks: [other]\nnetworks:\n  other: {}\n");
     let m = d.model();
     let a = Analysis::of(m);
-    let (ia, ib, ic) = (m.service_index("a").unwrap(), m.service_index("b").unwrap(), m.service_index("c").unwrap());
-    assert_eq!(a.reachability.between(ia, ib), Some(&["default".to_string()][..]));
-    assert_eq!(a.reachability.between(ib, ia), Some(&["default".to_string()][..]));
+    let (ia, ib, ic) = (
+        m.service_index("a").unwrap(),
+        m.service_index("b").unwrap(),
+        m.service_index("c").unwrap(),
+    );
+    assert_eq!(
+        a.reachability.between(ia, ib),
+        Some(&["default".to_string()][..])
+    );
+    assert_eq!(
+        a.reachability.between(ib, ia),
+        Some(&["default".to_string()][..])
+    );
     assert!(!a.reachability.reaches(ia, ic));
     assert_eq!(m.tier("default").unwrap().swarm_name("app"), "app_default");
     assert_eq!(m.tier("other").unwrap().swarm_name("app"), "app_other");
@@ -303,12 +387,23 @@ fn ingress_publishing_attaches_to_the_ingress_network_but_host_mode_does_not() {
     let m = d.model();
     let a = Analysis::of(m);
     let i = |n: &str| m.service_index(n).unwrap();
-    assert_eq!(a.reachability.between(i("a"), i("b")), Some(&["ingress".to_string()][..]));
+    assert_eq!(
+        a.reachability.between(i("a"), i("b")),
+        Some(&["ingress".to_string()][..])
+    );
     assert!(!a.reachability.reaches(i("a"), i("c")));
     let host = a.surface.ports.iter().find(|p| p.service == "c").unwrap();
     assert_eq!(host.mode, PublishMode::Host);
     assert_eq!(host.nodes, "nodes running c");
-    assert_eq!(a.surface.ports.iter().find(|p| p.service == "a").unwrap().nodes, "every node");
+    assert_eq!(
+        a.surface
+            .ports
+            .iter()
+            .find(|p| p.service == "a")
+            .unwrap()
+            .nodes,
+        "every node"
+    );
 }
 
 #[test]
@@ -321,9 +416,15 @@ fn internal_networks_do_not_stop_ingress_publishing() {
 fn network_mode_host_exposes_everything() {
     let d = design("services:\n  a:\n    image: a\n    network_mode: host\n  b:\n    image: b\n    network_mode: host\n");
     let a = d.analyze();
-    assert_eq!(a.surface.host_network, vec!["a".to_string(), "b".to_string()]);
+    assert_eq!(
+        a.surface.host_network,
+        vec!["a".to_string(), "b".to_string()]
+    );
     assert!(a.reachability.reaches(0, 1));
-    assert_eq!(a.reachability.between(0, 1), Some(&["host".to_string()][..]));
+    assert_eq!(
+        a.reachability.between(0, 1),
+        Some(&["host".to_string()][..])
+    );
     assert_eq!(of(&a.findings, Rule::HostNetwork).len(), 2);
     // stack deploy ignores network_mode: said too.
     assert_eq!(of(&a.findings, Rule::IgnoredKey).len(), 2);
@@ -364,15 +465,24 @@ networks:
 fn inferred_flows_are_checked_against_reachability() {
     let d = design(FLOWS);
     let m = d.model();
-    assert!(m.flows.iter().any(|f| f.from == "api" && f.to == "postgres" && f.port == Some(5432)));
+    assert!(m
+        .flows
+        .iter()
+        .any(|f| f.from == "api" && f.to == "postgres" && f.port == Some(5432)));
     let a = d.analyze();
     let blocked = of(&a.findings, Rule::FlowBlocked);
     assert_eq!(blocked.len(), 1, "{:#?}", a.findings);
     assert_eq!(blocked[0].id, "flow-blocked:api->postgres");
     assert_eq!(blocked[0].severity, Severity::Error);
     // worker -> postgres is used; idle's reach of both is not.
-    let over: Vec<_> = of(&a.findings, Rule::OverPermissive).iter().map(|f| f.id.clone()).collect();
-    assert!(over.contains(&"over-permissive:worker<->idle".to_string()), "{over:?}");
+    let over: Vec<_> = of(&a.findings, Rule::OverPermissive)
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    assert!(
+        over.contains(&"over-permissive:worker<->idle".to_string()),
+        "{over:?}"
+    );
     assert!(!over.iter().any(|id| id.contains("worker<->postgres")));
     let fixed = fix_removes(FLOWS, Rule::FlowBlocked);
     assert!(fixed.model().service("api").unwrap().on("data"));
@@ -385,9 +495,16 @@ fn user_flows_live_in_x_tiermap_and_survive_export() {
     let text = d.export();
     assert!(text.contains("x-tiermap"), "{text}");
     let again = design(&text);
-    assert!(again.model().flows.iter().any(|f| f.from == "worker" && f.to == "idle" && f.port == Some(9000)));
-    assert!(!of(&again.analyze().findings, Rule::OverPermissive).iter().any(|f| f.id == "over-permissive:worker<->idle"));
-    let unknown = findings("services:\n  a: {image: a}\nx-tiermap:\n  flows:\n    - {from: a, to: ghost}\n");
+    assert!(again
+        .model()
+        .flows
+        .iter()
+        .any(|f| f.from == "worker" && f.to == "idle" && f.port == Some(9000)));
+    assert!(!of(&again.analyze().findings, Rule::OverPermissive)
+        .iter()
+        .any(|f| f.id == "over-permissive:worker<->idle"));
+    let unknown =
+        findings("services:\n  a: {image: a}\nx-tiermap:\n  flows:\n    - {from: a, to: ghost}\n");
     assert_eq!(of(&unknown, Rule::UnknownFlowService).len(), 1);
 }
 
@@ -395,10 +512,17 @@ fn user_flows_live_in_x_tiermap_and_survive_export() {
 fn accepted_findings_carry_their_note_and_do_not_fail_the_check() {
     let mut d = design(DB_PUBLISHED);
     assert_eq!(d.analyze().worst(), Some(Severity::Error));
-    d.accept("database-published:postgres:5432", "dev only, firewall blocks it").unwrap();
+    d.accept(
+        "database-published:postgres:5432",
+        "dev only, firewall blocks it",
+    )
+    .unwrap();
     let again = design(&d.export());
     let f = again.analyze().findings;
-    assert_eq!(of(&f, Rule::DatabasePublished)[0].accepted.as_deref(), Some("dev only, firewall blocks it"));
+    assert_eq!(
+        of(&f, Rule::DatabasePublished)[0].accepted.as_deref(),
+        Some("dev only, firewall blocks it")
+    );
     assert_ne!(again.analyze().worst(), Some(Severity::Error));
 }
 
@@ -410,5 +534,12 @@ fn blast_radius_counts_hops_through_pivots() {
     let hops: Vec<(usize, u32)> = a.blast_radius.reached[0].clone();
     assert_eq!(hops, vec![(1, 1), (2, 2), (3, 3)]);
     assert_eq!(a.blast_radius.within(0, 1), 1);
-    assert_eq!(a.blast_radius.bridges.iter().map(|b| b.service).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        a.blast_radius
+            .bridges
+            .iter()
+            .map(|b| b.service)
+            .collect::<Vec<_>>(),
+        vec![1, 2]
+    );
 }

@@ -71,9 +71,19 @@ fn Findings() -> impl IntoView {
     let findings = move || studio.analysis.with(|a| a.findings.clone());
     let counts = move || {
         studio.analysis.with(|a| {
-            let count = |s: tiermap_core::findings::Severity| a.findings.iter().filter(|f| f.severity == s && f.accepted.is_none()).count();
+            let count = |s: tiermap_core::findings::Severity| {
+                a.findings
+                    .iter()
+                    .filter(|f| f.severity == s && f.accepted.is_none())
+                    .count()
+            };
             use tiermap_core::findings::Severity::*;
-            format!("{} errors, {} warnings, {} notes", count(Error), count(Warning), count(Info))
+            format!(
+                "{} errors, {} warnings, {} notes",
+                count(Error),
+                count(Warning),
+                count(Info)
+            )
         })
     };
     view! {

@@ -32,19 +32,51 @@ struct TierView {
     cards: Vec<CardView>,
 }
 
-fn board(model: &Model, analysis: &tiermap_core::Analysis, selected: &Option<Selection>) -> (Vec<TierView>, Vec<CardView>) {
+fn board(
+    model: &Model,
+    analysis: &tiermap_core::Analysis,
+    selected: &Option<Selection>,
+) -> (Vec<TierView>, Vec<CardView>) {
     let card = |s: &tiermap_core::model::Service| {
-        let worst = analysis.findings.iter().filter(|f| f.service.as_deref() == Some(&s.name) && f.accepted.is_none()).map(|f| f.severity).max();
+        let worst = analysis
+            .findings
+            .iter()
+            .filter(|f| f.service.as_deref() == Some(&s.name) && f.accepted.is_none())
+            .map(|f| f.severity)
+            .max();
         let ports: Vec<String> = s
             .ports
             .iter()
-            .map(|p| format!("{}{}", p.published.map_or_else(|| "*".to_string(), |n| n.to_string()), if p.mode == tiermap_core::model::PublishMode::Host { " host" } else { "" }))
+            .map(|p| {
+                format!(
+                    "{}{}",
+                    p.published
+                        .map_or_else(|| "*".to_string(), |n| n.to_string()),
+                    if p.mode == tiermap_core::model::PublishMode::Host {
+                        " host"
+                    } else {
+                        ""
+                    }
+                )
+            })
             .collect();
         CardView {
             name: s.name.clone(),
-            image: s.image.as_deref().map(role::image_name).unwrap_or("no image").to_string(),
-            replicas: s.replicas().map_or_else(|| "global".to_string(), |n| format!("×{n}")),
-            extra_tiers: s.networks.iter().map(|a| a.tier.clone()).filter(|t| Some(t) != s.home.as_ref()).collect(),
+            image: s
+                .image
+                .as_deref()
+                .map(role::image_name)
+                .unwrap_or("no image")
+                .to_string(),
+            replicas: s
+                .replicas()
+                .map_or_else(|| "global".to_string(), |n| format!("×{n}")),
+            extra_tiers: s
+                .networks
+                .iter()
+                .map(|a| a.tier.clone())
+                .filter(|t| Some(t) != s.home.as_ref())
+                .collect(),
             ports: ports.join(", "),
             proxy: matches!(role::role(s), Role::EdgeProxy(_)),
             worst,
@@ -69,17 +101,31 @@ fn board(model: &Model, analysis: &tiermap_core::Analysis, selected: &Option<Sel
                 flags.push("attachable");
             }
             if !t.declared {
-                flags.push(if t.key == "default" { "implicit" } else { "undefined" });
+                flags.push(if t.key == "default" {
+                    "implicit"
+                } else {
+                    "undefined"
+                });
             }
             TierView {
                 key: t.key.clone(),
                 flags,
                 selected: *selected == Some(Selection::Tier(t.key.clone())),
-                cards: model.services.iter().filter(|s| s.home.as_deref() == Some(t.key.as_str())).map(card).collect(),
+                cards: model
+                    .services
+                    .iter()
+                    .filter(|s| s.home.as_deref() == Some(t.key.as_str()))
+                    .map(card)
+                    .collect(),
             }
         })
         .collect();
-    let loose = model.services.iter().filter(|s| s.home.is_none()).map(card).collect();
+    let loose = model
+        .services
+        .iter()
+        .filter(|s| s.home.is_none())
+        .map(card)
+        .collect();
     (tiers, loose)
 }
 
@@ -90,9 +136,13 @@ pub fn Board() -> impl IntoView {
     let data = Memo::new(move |_| {
         let selected = studio.selected.get();
         let analysis = studio.analysis.get();
-        studio.history.with(|h| board(h.current().model(), &analysis, &selected))
+        studio
+            .history
+            .with(|h| board(h.current().model(), &analysis, &selected))
     });
-    let tier_keys = Memo::new(move |_| data.with(|(tiers, _)| tiers.iter().map(|t| t.key.clone()).collect::<Vec<_>>()));
+    let tier_keys = Memo::new(move |_| {
+        data.with(|(tiers, _)| tiers.iter().map(|t| t.key.clone()).collect::<Vec<_>>())
+    });
     view! {
         <section class="board" aria-label="Tiers">
             <div class="tiers">
@@ -124,7 +174,11 @@ fn TierBox(tier: TierView, tiers: Memo<Vec<String>>) -> impl IntoView {
     let over = RwSignal::new(false);
     let on_drop = move |ev: web_sys::DragEvent| {
         over.set(false);
-        let Some(service) = ev.data_transfer().and_then(|dt| dt.get_data("application/x-tiermap-service").ok()).filter(|s| !s.is_empty()) else {
+        let Some(service) = ev
+            .data_transfer()
+            .and_then(|dt| dt.get_data("application/x-tiermap-service").ok())
+            .filter(|s| !s.is_empty())
+        else {
             return;
         };
         ev.prevent_default();
@@ -132,11 +186,21 @@ fn TierBox(tier: TierView, tiers: Memo<Vec<String>>) -> impl IntoView {
         let start = browser::now();
         let attach = ev.alt_key() || ev.shift_key() || ev.ctrl_key() || ev.meta_key();
         let tier = drop_key.clone();
-        studio.edit(|d| if attach { d.attach(&service, &tier) } else { d.move_to(&service, &tier) });
+        studio.edit(|d| {
+            if attach {
+                d.attach(&service, &tier)
+            } else {
+                d.move_to(&service, &tier)
+            }
+        });
         browser::publish_update_time(start);
     };
     let select_key = key.clone();
-    let class = if tier.selected { "tier selected" } else { "tier" };
+    let class = if tier.selected {
+        "tier selected"
+    } else {
+        "tier"
+    };
     view! {
         <div
             class=class
@@ -222,12 +286,23 @@ fn Card(card: CardView, tiers: Memo<Vec<String>>) -> impl IntoView {
 
 /// The keyboard (and touch) way to do what dragging does.
 #[component]
-fn CardMenu(service: String, tiers: Memo<Vec<String>>, close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn CardMenu(
+    service: String,
+    tiers: Memo<Vec<String>>,
+    close: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let label = format!("Actions for {service}");
     let on = {
         let service = service.clone();
-        move |tier: &str| studio.history.with(|h| h.current().model().service(&service).is_some_and(|s| s.on(tier)))
+        move |tier: &str| {
+            studio.history.with(|h| {
+                h.current()
+                    .model()
+                    .service(&service)
+                    .is_some_and(|s| s.on(tier))
+            })
+        }
     };
     view! {
         <div class="card-menu" role="menu" aria-label=label>
@@ -276,9 +351,15 @@ fn AddForms(tiers: Memo<Vec<String>>) -> impl IntoView {
         let image = service_image.get_untracked().trim().to_string();
         let mut tier = service_tier.get_untracked();
         if tier.is_empty() {
-            tier = tiers.with_untracked(|t| t.first().cloned()).unwrap_or_else(|| "default".into());
+            tier = tiers
+                .with_untracked(|t| t.first().cloned())
+                .unwrap_or_else(|| "default".into());
         }
-        let image = if image.is_empty() { format!("{name}:latest") } else { image };
+        let image = if image.is_empty() {
+            format!("{name}:latest")
+        } else {
+            image
+        };
         studio.edit(|d| d.add_service(&name, &image, &tier));
         if studio.notice.with_untracked(Option::is_none) {
             service_name.set(String::new());

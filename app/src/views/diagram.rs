@@ -21,10 +21,18 @@ pub fn current_svg(studio: Studio) -> String {
             .as_ref()
             .and_then(|name| model.service_index(name))
             .and_then(|i| analysis.blast_radius.reached.get(i))
-            .map(|list| list.iter().filter_map(|&(s, _)| model.services.get(s).map(|s| s.name.clone())).collect())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|&(s, _)| model.services.get(s).map(|s| s.name.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         let layout = diagram::layout(model, &analysis);
-        let style = Style { dimmed_others: selected.is_some(), highlight, selected };
+        let style = Style {
+            dimmed_others: selected.is_some(),
+            highlight,
+            selected,
+        };
         diagram::svg(&layout, &style)
     })
 }
@@ -35,8 +43,19 @@ pub fn Diagram() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let svg = Memo::new(move |_| current_svg(studio));
     let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-        let hit = |attr: &str| target.closest(&format!("[{attr}]")).ok().flatten().and_then(|e| e.get_attribute(attr));
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let hit = |attr: &str| {
+            target
+                .closest(&format!("[{attr}]"))
+                .ok()
+                .flatten()
+                .and_then(|e| e.get_attribute(attr))
+        };
         if let Some(service) = hit("data-service") {
             studio.select(Some(Selection::Service(service)));
         } else if let Some(tier) = hit("data-tier") {
@@ -47,7 +66,11 @@ pub fn Diagram() -> impl IntoView {
     };
     let download = move |_| {
         let name = studio.history.with(|h| h.current().model().stack.clone());
-        browser::download(&format!("{name}.svg"), "image/svg+xml", &svg.get_untracked());
+        browser::download(
+            &format!("{name}.svg"),
+            "image/svg+xml",
+            &svg.get_untracked(),
+        );
     };
     view! {
         <section class="diagram-panel" aria-label="Diagram">

@@ -40,7 +40,9 @@ fn Hint() -> impl IntoView {
 }
 
 fn current(studio: Studio, name: &str) -> Option<Service> {
-    studio.history.with(|h| h.current().model().service(name).cloned())
+    studio
+        .history
+        .with(|h| h.current().model().service(name).cloned())
 }
 
 #[component]
@@ -97,7 +99,16 @@ fn ServicePanel(name: String) -> impl IntoView {
 #[component]
 fn TiersEditor(name: String, service: Memo<Option<Service>>) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let all = move || studio.history.with(|h| h.current().model().tiers.iter().map(|t| t.key.clone()).collect::<Vec<_>>());
+    let all = move || {
+        studio.history.with(|h| {
+            h.current()
+                .model()
+                .tiers
+                .iter()
+                .map(|t| t.key.clone())
+                .collect::<Vec<_>>()
+        })
+    };
     let n = name.clone();
     let attach = move |ev: web_sys::Event| {
         let tier = event_target_value(&ev);
@@ -131,7 +142,16 @@ fn TiersEditor(name: String, service: Memo<Option<Service>>) -> impl IntoView {
 }
 
 fn specs(service: &Service) -> Vec<PortSpec> {
-    service.ports.iter().map(|p| PortSpec { target: p.target, published: p.published, protocol: p.protocol, mode: p.mode }).collect()
+    service
+        .ports
+        .iter()
+        .map(|p| PortSpec {
+            target: p.target,
+            published: p.published,
+            protocol: p.protocol,
+            mode: p.mode,
+        })
+        .collect()
 }
 
 #[component]
@@ -140,7 +160,9 @@ fn PortsEditor(name: String, service: Memo<Option<Service>>) -> impl IntoView {
     let change = {
         let name = name.clone();
         move |index: usize, update: &dyn Fn(&mut PortSpec)| {
-            let Some(s) = service.get_untracked() else { return };
+            let Some(s) = service.get_untracked() else {
+                return;
+            };
             let mut ports = specs(&s);
             if let Some(p) = ports.get_mut(index) {
                 update(p);
@@ -150,9 +172,16 @@ fn PortsEditor(name: String, service: Memo<Option<Service>>) -> impl IntoView {
     };
     let n = name.clone();
     let add = move |_| {
-        let Some(s) = service.get_untracked() else { return };
+        let Some(s) = service.get_untracked() else {
+            return;
+        };
         let mut ports = specs(&s);
-        ports.push(PortSpec { target: 80, published: Some(8080), protocol: Protocol::Tcp, mode: PublishMode::Ingress });
+        ports.push(PortSpec {
+            target: 80,
+            published: Some(8080),
+            protocol: Protocol::Tcp,
+            mode: PublishMode::Ingress,
+        });
         studio.edit(|d| d.set_ports(&n, &ports));
     };
     view! {
@@ -202,18 +231,38 @@ fn RouteEditor(name: String, service: Memo<Option<Service>>) -> impl IntoView {
     let port = RwSignal::new(String::new());
     Effect::new(move |_| {
         let r = route();
-        host.set(r.as_ref().and_then(|r| r.hosts.first().cloned()).unwrap_or_default());
-        path.set(r.as_ref().and_then(|r| r.paths.first().cloned()).unwrap_or_default());
-        port.set(r.as_ref().and_then(|r| r.port).map(|p| p.to_string()).unwrap_or_default());
+        host.set(
+            r.as_ref()
+                .and_then(|r| r.hosts.first().cloned())
+                .unwrap_or_default(),
+        );
+        path.set(
+            r.as_ref()
+                .and_then(|r| r.paths.first().cloned())
+                .unwrap_or_default(),
+        );
+        port.set(
+            r.as_ref()
+                .and_then(|r| r.port)
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        );
     });
     let n = name.clone();
     let apply = move |ev: web_sys::SubmitEvent| {
         ev.prevent_default();
         let Ok(p) = port.get_untracked().trim().parse::<u16>() else {
-            studio.notice.set(Some(crate::studio::Notice { error: true, text: "A route needs the container port the proxy connects to.".into() }));
+            studio.notice.set(Some(crate::studio::Notice {
+                error: true,
+                text: "A route needs the container port the proxy connects to.".into(),
+            }));
             return;
         };
-        let spec = RouteSpec { host: host.get_untracked().trim().to_string(), path: path.get_untracked().trim().to_string(), port: p };
+        let spec = RouteSpec {
+            host: host.get_untracked().trim().to_string(),
+            path: path.get_untracked().trim().to_string(),
+            port: p,
+        };
         studio.edit(|d| d.set_route(&n, &spec));
     };
     let n = name.clone();
@@ -255,7 +304,17 @@ fn FlowsEditor(name: String) -> impl IntoView {
     };
     let others = {
         let name = name.clone();
-        move || studio.history.with(|h| h.current().model().services.iter().map(|s| s.name.clone()).filter(|s| *s != name).collect::<Vec<_>>())
+        move || {
+            studio.history.with(|h| {
+                h.current()
+                    .model()
+                    .services
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .filter(|s| *s != name)
+                    .collect::<Vec<_>>()
+            })
+        }
     };
     let n = name.clone();
     let add = move |ev: web_sys::SubmitEvent| {
@@ -312,12 +371,18 @@ fn BlastRadius(name: String) -> impl IntoView {
         let analysis = studio.analysis.get();
         studio.history.with(|h| {
             let m = h.current().model();
-            let Some(i) = m.service_index(&name) else { return Vec::new() };
+            let Some(i) = m.service_index(&name) else {
+                return Vec::new();
+            };
             analysis
                 .blast_radius
                 .reached
                 .get(i)
-                .map(|list| list.iter().filter_map(|&(s, hops)| m.services.get(s).map(|s| (s.name.clone(), hops))).collect())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|&(s, hops)| m.services.get(s).map(|s| (s.name.clone(), hops)))
+                        .collect()
+                })
                 .unwrap_or_default()
         })
     };
@@ -349,7 +414,11 @@ fn TierPanel(key: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let tier = Memo::new({
         let key = key.clone();
-        move |_| studio.history.with(|h| h.current().model().tier(&key).cloned())
+        move |_| {
+            studio
+                .history
+                .with(|h| h.current().model().tier(&key).cloned())
+        }
     });
     let k = key.clone();
     let rename = move |ev: web_sys::Event| {

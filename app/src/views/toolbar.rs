@@ -9,13 +9,20 @@ use crate::studio::Studio;
 
 /// Imports the first file of a drop anywhere on the page (card drags carry no file).
 pub fn drop_file(studio: Studio, ev: web_sys::DragEvent) {
-    let Some(file) = ev.data_transfer().and_then(|dt| dt.files()).and_then(|files| files.get(0)) else {
+    let Some(file) = ev
+        .data_transfer()
+        .and_then(|dt| dt.files())
+        .and_then(|files| files.get(0))
+    else {
         return;
     };
     ev.prevent_default();
     browser::read_file(file, move |name, text| match text {
         Ok(text) => studio.import(&name, text),
-        Err(e) => studio.notice.set(Some(crate::studio::Notice { error: true, text: format!("Could not read {name}: {e}") })),
+        Err(e) => studio.notice.set(Some(crate::studio::Notice {
+            error: true,
+            text: format!("Could not read {name}: {e}"),
+        })),
     });
 }
 
@@ -27,32 +34,57 @@ pub fn Toolbar() -> impl IntoView {
     let on_template = move |ev: web_sys::Event| {
         let value = event_target_value(&ev);
         if value == "empty" {
-            studio.open(tiermap_core::Design::empty("stack"), "Started an empty design.".into());
+            studio.open(
+                tiermap_core::Design::empty("stack"),
+                "Started an empty design.".into(),
+            );
         } else if let Some(t) = tiermap_core::templates::find(&value) {
             studio.open_template(t);
         }
-        if let Some(select) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        if let Some(select) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        {
             select.set_value("");
         }
     };
     let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
         input.set_value("");
         browser::read_file(file, move |name, text| match text {
             Ok(text) => studio.import(&name, text),
-            Err(e) => studio.notice.set(Some(crate::studio::Notice { error: true, text: format!("Could not read {name}: {e}") })),
+            Err(e) => studio.notice.set(Some(crate::studio::Notice {
+                error: true,
+                text: format!("Could not read {name}: {e}"),
+            })),
         });
     };
     let download = move |_| {
-        let (name, text) = studio.history.with(|h| (h.current().model().stack.clone(), h.current().export()));
+        let (name, text) = studio
+            .history
+            .with(|h| (h.current().model().stack.clone(), h.current().export()));
         browser::download(&format!("{name}.yml"), "application/yaml", &text);
     };
     let copy = move |_| {
         let text = studio.history.with(|h| h.current().export());
         browser::copy(text, move |ok| {
-            let text = if ok { "Stack file copied to the clipboard." } else { "The browser did not allow copying; use Download instead." };
-            studio.notice.set(Some(crate::studio::Notice { error: !ok, text: text.into() }));
+            let text = if ok {
+                "Stack file copied to the clipboard."
+            } else {
+                "The browser did not allow copying; use Download instead."
+            };
+            studio.notice.set(Some(crate::studio::Notice {
+                error: !ok,
+                text: text.into(),
+            }));
         });
     };
     view! {

@@ -15,7 +15,9 @@ pub fn stack_file(doc: &Node) -> String {
 }
 
 fn needs_extension_version(doc: &Node) -> bool {
-    let Some(version) = doc.get("version").and_then(Node::scalar_text) else { return false };
+    let Some(version) = doc.get("version").and_then(Node::scalar_text) else {
+        return false;
+    };
     let mut parts = version.split('.');
     let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(3);
     let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);

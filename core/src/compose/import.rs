@@ -124,7 +124,10 @@ pub fn check_shape(doc: &Node) -> Result<()> {
         let reason = if doc.is_null() {
             "the file is empty; a compose file starts with `services:`".to_string()
         } else {
-            format!("a compose file is a mapping with a `services:` key, but this file is {}", doc.type_name())
+            format!(
+                "a compose file is a mapping with a `services:` key, but this file is {}",
+                doc.type_name()
+            )
         };
         return Err(ImportError::NotCompose { at: doc.at, reason });
     };
@@ -133,12 +136,18 @@ pub fn check_shape(doc: &Node) -> Result<()> {
         Some((_, services)) if services.as_map().is_some() || services.is_null() => Ok(()),
         Some((key, services)) => Err(ImportError::WrongType {
             path: "services".into(),
-            at: if services.at.is_known() { services.at } else { key.at },
+            at: if services.at.is_known() {
+                services.at
+            } else {
+                key.at
+            },
             expected: "a mapping of service names",
             found: services.type_name(),
         }),
         None => {
-            let legacy = entries.iter().any(|(_, v)| v.get("image").is_some() || v.get("build").is_some());
+            let legacy = entries
+                .iter()
+                .any(|(_, v)| v.get("image").is_some() || v.get("build").is_some());
             let reason = if legacy {
                 "this looks like a version 1 compose file (services at the top level); put them under `services:` and add `version: \"3.8\"`".to_string()
             } else {
@@ -152,7 +161,10 @@ pub fn check_shape(doc: &Node) -> Result<()> {
 /// Derives the model from a compose document.
 pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
     check_shape(doc)?;
-    let mut reader = Reader { vars: &options.variables, problems: Vec::new() };
+    let mut reader = Reader {
+        vars: &options.variables,
+        problems: Vec::new(),
+    };
     let meta = reader.tiermap(doc)?;
     let stack = options
         .stack
@@ -166,7 +178,10 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
     };
     if let (Some(v), Some(node)) = (&version, doc.get("version")) {
         if !v.starts_with('3') {
-            reader.problems.push(Problem::UnsupportedVersion { version: v.clone(), at: node.at });
+            reader.problems.push(Problem::UnsupportedVersion {
+                version: v.clone(),
+                at: node.at,
+            });
         }
     }
     let mut tiers = reader.tiers(doc)?;
@@ -189,7 +204,10 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
     for flow in &meta.flows {
         for name in [&flow.from, &flow.to] {
             if model.service(name).is_none() {
-                model.problems.push(Problem::UnknownFlowService { name: name.clone(), at: flow.at });
+                model.problems.push(Problem::UnknownFlowService {
+                    name: name.clone(),
+                    at: flow.at,
+                });
             }
         }
     }
@@ -215,13 +233,36 @@ struct Reader<'a> {
 
 /// Keys `docker stack deploy` ignores with a warning.
 const IGNORED_KEYS: &[&str] = &[
-    "build", "cap_add", "cap_drop", "cgroup_parent", "container_name", "devices", "domainname",
-    "external_links", "ipc", "links", "mac_address", "network_mode", "pid", "privileged", "restart",
-    "security_opt", "shm_size", "userns_mode",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup_parent",
+    "container_name",
+    "devices",
+    "domainname",
+    "external_links",
+    "ipc",
+    "links",
+    "mac_address",
+    "network_mode",
+    "pid",
+    "privileged",
+    "restart",
+    "security_opt",
+    "shm_size",
+    "userns_mode",
 ];
 /// Keys `docker stack deploy` refuses.
-const REJECTED_KEYS: &[&str] =
-    &["extends", "volume_driver", "volumes_from", "cpu_quota", "cpu_shares", "cpuset", "mem_limit", "memswap_limit"];
+const REJECTED_KEYS: &[&str] = &[
+    "extends",
+    "volume_driver",
+    "volumes_from",
+    "cpu_quota",
+    "cpu_shares",
+    "cpuset",
+    "mem_limit",
+    "memswap_limit",
+];
 
 impl Reader<'_> {
     /// A scalar as interpolated text; `None` for null.
@@ -230,15 +271,28 @@ impl Reader<'_> {
             Value::Null => return Ok(None),
             Value::Str(s) => s.clone(),
             Value::Seq(_) | Value::Map(_) => {
-                return Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a single value", found: node.type_name() })
+                return Err(ImportError::WrongType {
+                    path: path.into(),
+                    at: node.at,
+                    expected: "a single value",
+                    found: node.type_name(),
+                })
             }
             _ => return Ok(node.scalar_text()),
         };
-        let done = interpolate(&raw, self.vars)
-            .map_err(|source| ImportError::Interpolation { path: path.into(), at: node.at, source })?;
+        let done = interpolate(&raw, self.vars).map_err(|source| ImportError::Interpolation {
+            path: path.into(),
+            at: node.at,
+            source,
+        })?;
         for name in done.unset {
-            if !self.problems.iter().any(|p| matches!(p, Problem::UnsetVariable { name: n, .. } if *n == name)) {
-                self.problems.push(Problem::UnsetVariable { name, at: node.at });
+            if !self
+                .problems
+                .iter()
+                .any(|p| matches!(p, Problem::UnsetVariable { name: n, .. } if *n == name))
+            {
+                self.problems
+                    .push(Problem::UnsetVariable { name, at: node.at });
             }
         }
         Ok(Some(done.value))
@@ -250,12 +304,26 @@ impl Reader<'_> {
 
     fn int(&mut self, node: &Node, path: &str) -> Result<Option<u64>> {
         if let Value::Int(i) = node.value {
-            return u64::try_from(i).map(Some).map_err(|_| ImportError::NotANumber { path: path.into(), at: node.at, text: i.to_string() });
+            return u64::try_from(i)
+                .map(Some)
+                .map_err(|_| ImportError::NotANumber {
+                    path: path.into(),
+                    at: node.at,
+                    text: i.to_string(),
+                });
         }
         match self.text(node, path)? {
             None => Ok(None),
             Some(t) if t.is_empty() => Ok(None),
-            Some(t) => t.trim().parse().map(Some).map_err(|_| ImportError::NotANumber { path: path.into(), at: node.at, text: t }),
+            Some(t) => t
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ImportError::NotANumber {
+                    path: path.into(),
+                    at: node.at,
+                    text: t,
+                }),
         }
     }
 
@@ -263,10 +331,19 @@ impl Reader<'_> {
         match &node.value {
             Value::Bool(b) => Ok(*b),
             Value::Null => Ok(false),
-            _ => match self.required_text(node, path)?.to_ascii_lowercase().as_str() {
+            _ => match self
+                .required_text(node, path)?
+                .to_ascii_lowercase()
+                .as_str()
+            {
                 "true" | "yes" | "on" | "1" => Ok(true),
                 "false" | "no" | "off" | "0" | "" => Ok(false),
-                _ => Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "true or false", found: node.type_name() }),
+                _ => Err(ImportError::WrongType {
+                    path: path.into(),
+                    at: node.at,
+                    expected: "true or false",
+                    found: node.type_name(),
+                }),
             },
         }
     }
@@ -275,7 +352,12 @@ impl Reader<'_> {
         match &node.value {
             Value::Seq(items) => Ok(items),
             Value::Null => Ok(&[]),
-            _ => Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a list", found: node.type_name() }),
+            _ => Err(ImportError::WrongType {
+                path: path.into(),
+                at: node.at,
+                expected: "a list",
+                found: node.type_name(),
+            }),
         }
     }
 
@@ -283,7 +365,12 @@ impl Reader<'_> {
         match &node.value {
             Value::Map(entries) => Ok(entries),
             Value::Null => Ok(&[]),
-            _ => Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a mapping", found: node.type_name() }),
+            _ => Err(ImportError::WrongType {
+                path: path.into(),
+                at: node.at,
+                expected: "a mapping",
+                found: node.type_name(),
+            }),
         }
     }
 
@@ -320,14 +407,23 @@ impl Reader<'_> {
                 }
             }
             Value::Null => {}
-            _ => return Err(ImportError::WrongType { path: path.into(), at: node.at, expected: "a list or a mapping", found: node.type_name() }),
+            _ => {
+                return Err(ImportError::WrongType {
+                    path: path.into(),
+                    at: node.at,
+                    expected: "a list or a mapping",
+                    found: node.type_name(),
+                })
+            }
         }
         Ok(out)
     }
 
     fn tiermap(&mut self, doc: &Node) -> Result<Meta> {
         let mut meta = Meta::default();
-        let Some(node) = doc.get("x-tiermap") else { return Ok(meta) };
+        let Some(node) = doc.get("x-tiermap") else {
+            return Ok(meta);
+        };
         if let Some(name) = node.get("name") {
             meta.name = self.text(name, "x-tiermap.name")?;
         }
@@ -343,10 +439,17 @@ impl Reader<'_> {
                 let path = format!("x-tiermap.flows[{i}]");
                 let field = |key: &str| item.get(key);
                 let (Some(from), Some(to)) = (field("from"), field("to")) else {
-                    return Err(ImportError::WrongType { path, at: item.at, expected: "a mapping with `from` and `to`", found: item.type_name() });
+                    return Err(ImportError::WrongType {
+                        path,
+                        at: item.at,
+                        expected: "a mapping with `from` and `to`",
+                        found: item.type_name(),
+                    });
                 };
                 let port = match field("port") {
-                    Some(p) => self.int(p, &format!("{path}.port"))?.and_then(|p| u16::try_from(p).ok()),
+                    Some(p) => self
+                        .int(p, &format!("{path}.port"))?
+                        .and_then(|p| u16::try_from(p).ok()),
                     None => None,
                 };
                 meta.flows.push(Flow {
@@ -377,7 +480,9 @@ impl Reader<'_> {
 
     fn tiers(&mut self, doc: &Node) -> Result<Vec<Tier>> {
         let mut tiers = Vec::new();
-        let Some((key_node, node)) = doc.entry("networks") else { return Ok(tiers) };
+        let Some((key_node, node)) = doc.entry("networks") else {
+            return Ok(tiers);
+        };
         let _ = key_node;
         for (k, v) in self.map(node, "networks")? {
             let key = k.scalar_text().unwrap_or_default();
@@ -467,10 +572,18 @@ impl Reader<'_> {
             let key = field.scalar_text().unwrap_or_default();
             let path = format!("{base}.{key}");
             if IGNORED_KEYS.contains(&key.as_str()) {
-                self.problems.push(Problem::IgnoredKey { service: name.into(), key: key.clone(), at: field.at });
+                self.problems.push(Problem::IgnoredKey {
+                    service: name.into(),
+                    key: key.clone(),
+                    at: field.at,
+                });
             }
             if REJECTED_KEYS.contains(&key.as_str()) {
-                self.problems.push(Problem::RejectedKey { service: name.into(), key: key.clone(), at: field.at });
+                self.problems.push(Problem::RejectedKey {
+                    service: name.into(),
+                    key: key.clone(),
+                    at: field.at,
+                });
             }
             match key.as_str() {
                 "image" => service.image = self.text(value, &path)?,
@@ -498,8 +611,14 @@ impl Reader<'_> {
                 }
                 "depends_on" => match &value.value {
                     Value::Map(entries) => {
-                        self.problems.push(Problem::DependsOnMapping { service: name.into(), at: field.at });
-                        service.depends_on = entries.iter().filter_map(|(k, _)| k.scalar_text()).collect();
+                        self.problems.push(Problem::DependsOnMapping {
+                            service: name.into(),
+                            at: field.at,
+                        });
+                        service.depends_on = entries
+                            .iter()
+                            .filter_map(|(k, _)| k.scalar_text())
+                            .collect();
                     }
                     _ => service.depends_on = self.strings(value, &path)?,
                 },
@@ -516,7 +635,9 @@ impl Reader<'_> {
                 }
                 "volumes" => {
                     for (i, item) in self.seq(value, &path)?.iter().enumerate() {
-                        service.volumes.push(self.mount(item, &format!("{path}[{i}]"))?);
+                        service
+                            .volumes
+                            .push(self.mount(item, &format!("{path}[{i}]"))?);
                     }
                 }
                 "command" => service.command = self.strings(value, &path)?,
@@ -525,14 +646,21 @@ impl Reader<'_> {
             }
         }
         if service.image.is_none() {
-            self.problems.push(Problem::NoImage { service: name.into(), at: key_at });
+            self.problems.push(Problem::NoImage {
+                service: name.into(),
+                at: key_at,
+            });
         }
         let on_host = service.network_mode.is_some();
         if !wrote_networks && !on_host {
             if !tiers.iter().any(|t| t.key == "default") {
                 tiers.push(implicit_tier("default"));
             }
-            service.networks.push(Attachment { tier: "default".into(), aliases: Vec::new(), at: key_at });
+            service.networks.push(Attachment {
+                tier: "default".into(),
+                aliases: Vec::new(),
+                at: key_at,
+            });
         }
         service.home = homes
             .iter()
@@ -543,15 +671,29 @@ impl Reader<'_> {
         Ok(service)
     }
 
-    fn attachments(&mut self, service: &mut Service, value: &Node, path: &str, tiers: &mut Vec<Tier>) -> Result<()> {
+    fn attachments(
+        &mut self,
+        service: &mut Service,
+        value: &Node,
+        path: &str,
+        tiers: &mut Vec<Tier>,
+    ) -> Result<()> {
         let mut attach = |reader: &mut Self, key: String, aliases: Vec<String>, at: Location| {
             if !tiers.iter().any(|t| t.key == key) {
                 if key != "default" {
-                    reader.problems.push(Problem::UndefinedNetwork { service: service.name.clone(), network: key.clone(), at });
+                    reader.problems.push(Problem::UndefinedNetwork {
+                        service: service.name.clone(),
+                        network: key.clone(),
+                        at,
+                    });
                 }
                 tiers.push(implicit_tier(&key));
             }
-            service.networks.push(Attachment { tier: key, aliases, at });
+            service.networks.push(Attachment {
+                tier: key,
+                aliases,
+                at,
+            });
         };
         match &value.value {
             Value::Seq(items) => {
@@ -572,13 +714,24 @@ impl Reader<'_> {
                 }
             }
             Value::Null => {}
-            _ => return Err(ImportError::WrongType { path: path.into(), at: value.at, expected: "a list or a mapping of networks", found: value.type_name() }),
+            _ => {
+                return Err(ImportError::WrongType {
+                    path: path.into(),
+                    at: value.at,
+                    expected: "a list or a mapping of networks",
+                    found: value.type_name(),
+                })
+            }
         }
         Ok(())
     }
 
     fn port(&mut self, item: &Node, path: &str) -> Result<Vec<Port>> {
-        let port_err = |source| ImportError::Port { path: path.into(), at: item.at, source };
+        let port_err = |source| ImportError::Port {
+            path: path.into(),
+            at: item.at,
+            source,
+        };
         if let Value::Map(_) = item.value {
             let field = |key: &str| item.get(key);
             let target = match field("target") {
@@ -604,14 +757,26 @@ impl Reader<'_> {
                 None => Protocol::Tcp,
             };
             let mode = match field("mode") {
-                Some(m) if self.required_text(m, &format!("{path}.mode"))? == "host" => PublishMode::Host,
+                Some(m) if self.required_text(m, &format!("{path}.mode"))? == "host" => {
+                    PublishMode::Host
+                }
                 _ => PublishMode::Ingress,
             };
             let host_ip = match field("host_ip") {
-                Some(h) => self.text(h, &format!("{path}.host_ip"))?.filter(|h| !h.is_empty()),
+                Some(h) => self
+                    .text(h, &format!("{path}.host_ip"))?
+                    .filter(|h| !h.is_empty()),
                 None => None,
             };
-            return Ok(vec![Port { target, published, protocol, mode, host_ip, at: item.at, long_syntax: true }]);
+            return Ok(vec![Port {
+                target,
+                published,
+                protocol,
+                mode,
+                host_ip,
+                at: item.at,
+                long_syntax: true,
+            }]);
         }
         let spec = self.required_text(item, path)?;
         let parsed = ports::parse_short(&spec).map_err(port_err)?;
@@ -643,7 +808,12 @@ impl Reader<'_> {
                 Some(r) => self.boolean(r, &format!("{path}.read_only"))?,
                 None => false,
             };
-            return Ok(Mount { source, target, read_only, at: item.at });
+            return Ok(Mount {
+                source,
+                target,
+                read_only,
+                at: item.at,
+            });
         }
         let spec = self.required_text(item, path)?;
         let parts: Vec<&str> = spec.split(':').collect();
@@ -654,7 +824,12 @@ impl Reader<'_> {
             [] => ("", "", ""),
         };
         let read_only = options.split(',').any(|o| o == "ro");
-        Ok(Mount { source: source.into(), target: target.into(), read_only, at: item.at })
+        Ok(Mount {
+            source: source.into(),
+            target: target.into(),
+            read_only,
+            at: item.at,
+        })
     }
 
     fn deploy(&mut self, service: &mut Service, node: &Node, base: &str) -> Result<()> {
@@ -674,12 +849,13 @@ impl Reader<'_> {
                     }
                 }
                 "resources" => {
-                    let get = |reader: &mut Self, group: &str, key: &str| -> Result<Option<String>> {
-                        match value.get(group).and_then(|g| g.get(key)) {
-                            Some(n) => reader.text(n, &format!("{path}.{group}.{key}")),
-                            None => Ok(None),
-                        }
-                    };
+                    let get =
+                        |reader: &mut Self, group: &str, key: &str| -> Result<Option<String>> {
+                            match value.get(group).and_then(|g| g.get(key)) {
+                                Some(n) => reader.text(n, &format!("{path}.{group}.{key}")),
+                                None => Ok(None),
+                            }
+                        };
                     service.resources = Resources {
                         limit_cpus: get(self, "limits", "cpus")?,
                         limit_memory: get(self, "limits", "memory")?,
@@ -701,12 +877,21 @@ impl Reader<'_> {
                         Some(n) => self.int(n, &format!("{path}.parallelism"))?,
                         None => None,
                     };
-                    service.update = Some(UpdatePolicy { parallelism, delay, order, failure_action });
+                    service.update = Some(UpdatePolicy {
+                        parallelism,
+                        delay,
+                        order,
+                        failure_action,
+                    });
                 }
                 _ => {}
             }
         }
-        service.mode = if global { DeployMode::Global } else { DeployMode::Replicated(replicas.unwrap_or(1)) };
+        service.mode = if global {
+            DeployMode::Global
+        } else {
+            DeployMode::Replicated(replicas.unwrap_or(1))
+        };
         Ok(())
     }
 }

@@ -30,18 +30,29 @@ pub struct Interpolated {
 
 /// Substitutes variables in `text`.
 pub fn interpolate(text: &str, vars: &Variables) -> Result<Interpolated, InterpolationError> {
-    let mut out = Interpolated { value: String::with_capacity(text.len()), unset: Vec::new() };
+    let mut out = Interpolated {
+        value: String::with_capacity(text.len()),
+        unset: Vec::new(),
+    };
     if !text.contains('$') {
         out.value.push_str(text);
         return Ok(out);
     }
-    expand(text, vars, &mut out, 0).map_err(|reason| InterpolationError { text: text.to_string(), reason })?;
+    expand(text, vars, &mut out, 0).map_err(|reason| InterpolationError {
+        text: text.to_string(),
+        reason,
+    })?;
     Ok(out)
 }
 
 const MAX_NESTING: usize = 16;
 
-fn expand(text: &str, vars: &Variables, out: &mut Interpolated, depth: usize) -> Result<(), &'static str> {
+fn expand(
+    text: &str,
+    vars: &Variables,
+    out: &mut Interpolated,
+    depth: usize,
+) -> Result<(), &'static str> {
     if depth > MAX_NESTING {
         return Err("defaults are nested too deeply");
     }
@@ -114,7 +125,12 @@ fn lookup(name: &str, vars: &Variables, out: &mut Interpolated) {
     }
 }
 
-fn braced(inner: &str, vars: &Variables, out: &mut Interpolated, depth: usize) -> Result<(), &'static str> {
+fn braced(
+    inner: &str,
+    vars: &Variables,
+    out: &mut Interpolated,
+    depth: usize,
+) -> Result<(), &'static str> {
     let len = name_len(inner);
     if len == 0 {
         return Err("a variable name must start with a letter or `_`");
@@ -163,10 +179,16 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Interpolated {
-        let vars: Variables = [("SET".to_string(), "value".to_string()), ("EMPTY".to_string(), String::new())]
-            .into_iter()
-            .collect();
-        interpolate(text, &vars).unwrap_or_else(|e| Interpolated { value: format!("ERR {e}"), unset: vec![] })
+        let vars: Variables = [
+            ("SET".to_string(), "value".to_string()),
+            ("EMPTY".to_string(), String::new()),
+        ]
+        .into_iter()
+        .collect();
+        interpolate(text, &vars).unwrap_or_else(|e| Interpolated {
+            value: format!("ERR {e}"),
+            unset: vec![],
+        })
     }
 
     #[test]

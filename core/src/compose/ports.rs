@@ -37,7 +37,10 @@ pub enum PortError {
 pub fn parse_short(spec: &str) -> Result<Vec<ShortPort>, PortError> {
     let spec = spec.trim();
     let (addr, protocol) = match spec.rsplit_once('/') {
-        Some((addr, proto)) => (addr, Protocol::parse(proto).ok_or_else(|| PortError::BadProtocol(proto.to_string()))?),
+        Some((addr, proto)) => (
+            addr,
+            Protocol::parse(proto).ok_or_else(|| PortError::BadProtocol(proto.to_string()))?,
+        ),
         None => (spec, Protocol::Tcp),
     };
     let (host_ip, rest) = split_ip(addr);
@@ -51,13 +54,19 @@ pub fn parse_short(spec: &str) -> Result<Vec<ShortPort>, PortError> {
         _ => None,
     };
     let host_ip = host_ip.filter(|ip| !ip.is_empty()).map(str::to_string);
-    let entry = |published: Option<u16>, target: u16| ShortPort { host_ip: host_ip.clone(), published, target, protocol };
+    let entry = |published: Option<u16>, target: u16| ShortPort {
+        host_ip: host_ip.clone(),
+        published,
+        target,
+        protocol,
+    };
     let targets = target.0..=target.1;
     match published {
         None => Ok(targets.map(|t| entry(None, t)).collect()),
-        Some((start, end)) if end - start == target.1 - target.0 => {
-            Ok((start..=end).zip(targets).map(|(p, t)| entry(Some(p), t)).collect())
-        }
+        Some((start, end)) if end - start == target.1 - target.0 => Ok((start..=end)
+            .zip(targets)
+            .map(|(p, t)| entry(Some(p), t))
+            .collect()),
         // "8000-8010:80": swarm publishes one port of the range; the first is what it picks.
         Some((start, _)) if target.0 == target.1 => Ok(vec![entry(Some(start), target.0)]),
         Some(_) => Err(PortError::RangeMismatch),
@@ -103,7 +112,11 @@ pub fn range(text: &str) -> Result<(u16, u16), PortError> {
 /// Parses a port number in 1..=65535 (0 is allowed for "any" in long syntax only by
 /// callers that check for it).
 pub fn number(text: &str) -> Result<u16, PortError> {
-    text.trim().parse::<u16>().ok().filter(|n| *n > 0).ok_or_else(|| PortError::BadNumber(text.to_string()))
+    text.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| PortError::BadNumber(text.to_string()))
 }
 
 #[cfg(test)]
@@ -112,7 +125,12 @@ mod tests {
 
     fn one(spec: &str) -> (Option<String>, Option<u16>, u16, Protocol) {
         let p = parse_short(spec).ok().and_then(|v| v.into_iter().next());
-        let p = p.unwrap_or(ShortPort { host_ip: Some("ERR".into()), published: None, target: 0, protocol: Protocol::Sctp });
+        let p = p.unwrap_or(ShortPort {
+            host_ip: Some("ERR".into()),
+            published: None,
+            target: 0,
+            protocol: Protocol::Sctp,
+        });
         (p.host_ip, p.published, p.target, p.protocol)
     }
 
@@ -121,16 +139,31 @@ mod tests {
         assert_eq!(one("3000"), (None, None, 3000, Protocol::Tcp));
         assert_eq!(one("8080:80"), (None, Some(8080), 80, Protocol::Tcp));
         assert_eq!(one("53:53/udp"), (None, Some(53), 53, Protocol::Udp));
-        assert_eq!(one("127.0.0.1:5432:5432"), (Some("127.0.0.1".into()), Some(5432), 5432, Protocol::Tcp));
-        assert_eq!(one("[::1]:80:8080"), (Some("::1".into()), Some(80), 8080, Protocol::Tcp));
+        assert_eq!(
+            one("127.0.0.1:5432:5432"),
+            (Some("127.0.0.1".into()), Some(5432), 5432, Protocol::Tcp)
+        );
+        assert_eq!(
+            one("[::1]:80:8080"),
+            (Some("::1".into()), Some(80), 8080, Protocol::Tcp)
+        );
         assert_eq!(one(":7777"), (None, None, 7777, Protocol::Tcp));
-        assert_eq!(one("127.0.0.1::5000"), (Some("127.0.0.1".into()), None, 5000, Protocol::Tcp));
+        assert_eq!(
+            one("127.0.0.1::5000"),
+            (Some("127.0.0.1".into()), None, 5000, Protocol::Tcp)
+        );
     }
 
     #[test]
     fn ranges_expand() {
         let ports = parse_short("9090-9091:8080-8081").unwrap_or_default();
-        assert_eq!(ports.iter().map(|p| (p.published, p.target)).collect::<Vec<_>>(), vec![(Some(9090), 8080), (Some(9091), 8081)]);
+        assert_eq!(
+            ports
+                .iter()
+                .map(|p| (p.published, p.target))
+                .collect::<Vec<_>>(),
+            vec![(Some(9090), 8080), (Some(9091), 8081)]
+        );
         assert_eq!(parse_short("3000-3005").map(|v| v.len()), Ok(6));
         assert_eq!(parse_short("1-3:1-2"), Err(PortError::RangeMismatch));
         assert!(parse_short("80/icmp").is_err());

@@ -8,7 +8,7 @@ mod emit;
 mod parse;
 
 pub use emit::emit;
-pub use parse::{parse, ParseError, Limits};
+pub use parse::{parse, Limits, ParseError};
 
 /// A place in the source file, 1-based, as editors show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
@@ -66,7 +66,10 @@ pub enum Value {
 impl Node {
     /// A node with no source location, for values created by edits.
     pub fn new(value: Value) -> Node {
-        Node { value, at: Location::NONE }
+        Node {
+            value,
+            at: Location::NONE,
+        }
     }
 
     /// A string node with no source location.
@@ -221,11 +224,25 @@ mod tests {
     #[test]
     fn locations_point_at_keys_and_values() {
         let doc = read("version: '3.8'\nservices:\n  api:\n    image: x\n");
-        let (key, value) = doc.get("services").and_then(|s| s.entry("api")).map(|(k, v)| (k.at, v.at)).unwrap_or_default();
+        let (key, value) = doc
+            .get("services")
+            .and_then(|s| s.entry("api"))
+            .map(|(k, v)| (k.at, v.at))
+            .unwrap_or_default();
         assert_eq!(key, Location { line: 3, column: 3 });
         assert_eq!(value.line, 4);
-        let image = doc.get("services").and_then(|s| s.get("api")).and_then(|a| a.get("image")).map(|n| n.at);
-        assert_eq!(image, Some(Location { line: 4, column: 12 }));
+        let image = doc
+            .get("services")
+            .and_then(|s| s.get("api"))
+            .and_then(|a| a.get("image"))
+            .map(|n| n.at);
+        assert_eq!(
+            image,
+            Some(Location {
+                line: 4,
+                column: 12
+            })
+        );
     }
 
     #[test]
@@ -244,45 +261,91 @@ mod tests {
     #[test]
     fn merges_follow_yaml_rules() {
         let doc = read("x-a: &a {k: 1, j: 2}\nx-b: &b {k: 3, m: 4}\ns:\n  <<: [*a, *b]\n  j: 9\n");
-        let s = doc.get("s").and_then(Node::as_map).map(<[_]>::to_vec).unwrap_or_default();
-        let keys: Vec<_> = s.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.scalar_text()?))).collect();
-        assert_eq!(keys, vec![("k".into(), "1".into()), ("m".into(), "4".into()), ("j".into(), "9".into())]);
+        let s = doc
+            .get("s")
+            .and_then(Node::as_map)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default();
+        let keys: Vec<_> = s
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.scalar_text()?)))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("k".into(), "1".into()),
+                ("m".into(), "4".into()),
+                ("j".into(), "9".into())
+            ]
+        );
     }
 
     #[test]
     fn alias_bombs_and_depth_are_bounded() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
-            bomb.push_str(&format!("{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n", (b'a' + i) as char, (b'a' + i) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char, (b'a' + i - 1) as char));
+            bomb.push_str(&format!(
+                "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char
+            ));
         }
-        assert!(matches!(parse(&bomb, Limits::default()), Err(ParseError::AliasExpansion { .. })));
+        assert!(matches!(
+            parse(&bomb, Limits::default()),
+            Err(ParseError::AliasExpansion { .. })
+        ));
         let deep = "[".repeat(10_000);
         assert!(parse(&deep, Limits::default()).is_err());
         let big = "a".repeat(9 * 1024 * 1024);
-        assert!(matches!(parse(&big, Limits::default()), Err(ParseError::TooLarge { .. })));
+        assert!(matches!(
+            parse(&big, Limits::default()),
+            Err(ParseError::TooLarge { .. })
+        ));
     }
 
     #[test]
     fn duplicate_keys_and_syntax_errors_have_places() {
         match parse("a: 1\nb: 2\na: 3\n", Limits::default()) {
-            Err(ParseError::DuplicateKey { key, at, first_line }) => {
+            Err(ParseError::DuplicateKey {
+                key,
+                at,
+                first_line,
+            }) => {
                 assert_eq!((key.as_str(), at.line, first_line), ("a", 3, 1));
             }
-            other => assert!(false, "expected a duplicate key error, got {other:?}"),
+            other => panic!("expected a duplicate key error, got {other:?}"),
         }
         let err = parse("services:\n  api: [unclosed\n", Limits::default()).err();
-        assert!(err.and_then(|e| e.location()).is_some_and(|at| at.line >= 2));
+        assert!(err
+            .and_then(|e| e.location())
+            .is_some_and(|at| at.line >= 2));
     }
 
     #[test]
     fn closing_bracket_at_parent_indent_is_read_like_docker_does() {
         let doc = read("a:\n  test: [\n      \"x\",\n  ]\n  b: 1\n");
-        assert_eq!(doc.get("a").and_then(|a| a.get("b")).map(|n| n.value.clone()), Some(Value::Int(1)));
+        assert_eq!(
+            doc.get("a")
+                .and_then(|a| a.get("b"))
+                .map(|n| n.value.clone()),
+            Some(Value::Int(1))
+        );
     }
 
     #[test]
     fn emit_quotes_what_could_be_misread() {
-        let doc = read("ports:\n  - \"8080:80\"\n  - 80\nv: '3.8'\nb: 'yes'\nm: \"line1\\nline2\"\n");
+        let doc =
+            read("ports:\n  - \"8080:80\"\n  - 80\nv: '3.8'\nb: 'yes'\nm: \"line1\\nline2\"\n");
         let text = emit(&doc);
         let back = read(&text);
         assert_eq!(back.get("m").and_then(Node::as_str), Some("line1\nline2"));

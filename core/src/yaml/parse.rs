@@ -23,7 +23,11 @@ pub struct Limits {
 impl Default for Limits {
     /// Generous for any real compose file (the largest public ones are ~100 KB).
     fn default() -> Self {
-        Limits { max_bytes: 8 * 1024 * 1024, max_nodes: 2_000_000, max_depth: 128 }
+        Limits {
+            max_bytes: 8 * 1024 * 1024,
+            max_nodes: 2_000_000,
+            max_depth: 128,
+        }
     }
 }
 
@@ -111,13 +115,18 @@ impl ParseError {
 /// Reads one YAML document. An empty document reads as `null`.
 pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
     if text.len() > limits.max_bytes {
-        return Err(ParseError::TooLarge { size: text.len(), limit: limits.max_bytes });
+        return Err(ParseError::TooLarge {
+            size: text.len(),
+            limit: limits.max_bytes,
+        });
     }
     let mut text = std::borrow::Cow::Borrowed(text);
     let mut retries = 0;
     loop {
         match parse_once(&text, limits) {
-            Err(ParseError::Syntax { at, message }) if message == "invalid indentation" && retries < MAX_REINDENTS => {
+            Err(ParseError::Syntax { at, message })
+                if message == "invalid indentation" && retries < MAX_REINDENTS =>
+            {
                 match reindent_closing_bracket(&text, at.line) {
                     Some(fixed) => text = std::borrow::Cow::Owned(fixed),
                     None => return Err(ParseError::Syntax { at, message }),
@@ -156,7 +165,10 @@ fn reindent_closing_bracket(text: &str, line: u32) -> Option<String> {
 
 fn parse_once(text: &str, limits: Limits) -> Result<Node, ParseError> {
     let mut parser = Parser::new_from_str(text);
-    let mut builder = Builder { limits, ..Builder::default() };
+    let mut builder = Builder {
+        limits,
+        ..Builder::default()
+    };
     let mut documents = 0;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| ParseError::Syntax {
@@ -180,7 +192,10 @@ fn parse_once(text: &str, limits: Limits) -> Result<Node, ParseError> {
 fn location(mark: Marker) -> Location {
     let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     // yaml-rust2 counts columns from 0 and lines from 1.
-    Location { line: clamp(mark.line()), column: clamp(mark.col()).saturating_add(1) }
+    Location {
+        line: clamp(mark.line()),
+        column: clamp(mark.col()).saturating_add(1),
+    }
 }
 
 /// A sequence or mapping still being read, with the node count of its children.
@@ -193,7 +208,10 @@ struct Frame {
 
 enum FrameContent {
     Seq(Vec<Node>),
-    Map { entries: Vec<(Node, Node)>, key: Option<Node> },
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
 }
 
 #[derive(Default)]
@@ -214,45 +232,82 @@ impl Builder {
                 self.add(Node { value, at }, 1, anchor)
             }
             Event::Alias(id) => {
-                let (node, size) = self.anchors.get(&id).ok_or(ParseError::UnknownAnchor { at })?;
+                let (node, size) = self
+                    .anchors
+                    .get(&id)
+                    .ok_or(ParseError::UnknownAnchor { at })?;
                 let (node, size) = (node.clone(), *size);
                 self.add(node, size, 0).map_err(|e| match e {
-                    ParseError::AliasExpansion { limit, .. } => ParseError::AliasExpansion { at, limit },
+                    ParseError::AliasExpansion { limit, .. } => {
+                        ParseError::AliasExpansion { at, limit }
+                    }
                     other => other,
                 })
             }
             Event::SequenceStart(anchor, _) => self.open(at, anchor, FrameContent::Seq(Vec::new())),
-            Event::MappingStart(anchor, _) => {
-                self.open(at, anchor, FrameContent::Map { entries: Vec::new(), key: None })
-            }
+            Event::MappingStart(anchor, _) => self.open(
+                at,
+                anchor,
+                FrameContent::Map {
+                    entries: Vec::new(),
+                    key: None,
+                },
+            ),
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = self.stack.pop() else { return Ok(()) };
+                let Some(frame) = self.stack.pop() else {
+                    return Ok(());
+                };
                 let value = match frame.content {
                     FrameContent::Seq(items) => Value::Seq(items),
                     FrameContent::Map { entries, .. } => Value::Map(merge(entries)?),
                 };
                 // The frame's own node was counted when it opened.
-                self.attach(Node { value, at: frame.at }, frame.size + 1, frame.anchor)
+                self.attach(
+                    Node {
+                        value,
+                        at: frame.at,
+                    },
+                    frame.size + 1,
+                    frame.anchor,
+                )
             }
-            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart | Event::DocumentEnd => {
-                Ok(())
-            }
+            Event::Nothing
+            | Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart
+            | Event::DocumentEnd => Ok(()),
         }
     }
 
-    fn open(&mut self, at: Location, anchor: usize, content: FrameContent) -> Result<(), ParseError> {
+    fn open(
+        &mut self,
+        at: Location,
+        anchor: usize,
+        content: FrameContent,
+    ) -> Result<(), ParseError> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(ParseError::TooDeep { at, limit: self.limits.max_depth });
+            return Err(ParseError::TooDeep {
+                at,
+                limit: self.limits.max_depth,
+            });
         }
         self.count(1, at)?;
-        self.stack.push(Frame { at, anchor, size: 0, content });
+        self.stack.push(Frame {
+            at,
+            anchor,
+            size: 0,
+            content,
+        });
         Ok(())
     }
 
     fn count(&mut self, size: usize, at: Location) -> Result<(), ParseError> {
         self.total = self.total.saturating_add(size);
         if self.total > self.limits.max_nodes {
-            return Err(ParseError::AliasExpansion { at, limit: self.limits.max_nodes });
+            return Err(ParseError::AliasExpansion {
+                at,
+                limit: self.limits.max_nodes,
+            });
         }
         Ok(())
     }
@@ -308,13 +363,19 @@ fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
     let mut explicit: HashMap<String, u32> = HashMap::new();
     let mut has_merge = false;
     for (key, _) in &entries {
-        let Some(text) = key.scalar_text() else { continue };
+        let Some(text) = key.scalar_text() else {
+            continue;
+        };
         if text == "<<" && key.as_str().is_some() {
             has_merge = true;
             continue;
         }
         if let Some(first_line) = explicit.insert(text.clone(), key.at.line) {
-            return Err(ParseError::DuplicateKey { key: text, at: key.at, first_line });
+            return Err(ParseError::DuplicateKey {
+                key: text,
+                at: key.at,
+                first_line,
+            });
         }
     }
     if !has_merge {

@@ -1,6 +1,12 @@
 //! Shared helpers for the integration tests: the corpus, and the real docker CLI.
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,16 +26,25 @@ pub struct CorpusFile {
 
 /// The corpus files listed in the manifest.
 pub fn corpus() -> Vec<CorpusFile> {
-    let manifest = std::fs::read_to_string(shared().join("corpus/MANIFEST.tsv")).expect("corpus manifest");
+    let manifest =
+        std::fs::read_to_string(shared().join("corpus/MANIFEST.tsv")).expect("corpus manifest");
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().expect("manifest header").split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).expect("manifest column");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .expect("manifest column")
+    };
     let (file, verdict) = (col("file"), col("docker_stack_config"));
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let cells: Vec<&str> = l.split('\t').collect();
-            CorpusFile { file: cells[file].to_string(), stack_config_passes: cells[verdict] == "PASS" }
+            CorpusFile {
+                file: cells[file].to_string(),
+                stack_config_passes: cells[verdict] == "PASS",
+            }
         })
         .collect()
 }

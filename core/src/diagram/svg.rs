@@ -1,0 +1,360 @@
+//! Drawing a [`Layout`] as a standalone SVG: no scripts, no external resources, every
+//! name from the user's file escaped.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+use super::layout::{Card, Layout, Rect};
+
+/// Tier fills and strokes, after seed 000's diagram (web green, infra pink, job purple,
+/// ml yellow, ...), readable on a projector.
+const PALETTE: &[(&str, &str)] = &[
+    ("#e8f5e9", "#2e7d32"),
+    ("#fce4ec", "#c2185b"),
+    ("#f3e5f5", "#7b1fa2"),
+    ("#fff9c4", "#b06f00"),
+    ("#e3f2fd", "#1565c0"),
+    ("#e0f2f1", "#00695c"),
+    ("#fbe9e7", "#d84315"),
+    ("#ede7f6", "#4527a0"),
+];
+
+/// What to emphasise.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Style {
+    /// Services to outline (e.g. the selected service's blast radius).
+    pub highlight: Vec<String>,
+    /// The selected service.
+    pub selected: Option<String>,
+    /// Fade everything that is neither selected nor highlighted.
+    pub dimmed_others: bool,
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Shortens text to about `max` characters for a fixed-width card.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('…');
+    short
+}
+
+const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;fill:#1b1f24}\
+.tt{font-size:15px;font-weight:700}.ts{font-size:11.5px;fill:#4a525c}\
+.cn{font-size:13.5px;font-weight:700}.cd{font-size:11px;fill:#4a525c}.ch{font-size:10.5px;fill:#37628f}\
+.card{fill:#fff;stroke:#8a94a3;stroke-width:1.2}.proxy .card{fill:#fff3e0;stroke:#e65100;stroke-width:2}\
+.data .card{stroke:#6d4c41}.sel .card{stroke:#ff6f00;stroke-width:3.5}.hl .card{stroke:#1565c0;stroke-width:3}\
+.dim{opacity:.35}.flow{fill:none;stroke:#5c6773;stroke-width:1.6}.public{stroke:#1565c0;stroke-width:3}\
+.blocked{stroke:#d32f2f;stroke-width:2.2;stroke-dasharray:6 4}.lbl{font-size:10.5px;fill:#37474f}\
+.lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}";
+
+/// Draws the layout.
+pub fn svg(layout: &Layout, style: &Style) -> String {
+    let mut s = String::with_capacity(4096 + layout.cards.len() * 600);
+    let (w, h) = (layout.width.ceil(), layout.height.ceil());
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"Stack diagram\">"
+    );
+    let _ = write!(
+        s,
+        "<defs><style>{CSS}</style>\
+<marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#5c6773\"/></marker>\
+<marker id=\"arrow-public\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#1565c0\"/></marker>\
+<marker id=\"arrow-blocked\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#d32f2f\"/></marker></defs>"
+    );
+    let _ = write!(s, "<rect width=\"{w}\" height=\"{h}\" fill=\"#fafbfc\"/>");
+    let focus = |name: &str| {
+        style.selected.as_deref() == Some(name) || style.highlight.iter().any(|h| h == name)
+    };
+
+    if let Some(r) = layout.internet {
+        let _ = write!(
+            s,
+            "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"20\" fill=\"#e3f2fd\" stroke=\"#1976d2\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Internet</text></g>",
+            r.x, r.y, r.w, r.h, r.x + r.w / 2.0, r.y + r.h / 2.0 + 5.0
+        );
+    }
+    if let Some(r) = layout.public_band {
+        let _ = write!(
+            s,
+            "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"#fff8ef\" stroke=\"#f57c00\" stroke-width=\"2\" stroke-dasharray=\"2 0\"/><text class=\"tt\" x=\"{}\" y=\"{}\">Public entry points</text></g>",
+            r.x, r.y, r.w, r.h, r.x + 14.0, r.y + 22.0
+        );
+    }
+    for tier in &layout.tiers {
+        let (fill, stroke) = PALETTE
+            .get(tier.color % PALETTE.len())
+            .copied()
+            .unwrap_or(("#eef3fb", "#5b7db1"));
+        let r = tier.rect;
+        let key = escape(&tier.key);
+        let _ = write!(
+            s,
+            "<g data-tier=\"{key}\"><title>Tier {key}: {sub}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" fill=\"{stroke}\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{sub}</text></g>",
+            r.x,
+            r.y,
+            r.w,
+            r.h,
+            r.x + 14.0,
+            r.y + 23.0,
+            r.x + r.w - 14.0,
+            r.y + 23.0,
+            sub = escape(&tier.subtitle),
+        );
+    }
+    for edge in &layout.edges {
+        let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = edge.points;
+        let (class, marker) = match (edge.public, edge.blocked) {
+            (true, _) => ("flow public", "arrow-public"),
+            (false, true) => ("flow blocked", "arrow-blocked"),
+            (false, false) => ("flow", "arrow"),
+        };
+        let dim = style.dimmed_others
+            && !(focus(&edge.from) && focus(&edge.to))
+            && !(edge.public && focus(&edge.to));
+        let _ = write!(
+            s,
+            "<g{}><title>{} → {}{}</title><path class=\"{class}\" d=\"M{x0:.1} {y0:.1}C{x1:.1} {y1:.1} {x2:.1} {y2:.1} {x3:.1} {y3:.1}\" marker-end=\"url(#{marker})\"/>",
+            if dim { " class=\"dim\"" } else { "" },
+            escape(&edge.from),
+            escape(&edge.to),
+            if edge.blocked { " (blocked: no shared network)" } else { "" },
+        );
+        // Labels sit near the arrow's head, where they say which door the flow enters.
+        let t = if edge.public { 0.4_f32 } else { 0.72 };
+        let at = |a: f32, b: f32, c: f32, d: f32| {
+            let u = 1.0 - t;
+            u * u * u * a + 3.0 * u * u * t * b + 3.0 * u * t * t * c + t * t * t * d
+        };
+        let (mx, my) = (at(x0, x1, x2, x3), at(y0, y1, y2, y3));
+        let label = match (&edge.label, edge.blocked) {
+            (Some(l), true) => Some(format!("✕ {l}")),
+            (None, true) => Some("✕ blocked".to_string()),
+            (Some(l), false) => Some(l.clone()),
+            (None, false) => None,
+        };
+        if let Some(label) = label {
+            let _ = write!(
+                s,
+                "<text class=\"lbl halo{}\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
+                if edge.blocked { " bad" } else { "" },
+                if edge.public { mx + 8.0 } else { mx },
+                my - 3.0,
+                if edge.public { "start" } else { "middle" },
+                escape(&label)
+            );
+        }
+        s.push_str("</g>");
+    }
+    for card in &layout.cards {
+        draw_card(&mut s, card, style, focus(&card.service));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
+    let Rect { x, y, w, h } = card.rect;
+    let mut class = String::from("c");
+    if card.proxy {
+        class.push_str(" proxy");
+    }
+    if card.data {
+        class.push_str(" data");
+    }
+    if style.selected.as_deref() == Some(card.service.as_str()) {
+        class.push_str(" sel");
+    } else if style.highlight.contains(&card.service) {
+        class.push_str(" hl");
+    }
+    if style.dimmed_others && !focused {
+        class.push_str(" dim");
+    }
+    let name = escape(&card.service);
+    let chars = ((w - 20.0) / 7.0).max(8.0) as usize;
+    let _ = write!(
+        s,
+        "<g class=\"{class}\" data-service=\"{name}\"><title>{name}{ports}</title><rect class=\"card\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"{rx}\"/><text class=\"cn\" x=\"{tx}\" y=\"{}\">{}</text><text class=\"cd\" x=\"{tx}\" y=\"{}\">{}</text>",
+        y + 19.0,
+        escape(&fit(&card.service, chars)),
+        y + 34.0,
+        escape(&fit(&card.detail, chars + 3)),
+        rx = if card.data { 14.0 } else { 7.0 },
+        tx = x + 10.0,
+        ports = if card.ports.is_empty() { String::new() } else { format!(" (published {})", escape(&card.ports)) },
+    );
+    if !card.extra_tiers.is_empty() {
+        let text = format!("+ {}", card.extra_tiers.join(", "));
+        let _ = write!(
+            s,
+            "<text class=\"ch\" x=\"{}\" y=\"{}\">{}</text>",
+            x + 10.0,
+            y + 48.0,
+            escape(&fit(&text, chars + 4))
+        );
+    } else if !card.ports.is_empty() {
+        let _ = write!(
+            s,
+            "<text class=\"ch\" x=\"{}\" y=\"{}\">published {}</text>",
+            x + 10.0,
+            y + 48.0,
+            escape(&card.ports)
+        );
+    }
+    s.push_str("</g>");
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::diagram::layout;
+    use crate::templates::TEMPLATES;
+    use crate::{Design, ImportOptions};
+
+    fn draw(design: &Design) -> (Layout, String) {
+        let analysis = design.analyze();
+        let l = layout(design.model(), &analysis);
+        let s = svg(&l, &Style::default());
+        (l, s)
+    }
+
+    #[test]
+    fn templates_lay_out_without_overlaps() {
+        for template in TEMPLATES {
+            let design = template.design().unwrap();
+            let (l, s) = draw(&design);
+            for (i, a) in l.tiers.iter().enumerate() {
+                for b in l.tiers.iter().skip(i + 1) {
+                    assert!(
+                        !a.rect.overlaps(&b.rect),
+                        "{}: tiers {} and {} overlap",
+                        template.name,
+                        a.key,
+                        b.key
+                    );
+                }
+            }
+            for (i, a) in l.cards.iter().enumerate() {
+                for b in l.cards.iter().skip(i + 1) {
+                    assert!(
+                        !a.rect.overlaps(&b.rect),
+                        "{}: cards {} and {} overlap",
+                        template.name,
+                        a.service,
+                        b.service
+                    );
+                }
+                if let Some(tier) = &a.tier {
+                    let bx = l.tiers.iter().find(|t| &t.key == tier).unwrap();
+                    assert!(
+                        bx.rect.contains(&a.rect),
+                        "{}: {} outside {}",
+                        template.name,
+                        a.service,
+                        tier
+                    );
+                }
+                assert!(
+                    a.rect.x >= 0.0
+                        && a.rect.x + a.rect.w <= l.width
+                        && a.rect.y + a.rect.h <= l.height
+                );
+            }
+            // Every service is drawn once, every flow has an arrow.
+            assert_eq!(
+                l.cards.len(),
+                design.model().services.len(),
+                "{}",
+                template.name
+            );
+            assert_eq!(
+                l.edges.iter().filter(|e| !e.public).count(),
+                design.model().flows.len(),
+                "{}",
+                template.name
+            );
+            assert_eq!(s.matches("<g").count(), s.matches("</g>").count());
+            assert_eq!(
+                svg(
+                    &layout(design.model(), &design.analyze()),
+                    &Style::default()
+                ),
+                s,
+                "deterministic"
+            );
+        }
+    }
+
+    #[test]
+    fn scores_puts_traefik_on_top_and_blocked_flows_in_red() {
+        let mut design = crate::templates::find("scores").unwrap().design().unwrap();
+        design
+            .add_flow("text-classifier", "postgres", Some(5432))
+            .unwrap();
+        let (l, s) = draw(&design);
+        let traefik = l.cards.iter().find(|c| c.service == "traefik").unwrap();
+        assert!(traefik.tier.is_none() && traefik.proxy);
+        assert!(l.tiers.iter().all(|t| t.rect.y > traefik.rect.y));
+        let blocked: Vec<_> = l.edges.iter().filter(|e| e.blocked).collect();
+        assert_eq!(blocked.len(), 1);
+        assert!(s.contains("flow blocked") && s.contains("✕ 5432"));
+        assert!(l.edges.iter().any(|e| e.public && e.to == "traefik"));
+    }
+
+    #[test]
+    fn hostile_names_are_escaped() {
+        let yaml = "services:\n  '\"><script>alert(1)</script>':\n    image: 'x<i>'\n    networks: ['x\"><b>']\n";
+        let design = Design::import(yaml, ImportOptions::default()).unwrap();
+        let (_, s) = draw(&design);
+        assert!(!s.contains("<script>") && !s.contains("<b>"), "{s}");
+        assert!(
+            s.contains("data-service=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""),
+            "{s}"
+        );
+        assert_eq!(escape("a&b<c>\"'"), "a&amp;b&lt;c&gt;&quot;&#39;");
+    }
+
+    #[test]
+    fn highlight_and_dim() {
+        let design = crate::templates::find("three-tier")
+            .unwrap()
+            .design()
+            .unwrap();
+        let l = layout(design.model(), &design.analyze());
+        let style = Style {
+            highlight: vec!["backend".into()],
+            selected: Some("frontend".into()),
+            dimmed_others: true,
+        };
+        let s = svg(&l, &style);
+        assert!(
+            s.contains("class=\"c sel\" data-service=\"frontend\""),
+            "{s}"
+        );
+        assert!(s.contains("class=\"c hl\" data-service=\"backend\""));
+        assert!(s.contains("class=\"c data dim\" data-service=\"database\""));
+    }
+}
