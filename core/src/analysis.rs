@@ -191,21 +191,14 @@ impl Report {
                 networks: r.networks.clone(),
             })
             .collect();
-        let blast_radius = analysis
-            .blast_radius
-            .reached
-            .iter()
-            .enumerate()
-            .map(|(i, list)| {
-                (
-                    name(i),
-                    list.iter()
-                        .map(|&(s, hops)| HopRow {
-                            service: name(s),
-                            hops,
-                        })
-                        .collect(),
-                )
+        let blast_radius = (0..model.services.len())
+            .map(|i| {
+                let reached = analysis.blast_radius.reached(i);
+                let rows = reached.into_iter().map(|(s, hops)| HopRow {
+                    service: name(s),
+                    hops,
+                });
+                (name(i), rows.collect())
             })
             .collect();
         let bridges = analysis
@@ -264,7 +257,7 @@ impl Report {
                 tier: f.tier.clone(),
                 line: f.at.is_known().then_some(f.at.line),
                 column: f.at.is_known().then_some(f.at.column),
-                fix: f.fix.clone(),
+                fix: f.fix.to_string(),
                 accepted: f.accepted.clone(),
             })
             .collect();

@@ -1,18 +1,20 @@
 //! What a compromised service reaches in 1, 2, ... hops by pivoting through the
 //! services it reaches, and which services bridge tiers.
 //!
-//! Computed on the bipartite graph of services and networks: a service `2k` edges
-//! away is `k` hops away. That keeps the cost linear in attachments per source instead
-//! of quadratic in services.
+//! Two services on a shared network are one hop apart; a service on network `b` is
+//! `1 + d(a, b)` hops from a service on `a`, where `d` counts the pivots between the
+//! networks. Distances are computed once between networks (a small graph, built with
+//! petgraph), so any service's radius is answered in time linear in the services,
+//! without materialising every pair of a large stack.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use petgraph::graph::{NodeIndex, UnGraph};
 use serde::Serialize;
 
 use crate::model::Model;
 use crate::reachability::{networks_of, HOST, INGRESS};
-use crate::role::{role, Role};
+use crate::role::Role;
 
 /// A service that sits on several tiers and so joins them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,32 +30,68 @@ pub struct Bridge {
 /// Blast radius of every service.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlastRadius {
-    /// For each service, the services it reaches with their hop count, nearest first.
-    pub reached: Vec<Vec<(usize, u32)>>,
+    /// Network ids of each service.
+    networks_of: Vec<Vec<usize>>,
+    /// Pivots needed between two networks (`u32::MAX`: never).
+    distance: Vec<Vec<u32>>,
     /// Services that join tiers.
     pub bridges: Vec<Bridge>,
 }
 
 impl BlastRadius {
+    /// The services `service` reaches with their hop count, nearest first (then in
+    /// file order).
+    pub fn reached(&self, service: usize) -> Vec<(usize, u32)> {
+        let Some(own) = self.networks_of.get(service) else {
+            return Vec::new();
+        };
+        if own.is_empty() {
+            return Vec::new();
+        }
+        let networks = self.distance.len();
+        let to_network: Vec<u32> = (0..networks)
+            .map(|b| {
+                own.iter()
+                    .filter_map(|&a| self.distance.get(a)?.get(b).copied())
+                    .min()
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
+        let mut out: Vec<(usize, u32)> = self
+            .networks_of
+            .iter()
+            .enumerate()
+            .filter(|(t, _)| *t != service)
+            .filter_map(|(t, nets)| {
+                let d = nets
+                    .iter()
+                    .filter_map(|&b| to_network.get(b).copied())
+                    .min()?;
+                (d != u32::MAX).then_some((t, d + 1))
+            })
+            .collect();
+        out.sort_by_key(|&(t, hops)| (hops, t));
+        out
+    }
+
     /// How many services a service reaches within `hops` hops.
     pub fn within(&self, service: usize, hops: u32) -> usize {
-        self.reached
-            .get(service)
-            .map_or(0, |r| r.iter().filter(|(_, h)| *h <= hops).count())
+        self.reached(service)
+            .iter()
+            .filter(|(_, h)| *h <= hops)
+            .count()
     }
 }
 
-/// Computes the blast radius of every service.
+/// Computes the blast radius structure of a design.
 pub fn analyze(model: &Model) -> BlastRadius {
-    let n = model.services.len();
-    let mut graph: UnGraph<(), ()> = UnGraph::with_capacity(n, n * 2);
-    let service_nodes: Vec<NodeIndex> = (0..n).map(|_| graph.add_node(())).collect();
-    let mut network_nodes: std::collections::HashMap<String, NodeIndex> =
-        std::collections::HashMap::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut graph: UnGraph<(), ()> = UnGraph::default();
+    let mut networks_of = Vec::with_capacity(model.services.len());
     let mut bridges = Vec::new();
     for (i, service) in model.services.iter().enumerate() {
-        let networks = networks_of(model, service);
-        let tiers: Vec<String> = networks
+        let names = networks_of_service(model, i);
+        let tiers: Vec<String> = names
             .iter()
             .filter(|n| *n != INGRESS && *n != HOST)
             .cloned()
@@ -62,45 +100,55 @@ pub fn analyze(model: &Model) -> BlastRadius {
             bridges.push(Bridge {
                 service: i,
                 tiers,
-                is_proxy: matches!(role(service), Role::EdgeProxy(_)),
+                is_proxy: matches!(service.role, Role::EdgeProxy(_)),
             });
         }
-        for network in networks {
-            let node = *network_nodes
-                .entry(network)
-                .or_insert_with(|| graph.add_node(()));
-            if let Some(&s) = service_nodes.get(i) {
-                graph.add_edge(s, node, ());
+        let own: Vec<usize> = names
+            .into_iter()
+            .map(|n| *ids.entry(n).or_insert_with(|| graph.add_node(()).index()))
+            .collect();
+        // A service on several networks is a pivot between each pair of them.
+        for (k, &a) in own.iter().enumerate() {
+            for &b in own.iter().skip(k + 1) {
+                if graph
+                    .find_edge(NodeIndex::new(a), NodeIndex::new(b))
+                    .is_none()
+                {
+                    graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
+                }
             }
         }
+        networks_of.push(own);
     }
-    let mut distance = vec![u32::MAX; graph.node_count()];
+    let n = graph.node_count();
+    let mut distance = vec![vec![u32::MAX; n]; n];
     let mut queue = VecDeque::new();
-    let mut reached = Vec::with_capacity(n);
-    for &start in &service_nodes {
-        distance.iter_mut().for_each(|d| *d = u32::MAX);
-        let mut found = Vec::new();
-        if let Some(d) = distance.get_mut(start.index()) {
+    for (start, row) in distance.iter_mut().enumerate() {
+        if let Some(d) = row.get_mut(start) {
             *d = 0;
         }
-        queue.push_back(start);
+        queue.push_back(NodeIndex::new(start));
         while let Some(node) = queue.pop_front() {
-            let d = distance.get(node.index()).copied().unwrap_or(u32::MAX);
+            let d = row.get(node.index()).copied().unwrap_or(u32::MAX);
             for next in graph.neighbors(node) {
-                let Some(slot) = distance.get_mut(next.index()) else {
-                    continue;
-                };
-                if *slot != u32::MAX {
-                    continue;
+                if let Some(slot) = row.get_mut(next.index()).filter(|s| **s == u32::MAX) {
+                    *slot = d + 1;
+                    queue.push_back(next);
                 }
-                *slot = d + 1;
-                if next.index() < n {
-                    found.push((next.index(), (d + 1).div_ceil(2)));
-                }
-                queue.push_back(next);
             }
         }
-        reached.push(found);
     }
-    BlastRadius { reached, bridges }
+    BlastRadius {
+        networks_of,
+        distance,
+        bridges,
+    }
+}
+
+fn networks_of_service(model: &Model, index: usize) -> Vec<String> {
+    model
+        .services
+        .get(index)
+        .map(|s| networks_of(model, s))
+        .unwrap_or_default()
 }

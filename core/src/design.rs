@@ -418,9 +418,10 @@ impl Design {
             return None;
         }
         let shared = s.networks.iter().find(|a| {
-            self.model.services.iter().any(|p| {
-                matches!(crate::role::role(p), crate::role::Role::EdgeProxy(_)) && p.on(&a.tier)
-            })
+            self.model
+                .services
+                .iter()
+                .any(|p| matches!(p.role, crate::role::Role::EdgeProxy(_)) && p.on(&a.tier))
         })?;
         let tier = self.model.tier(&shared.tier)?;
         Some((

@@ -1,13 +1,15 @@
 //! The rules: each finding has a stable id, a severity, the service or tier it is
 //! about, the place in the file, a sentence and the fix.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::blast_radius::BlastRadius;
 use crate::flows::{self, FlowCheck};
 use crate::model::{Encryption, Model, Problem, ProxyKind, PublishMode, Service};
 use crate::reachability::Reachability;
-use crate::role::{port_role, role, Role};
+use crate::role::{port_role, Role};
 use crate::yaml::Location;
 
 /// How serious a finding is.
@@ -218,7 +220,7 @@ pub struct Finding {
     /// Where in the file (line 0 when not from the file).
     pub at: Location,
     /// How to fix it, in words.
-    pub fix: String,
+    pub fix: Cow<'static, str>,
     /// The edit tiermap can apply for it.
     pub action: Option<FixAction>,
     /// The team's note when the finding was accepted.
@@ -228,6 +230,10 @@ pub struct Finding {
 struct Out<'m> {
     model: &'m Model,
     list: Vec<Finding>,
+    /// Tiers at least one service sits on.
+    used_tiers: std::collections::HashSet<&'m str>,
+    /// The edge proxies.
+    proxies: Vec<&'m Service>,
 }
 
 impl Out<'_> {
@@ -240,10 +246,11 @@ impl Out<'_> {
         service: Option<&str>,
         tier: Option<&str>,
         at: Location,
-        message: String,
-        fix: String,
+        message: impl Into<Cow<'static, str>>,
+        fix: impl Into<Cow<'static, str>>,
         action: Option<FixAction>,
     ) {
+        let (message, fix) = (message.into().into_owned(), fix.into());
         let id = if subject.is_empty() {
             rule.name().to_string()
         } else {
@@ -280,6 +287,16 @@ pub fn analyze(
     let mut out = Out {
         model,
         list: Vec::new(),
+        used_tiers: model
+            .services
+            .iter()
+            .flat_map(|s| s.networks.iter().map(|a| a.tier.as_str()))
+            .collect(),
+        proxies: model
+            .services
+            .iter()
+            .filter(|s| matches!(s.role, Role::EdgeProxy(_)))
+            .collect(),
     };
     tiers(&mut out);
     for service in &model.services {
@@ -299,30 +316,30 @@ fn tiers(out: &mut Out) {
     let model = out.model;
     for tier in &model.tiers {
         let key = tier.key.as_str();
-        let used = model.services.iter().any(|s| s.on(key));
+        let used = out.used_tiers.contains(key);
         match tier.encryption {
             Encryption::TopLevelKey => out.push(
                 Rule::EncryptedKeyRejected, Severity::Error, key, None, Some(key), tier.at,
                 format!("network `{key}` has `encrypted: true`, which `docker stack deploy` rejects (\"Additional property encrypted is not allowed\") and which would not encrypt anything"),
-                "write `driver_opts: { encrypted: \"\" }` instead".into(),
+                "write `driver_opts: { encrypted: \"\" }` instead",
                 Some(FixAction::EncryptTier { tier: key.into() }),
             ),
             Encryption::DriverOptBoolean => out.push(
                 Rule::EncryptedBoolean, Severity::Error, key, None, Some(key), tier.at,
                 format!("network `{key}` sets `driver_opts.encrypted` to a boolean, which `docker stack deploy` rejects; driver options are strings"),
-                "write `encrypted: \"\"` (any string value encrypts, even \"false\")".into(),
+                "write `encrypted: \"\"` (any string value encrypts, even \"false\")",
                 Some(FixAction::EncryptTier { tier: key.into() }),
             ),
             Encryption::Off if used && tier.is_overlay() && !tier.external && tier.key != "default" => out.push(
                 Rule::UnencryptedOverlay, Severity::Warning, key, None, Some(key), tier.at,
                 format!("overlay `{key}` is not encrypted: traffic between nodes crosses the wire in clear"),
-                "add `driver_opts: { encrypted: \"\" }` (IPsec; open ESP, IP protocol 50, between nodes)".into(),
+                "add `driver_opts: { encrypted: \"\" }` (IPsec; open ESP, IP protocol 50, between nodes)",
                 Some(FixAction::EncryptTier { tier: key.into() }),
             ),
             Encryption::Off if used && tier.key == "default" => out.push(
                 Rule::UnencryptedOverlay, Severity::Info, key, None, Some(key), tier.at,
-                "services with no `networks:` share the stack's unencrypted `default` overlay, so they all reach each other".into(),
-                "put each service on the tier it belongs to".into(),
+                "services with no `networks:` share the stack's unencrypted `default` overlay, so they all reach each other",
+                "put each service on the tier it belongs to",
                 None,
             ),
             _ => {}
@@ -331,7 +348,7 @@ fn tiers(out: &mut Out) {
             out.push(
                 Rule::AttachableNetwork, Severity::Warning, key, None, Some(key), tier.at,
                 format!("network `{key}` is attachable: any container started by hand on any node can join it and reach its services"),
-                "set `attachable: false` unless a one-off container must join it".into(),
+                "set `attachable: false` unless a one-off container must join it",
                 Some(FixAction::MakeNotAttachable { tier: key.into() }),
             );
         }
@@ -346,7 +363,7 @@ fn tiers(out: &mut Out) {
                 out.push(
                     Rule::InternalWithIngress, Severity::Warning, key, None, Some(key), tier.at,
                     format!("`{key}` is internal, but {} publish ports through ingress, which still accepts traffic from outside and gives the tasks a route out", exposed.join(", ")),
-                    "publish through the edge proxy instead, or accept that these tasks are not isolated".into(),
+                    "publish through the edge proxy instead, or accept that these tasks are not isolated",
                     None,
                 );
             }
@@ -356,7 +373,7 @@ fn tiers(out: &mut Out) {
 
 fn ports(out: &mut Out, service: &Service) {
     let name = service.name.as_str();
-    let service_role = role(service);
+    let service_role = service.role;
     let mut reported = std::collections::HashSet::new();
     for port in &service.ports {
         let shown = port
@@ -373,13 +390,13 @@ fn ports(out: &mut Out, service: &Service) {
             Some(Role::Database) => out.push(
                 Rule::DatabasePublished, Severity::Error, &format!("{name}:{}", port.target), Some(name), None, port.at,
                 format!("database `{name}` publishes port {} on {shown}: anyone who can reach a node can try to log in", port.target),
-                "remove the published port; reach it from a service on its tier, or `docker exec` for debugging".into(),
+                "remove the published port; reach it from a service on its tier, or `docker exec` for debugging",
                 Some(FixAction::Unpublish { service: name.into(), target: port.target }),
             ),
             Some(Role::MessageBus) => out.push(
                 Rule::MessageBusPublished, Severity::Error, &format!("{name}:{}", port.target), Some(name), None, port.at,
                 format!("message bus `{name}` publishes port {} on {shown} to the outside", port.target),
-                "remove the published port; clients on its tier reach it by name".into(),
+                "remove the published port; clients on its tier reach it by name",
                 Some(FixAction::Unpublish { service: name.into(), target: port.target }),
             ),
             _ => {}
@@ -388,7 +405,7 @@ fn ports(out: &mut Out, service: &Service) {
             out.push(
                 Rule::SwarmPortPublished, Severity::Error, &format!("{name}:{p}"), Some(name), None, port.at,
                 format!("`{name}` publishes port {p}, one of swarm's own ports (2377 management, 7946 gossip, 4789 VXLAN); it clashes with the node and must never face the internet"),
-                "publish on another port".into(),
+                "publish on another port",
                 Some(FixAction::Unpublish { service: name.into(), target: port.target }),
             );
         }
@@ -396,7 +413,7 @@ fn ports(out: &mut Out, service: &Service) {
             out.push(
                 Rule::HostIpIgnored, Severity::Error, &format!("{name}:{}", port.target), Some(name), None, port.at,
                 format!("`{name}` binds port {} to {ip}, but swarm ignores host IPs and publishes on 0.0.0.0 of every node", port.target),
-                "remove the published port if it must stay private; swarm cannot bind to one address".into(),
+                "remove the published port if it must stay private; swarm cannot bind to one address",
                 Some(FixAction::DropHostIp { service: name.into(), target: port.target }),
             );
         }
@@ -404,7 +421,7 @@ fn ports(out: &mut Out, service: &Service) {
             out.push(
                 Rule::DnsrrWithIngress, Severity::Error, &format!("{name}:{}", port.target), Some(name), None, port.at,
                 format!("`{name}` uses `endpoint_mode: dnsrr` with an ingress-published port, which swarm refuses"),
-                "publish in `mode: host`, or drop `endpoint_mode: dnsrr`".into(),
+                "publish in `mode: host`, or drop `endpoint_mode: dnsrr`",
                 None,
             );
         }
@@ -429,7 +446,7 @@ fn service_rules(out: &mut Out, service: &Service) {
                     ""
                 }
             ),
-            "keep it on managers behind a socket proxy that allows only the calls it needs".into(),
+            "keep it on managers behind a socket proxy that allows only the calls it needs",
             None,
         );
     }
@@ -438,7 +455,7 @@ fn service_rules(out: &mut Out, service: &Service) {
         out.push(
             Rule::NoHealthCheck, Severity::Info, name, Some(name), None, service.at,
             format!("`{name}` declares no health check; swarm counts a task healthy as soon as it starts, so rolling updates cannot wait for readiness"),
-            "add `healthcheck:` (unless the image defines HEALTHCHECK)".into(),
+            "add `healthcheck:` (unless the image defines HEALTHCHECK)",
             None,
         );
     }
@@ -451,7 +468,7 @@ fn service_rules(out: &mut Out, service: &Service) {
             None,
             service.at,
             format!("`{name}` has no resource limits; one runaway task can starve its node"),
-            "set `deploy.resources.limits` (cpus, memory)".into(),
+            "set `deploy.resources.limits` (cpus, memory)",
             None,
         );
     }
@@ -459,7 +476,7 @@ fn service_rules(out: &mut Out, service: &Service) {
         out.push(
             Rule::HostNetwork, Severity::Warning, name, Some(name), None, service.at,
             format!("`{name}` uses the host's network: every port it listens on is exposed on its nodes"),
-            "attach it to a tier and publish only the ports it serves".into(),
+            "attach it to a tier and publish only the ports it serves",
             None,
         );
     }
@@ -481,24 +498,19 @@ fn service_rules(out: &mut Out, service: &Service) {
                 out.push(
                     Rule::RouteLabelsNotDeploy, Severity::Error, &format!("{name}:{}", route.router), Some(name), None, route.at,
                     format!("`{name}` has its Traefik labels under `labels:`; in swarm Traefik reads `deploy.labels`, so the route does not exist"),
-                    "move the traefik.* labels under `deploy.labels`".into(),
+                    "move the traefik.* labels under `deploy.labels`",
                     Some(FixAction::MoveLabelsToDeploy { service: name.into() }),
                 );
             }
             if tiers.len() > 1 && route.network.is_none() {
                 let proxy_tier = tiers
                     .iter()
-                    .find(|t| {
-                        out.model
-                            .services
-                            .iter()
-                            .any(|s| matches!(role(s), Role::EdgeProxy(_)) && s.on(t))
-                    })
+                    .find(|t| out.proxies.iter().any(|p| p.on(t)))
                     .copied();
                 out.push(
                     Rule::RouteNetworkUnset, Severity::Warning, &format!("{name}:{}", route.router), Some(name), proxy_tier, route.at,
                     format!("`{name}` sits on {} networks and sets no `traefik.swarm.network` (v3) / `traefik.docker.network` (v2): Traefik picks one at random and may route into a network it is not on", tiers.len()),
-                    "set the label to the network the proxy shares with it".into(),
+                    "set the label to the network the proxy shares with it",
                     proxy_tier.map(|t| FixAction::SetRouteNetwork {
                         service: name.into(),
                         label: crate::proxy::TRAEFIK_V3_NETWORK.into(),
@@ -511,7 +523,7 @@ fn service_rules(out: &mut Out, service: &Service) {
             out.push(
                 Rule::SingleReplicaRouted, Severity::Warning, &format!("{name}:{}", route.router), Some(name), None, route.at,
                 format!("`{name}` is routed from the internet but runs a single replica: every update or node loss is an outage"),
-                "set `deploy.replicas: 2` or more".into(),
+                "set `deploy.replicas: 2` or more",
                 None,
             );
             break;
@@ -535,7 +547,7 @@ fn duplicate_ports(out: &mut Out) {
                 Some(first) if port.mode == PublishMode::Ingress || *first == service.name => out.push(
                     Rule::DuplicatePublishedPort, Severity::Error, &format!("{p}/{}", port.protocol), Some(&service.name), None, port.at,
                     format!("port {p}/{} is published by `{first}` and `{}`; swarm refuses a second service on the same published port", port.protocol, service.name),
-                    "publish one of them on another port".into(),
+                    "publish one of them on another port",
                     None,
                 ),
                 Some(_) => {}
@@ -557,7 +569,7 @@ fn proxies(out: &mut Out, blast: &BlastRadius) {
             let holds_data = model
                 .services
                 .iter()
-                .any(|s| s.on(tier) && matches!(role(s), Role::Database | Role::MessageBus));
+                .any(|s| s.on(tier) && matches!(s.role, Role::Database | Role::MessageBus));
             if holds_data {
                 out.push(
                     Rule::ProxyOnDatabaseTier, Severity::Warning, &format!("{}:{tier}", proxy.name), Some(&proxy.name), Some(tier), Location::NONE,
@@ -582,37 +594,37 @@ fn problems(out: &mut Out) {
             Problem::DependsOnMapping { service, at } => out.push(
                 Rule::DependsOnMapping, Severity::Error, service, Some(service), None, *at,
                 format!("`{service}` writes `depends_on` as a mapping (with conditions), which `docker stack config` rejects"),
-                "write it as a list of service names; swarm does not order start-up anyway".into(),
+                "write it as a list of service names; swarm does not order start-up anyway",
                 Some(FixAction::DependsOnList { service: service.clone() }),
             ),
             Problem::NoImage { service, at } => out.push(
                 Rule::NoImage, Severity::Error, service, Some(service), None, *at,
                 format!("`{service}` has no `image:`; stack deploy does not build images"),
-                "build and push the image, then set `image:`".into(),
+                "build and push the image, then set `image:`",
                 None,
             ),
             Problem::IgnoredKey { service, key, at } => out.push(
                 Rule::IgnoredKey, Severity::Info, &format!("{service}:{key}"), Some(service), None, *at,
                 format!("`docker stack deploy` ignores `{key}` on `{service}`"),
-                "remove it from the stack file, or keep it for docker compose".into(),
+                "remove it from the stack file, or keep it for docker compose",
                 None,
             ),
             Problem::RejectedKey { service, key, at } => out.push(
                 Rule::RejectedKey, Severity::Error, &format!("{service}:{key}"), Some(service), None, *at,
                 format!("`docker stack deploy` refuses `{key}` on `{service}`"),
-                "use the `deploy:` equivalent (e.g. `deploy.resources.limits.memory` for `mem_limit`)".into(),
+                "use the `deploy:` equivalent (e.g. `deploy.resources.limits.memory` for `mem_limit`)",
                 None,
             ),
             Problem::UnknownFlowService { name, at } => out.push(
                 Rule::UnknownFlowService, Severity::Warning, name, None, None, *at,
                 format!("a flow in `x-tiermap.flows` names `{name}`, which is not a service"),
-                "rename or remove the flow".into(),
+                "rename or remove the flow",
                 None,
             ),
             Problem::UnsupportedVersion { version, at } => out.push(
                 Rule::UnsupportedVersion, Severity::Error, version, None, None, *at,
                 format!("compose file version {version} is not supported by `docker stack deploy`"),
-                "use version \"3.8\" (or no version) and the swarm keys under `deploy:`".into(),
+                "use version \"3.8\" (or no version) and the swarm keys under `deploy:`",
                 None,
             ),
             Problem::UnsetVariable { name, at } => out.push(
@@ -679,7 +691,7 @@ fn flow_rules(out: &mut Out, reach: &Reachability, checks: &[FlowCheck]) {
                 "`{}` and `{}` can reach each other over {networks}, but no flow uses it",
                 sa.name, sb.name
             ),
-            "if they never talk, split them onto separate tiers; if they do, add the flow".into(),
+            "if they never talk, split them onto separate tiers; if they do, add the flow",
             None,
         );
     }

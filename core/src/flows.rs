@@ -1,11 +1,13 @@
 //! Intended flows: inferred from the file (`depends_on`, proxy routes, environment
 //! values that name a service as a host) and checked against reachability.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::model::{Flow, FlowOrigin, Model, ProxyKind};
 use crate::reachability::Reachability;
-use crate::role::{role, Proxy, Role};
+use crate::role::{Proxy, Role};
 
 /// Environment keys whose bare value (`DB_HOST=postgres`) names a host.
 const HOST_KEY_HINTS: &[&str] = &[
@@ -16,9 +18,16 @@ const HOST_KEY_HINTS: &[&str] = &[
 /// Flows the file implies.
 pub fn infer(model: &Model) -> Vec<Flow> {
     let mut out = Vec::new();
+    let index = index(model);
+    let prefix = format!("{}_", model.stack);
+    let proxies: Vec<&crate::model::Service> = model
+        .services
+        .iter()
+        .filter(|s| matches!(s.role, Role::EdgeProxy(_)))
+        .collect();
     for service in &model.services {
         for dep in &service.depends_on {
-            if model.service(dep).is_some() {
+            if index.contains_key(dep.as_str()) {
                 out.push(Flow {
                     from: service.name.clone(),
                     to: dep.clone(),
@@ -33,10 +42,9 @@ pub fn infer(model: &Model) -> Vec<Flow> {
                 ProxyKind::Traefik => Proxy::Traefik,
                 ProxyKind::DockerFlowProxy => Proxy::DockerFlowProxy,
             };
-            for proxy in model
-                .services
+            for proxy in proxies
                 .iter()
-                .filter(|s| role(s) == Role::EdgeProxy(wanted) && s.name != service.name)
+                .filter(|s| s.role == Role::EdgeProxy(wanted) && s.name != service.name)
             {
                 out.push(Flow {
                     from: proxy.name.clone(),
@@ -49,13 +57,13 @@ pub fn infer(model: &Model) -> Vec<Flow> {
         }
         for (key, value) in &service.environment {
             for (host, port) in hosts_in(value, key) {
-                let Some(target) = resolve(model, &host) else {
+                let Some(target) = resolve(&index, &prefix, &host) else {
                     continue;
                 };
                 if target != service.name {
                     out.push(Flow {
                         from: service.name.clone(),
-                        to: target,
+                        to: target.to_string(),
                         port,
                         origin: FlowOrigin::Environment(key.clone()),
                         at: service.at,
@@ -77,12 +85,10 @@ pub fn dedup(flows: Vec<Flow>) -> Vec<Flow> {
 }
 
 /// The service a host name resolves to: `name`, `tasks.name`, `<stack>_name`.
-fn resolve(model: &Model, host: &str) -> Option<String> {
+fn resolve<'m>(index: &HashMap<&'m str, usize>, stack_prefix: &str, host: &str) -> Option<&'m str> {
     let host = host.strip_prefix("tasks.").unwrap_or(host);
-    let host = host
-        .strip_prefix(&format!("{}_", model.stack))
-        .unwrap_or(host);
-    model.service(host).map(|s| s.name.clone())
+    let host = host.strip_prefix(stack_prefix).unwrap_or(host);
+    index.get_key_value(host).map(|(name, _)| *name)
 }
 
 /// Host names (with ports) an environment value points at: URLs
@@ -131,18 +137,26 @@ impl FlowCheck {
     }
 }
 
+/// Service indices by name, for the loops that look services up by name.
+fn index(model: &Model) -> HashMap<&str, usize> {
+    model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect()
+}
+
 /// Checks every flow against reachability.
 pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
+    let index = index(model);
     model
         .flows
         .iter()
         .enumerate()
         .map(|(i, flow)| {
-            let networks = match (
-                model.service_index(&flow.from),
-                model.service_index(&flow.to),
-            ) {
-                (Some(a), Some(b)) => reach
+            let networks = match (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
+                (Some(&a), Some(&b)) => reach
                     .between(a, b)
                     .map(<[String]>::to_vec)
                     .unwrap_or_default(),
@@ -155,12 +169,10 @@ pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
 
 /// Pairs that can connect but no flow uses (in either direction): over-permissive.
 pub fn unused(model: &Model, reach: &Reachability) -> Vec<(usize, usize)> {
+    let index = index(model);
     let mut used = std::collections::HashSet::new();
     for flow in &model.flows {
-        if let (Some(a), Some(b)) = (
-            model.service_index(&flow.from),
-            model.service_index(&flow.to),
-        ) {
+        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
             used.insert((a.min(b), a.max(b)));
         }
     }

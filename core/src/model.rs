@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::role::Role;
 use crate::yaml::Location;
 
 /// A whole stack.
@@ -135,6 +136,8 @@ pub struct Service {
     pub routes: Vec<Route>,
     /// `command:` words, interpolated (proxies are configured there).
     pub command: Vec<String>,
+    /// What the service is (edge proxy, database, ...), judged once at import.
+    pub role: Role,
     /// Where the service is defined.
     pub at: Location,
 }

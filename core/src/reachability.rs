@@ -33,21 +33,21 @@ pub struct Reach {
 pub struct Reachability {
     /// Every pair that can connect, both directions, sorted by (from, to).
     pub pairs: Vec<Reach>,
-    index: HashMap<(usize, usize), usize>,
 }
 
 impl Reachability {
     /// The networks over which `from` reaches `to`, if it does.
     pub fn between(&self, from: usize, to: usize) -> Option<&[String]> {
-        self.index
-            .get(&(from, to))
-            .and_then(|&i| self.pairs.get(i))
-            .map(|r| r.networks.as_slice())
+        let i = self
+            .pairs
+            .binary_search_by_key(&(from, to), |r| (r.from, r.to))
+            .ok()?;
+        self.pairs.get(i).map(|r| r.networks.as_slice())
     }
 
     /// Whether `from` can connect to `to`.
     pub fn reaches(&self, from: usize, to: usize) -> bool {
-        self.index.contains_key(&(from, to))
+        self.between(from, to).is_some()
     }
 }
 
@@ -75,39 +75,40 @@ pub fn networks_of(model: &Model, service: &Service) -> Vec<String> {
 
 /// Computes reachability for every ordered pair of services.
 pub fn analyze(model: &Model) -> Reachability {
-    let mut members: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    // Network ids in order of first use, and each network's members.
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, service) in model.services.iter().enumerate() {
         for network in networks_of(model, service) {
-            let list = members.entry(network.clone()).or_default();
-            if list.is_empty() {
-                order.push(network);
+            let id = *ids.entry(network.clone()).or_insert_with(|| {
+                names.push(network);
+                members.push(Vec::new());
+                names.len() - 1
+            });
+            if let Some(list) = members.get_mut(id) {
+                list.push(i);
             }
-            list.push(i);
         }
     }
-    let mut shared: HashMap<(usize, usize), Vec<String>> = HashMap::new();
-    for network in &order {
-        let Some(list) = members.get(network) else {
-            continue;
-        };
+    let mut triples: Vec<(usize, usize, usize)> = Vec::new();
+    for (network, list) in members.iter().enumerate() {
         for &a in list {
-            for &b in list {
-                if a != b {
-                    shared.entry((a, b)).or_default().push(network.clone());
-                }
-            }
+            triples.extend(list.iter().filter(|&&b| b != a).map(|&b| (a, b, network)));
         }
     }
-    let mut pairs: Vec<Reach> = shared
-        .into_iter()
-        .map(|((from, to), networks)| Reach { from, to, networks })
-        .collect();
-    pairs.sort_by_key(|r| (r.from, r.to));
-    let index = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ((r.from, r.to), i))
-        .collect();
-    Reachability { pairs, index }
+    triples.sort_unstable();
+    let mut pairs: Vec<Reach> = Vec::new();
+    for (from, to, network) in triples {
+        let name = names.get(network).cloned().unwrap_or_default();
+        match pairs.last_mut() {
+            Some(last) if last.from == from && last.to == to => last.networks.push(name),
+            _ => pairs.push(Reach {
+                from,
+                to,
+                networks: vec![name],
+            }),
+        }
+    }
+    Reachability { pairs }
 }

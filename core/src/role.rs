@@ -114,8 +114,8 @@ pub fn image_name(image: &str) -> &str {
     last.split(':').next().unwrap_or(last)
 }
 
-/// Classifies a service.
-pub fn role(service: &Service) -> Role {
+/// Classifies a service (import stores the result in [`Service::role`]).
+pub fn classify(service: &Service) -> Role {
     let image = service
         .image
         .as_deref()
@@ -138,10 +138,13 @@ pub fn role(service: &Service) -> Role {
     if let Some(proxy) = proxy.filter(|_| faces_outside) {
         return Role::EdgeProxy(proxy);
     }
+    // `postgres` and `postgres-13` match, `postgresql-exporter` does not.
     let matches = |names: &[&str]| {
-        names
-            .iter()
-            .any(|n| image == *n || image.starts_with(&format!("{n}-")))
+        names.iter().any(|n| {
+            image
+                .strip_prefix(n)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+        })
     };
     if matches(DATABASES) {
         return Role::Database;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::model::{Model, Protocol, PublishMode};
-use crate::role::{role, Proxy, Role};
+use crate::role::{Proxy, Role};
 use crate::yaml::Location;
 
 /// One published port.
@@ -134,7 +134,7 @@ pub fn analyze(model: &Model) -> Surface {
             let proxies = model
                 .services
                 .iter()
-                .filter(|s| role(s) == Role::EdgeProxy(wanted))
+                .filter(|s| s.role == Role::EdgeProxy(wanted))
                 .map(|s| s.name.clone())
                 .collect();
             surface.routes.push(ExposedRoute {

@@ -531,7 +531,7 @@ fn blast_radius_counts_hops_through_pivots() {
     // a -[x]- b -[y]- c -[z]- d
     let d = design("services:\n  a: {image: a, networks: [x]}\n  b: {image: b, networks: [x, y]}\n  c: {image: c, networks: [y, z]}\n  d: {image: d, networks: [z]}\nnetworks: {x: {}, y: {}, z: {}}\n");
     let a = d.analyze();
-    let hops: Vec<(usize, u32)> = a.blast_radius.reached[0].clone();
+    let hops: Vec<(usize, u32)> = a.blast_radius.reached(0);
     assert_eq!(hops, vec![(1, 1), (2, 2), (3, 3)]);
     assert_eq!(a.blast_radius.within(0, 1), 1);
     assert_eq!(

@@ -99,7 +99,7 @@ fn scores_isolation_matches_seed_000() {
     }
     // "Even if an attacker compromises the API service, they can't access ML services":
     // not in one hop, but the blast radius shows the pivot through websocket.
-    let api_reach = &a.blast_radius.reached[i("api")];
+    let api_reach = a.blast_radius.reached(i("api"));
     let hops_to_ml = api_reach
         .iter()
         .find(|(s, _)| *s == i("text-classifier"))

@@ -78,7 +78,7 @@ fn board(
                 .filter(|t| Some(t) != s.home.as_ref())
                 .collect(),
             ports: ports.join(", "),
-            proxy: matches!(role::role(s), Role::EdgeProxy(_)),
+            proxy: matches!(s.role, Role::EdgeProxy(_)),
             worst,
             selected: *selected == Some(Selection::Service(s.name.clone())),
         }

@@ -20,10 +20,10 @@ pub fn current_svg(studio: Studio) -> String {
         let highlight: Vec<String> = selected
             .as_ref()
             .and_then(|name| model.service_index(name))
-            .and_then(|i| analysis.blast_radius.reached.get(i))
-            .map(|list| {
-                list.iter()
-                    .filter_map(|&(s, _)| model.services.get(s).map(|s| s.name.clone()))
+            .map(|i| {
+                let reached = analysis.blast_radius.reached(i).into_iter();
+                reached
+                    .filter_map(|(s, _)| model.services.get(s).map(|s| s.name.clone()))
                     .collect()
             })
             .unwrap_or_default();

@@ -374,16 +374,10 @@ fn BlastRadius(name: String) -> impl IntoView {
             let Some(i) = m.service_index(&name) else {
                 return Vec::new();
             };
-            analysis
-                .blast_radius
-                .reached
-                .get(i)
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|&(s, hops)| m.services.get(s).map(|s| (s.name.clone(), hops)))
-                        .collect()
-                })
-                .unwrap_or_default()
+            let reached = analysis.blast_radius.reached(i).into_iter();
+            reached
+                .filter_map(|(s, hops)| m.services.get(s).map(|s| (s.name.clone(), hops)))
+                .collect()
         })
     };
     view! {

@@ -565,6 +565,7 @@ impl Reader<'_> {
             endpoint_mode: None,
             routes: Vec::new(),
             command: Vec::new(),
+            role: crate::role::Role::Other,
             at: key_at,
         };
         let mut wrote_networks = false;
@@ -668,6 +669,7 @@ impl Reader<'_> {
             .map(|(_, t)| t.clone())
             .or_else(|| service.networks.first().map(|a| a.tier.clone()));
         service.routes = proxy::routes(&service.labels, &service.deploy_labels, node);
+        service.role = crate::role::classify(&service);
         Ok(service)
     }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::analysis::Analysis;
 use crate::model::{Model, PublishMode, Service};
-use crate::role::{image_name, role, Role};
+use crate::role::{image_name, Role};
 
 const CARD_H: f32 = 54.0;
 const CARD_MIN_W: f32 = 150.0;
@@ -159,7 +159,7 @@ fn card_for(service: &Service, tier: Option<&str>) -> Card {
             }
         })
         .collect();
-    let r = role(service);
+    let r = service.role;
     Card {
         service: service.name.clone(),
         detail: format!("{image} · {replicas}"),
@@ -191,7 +191,7 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
     let mut public: Vec<&Service> = model
         .services
         .iter()
-        .filter(|s| matches!(role(s), Role::EdgeProxy(_)))
+        .filter(|s| matches!(s.role, Role::EdgeProxy(_)))
         .collect();
     if public.is_empty() {
         public = model

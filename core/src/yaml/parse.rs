@@ -345,43 +345,74 @@ fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Value {
         return Value::Str(text);
     }
     match text.as_str() {
-        "Null" | "NULL" => return Value::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
         _ => {}
     }
+    // Only text that starts like a number can be one (`.inf` and `.nan` included);
+    // checking first keeps plain strings, the common case, free of a second parse.
+    let numeric = text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
+    if !numeric {
+        return Value::Str(text);
+    }
     match Yaml::from_str(&text) {
-        Yaml::Null => Value::Null,
-        Yaml::Boolean(b) => Value::Bool(b),
         Yaml::Integer(i) => Value::Int(i),
         Yaml::Real(_) => Value::Float(text),
         _ => Value::Str(text),
     }
 }
 
+/// Rejects a key written twice in one mapping. Most mappings are small, where
+/// comparing pairs beats hashing every key.
+fn check_duplicates(entries: &[(Node, Node)]) -> Result<(), ParseError> {
+    fn key(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
+        match &node.value {
+            Value::Str(s) if s == "<<" => None,
+            Value::Str(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+            _ => node.scalar_text().map(std::borrow::Cow::Owned),
+        }
+    }
+    let duplicate = |first: &Node, second: &Node, text: &str| ParseError::DuplicateKey {
+        key: text.to_string(),
+        at: second.at,
+        first_line: first.at.line,
+    };
+    if entries.len() <= 16 {
+        for (i, (a, _)) in entries.iter().enumerate() {
+            let Some(ka) = key(a) else { continue };
+            for (b, _) in entries.iter().skip(i + 1) {
+                if key(b).as_deref() == Some(ka.as_ref()) {
+                    return Err(duplicate(a, b, &ka));
+                }
+            }
+        }
+        return Ok(());
+    }
+    let mut first: HashMap<std::borrow::Cow<'_, str>, &Node> =
+        HashMap::with_capacity(entries.len());
+    for (k, _) in entries {
+        let Some(text) = key(k) else { continue };
+        if let Some(a) = first.get(&text) {
+            return Err(duplicate(a, k, &text));
+        }
+        first.insert(text, k);
+    }
+    Ok(())
+}
+
 /// Applies `<<` merge keys (keys written in the mapping win over merged ones, and
 /// earlier merged mappings win over later ones) and rejects duplicate keys.
 fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
-    let mut explicit: HashMap<String, u32> = HashMap::new();
-    let mut has_merge = false;
-    for (key, _) in &entries {
-        let Some(text) = key.scalar_text() else {
-            continue;
-        };
-        if text == "<<" && key.as_str().is_some() {
-            has_merge = true;
-            continue;
-        }
-        if let Some(first_line) = explicit.insert(text.clone(), key.at.line) {
-            return Err(ParseError::DuplicateKey {
-                key: text,
-                at: key.at,
-                first_line,
-            });
-        }
-    }
-    if !has_merge {
+    check_duplicates(&entries)?;
+    if !entries.iter().any(|(k, _)| k.as_str() == Some("<<")) {
         return Ok(entries);
     }
-    let mut seen: HashSet<String> = explicit.keys().cloned().collect();
+    let mut seen: HashSet<String> = entries
+        .iter()
+        .filter(|(k, _)| k.as_str() != Some("<<"))
+        .filter_map(|(k, _)| k.scalar_text())
+        .collect();
     let mut out = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         if key.as_str() != Some("<<") {

@@ -1,0 +1,52 @@
+//! Times each stage of import and analysis, of a file or of the generated 1,000-service
+//! stack, to show where the benchmark's time goes:
+//! `cargo run --profile bench -p tiermap-core --example stages [FILE]`.
+
+#[path = "../benches/generated.rs"]
+mod generated;
+
+use std::time::Instant;
+
+use tiermap_core::{blast_radius, compose, findings, flows, reachability, surface, yaml};
+
+/// Runs `f` `rounds` times and prints the mean time of one run.
+fn time<T>(label: &str, rounds: u32, mut f: impl FnMut() -> T) -> T {
+    let start = Instant::now();
+    let mut out = f();
+    for _ in 1..rounds {
+        out = f();
+    }
+    let micros = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+    println!("{label:<14} {micros:>10.1} µs");
+    out
+}
+
+fn main() {
+    let text = match std::env::args().nth(1) {
+        Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+        None => generated::generated_stack(1000, 100),
+    };
+    // Small files are timed over many rounds for a stable figure.
+    let rounds = if text.len() < 100_000 { 2000 } else { 20 };
+    let doc = time("parse", rounds, || {
+        yaml::parse(&text, yaml::Limits::default())
+    });
+    let Ok(doc) = doc else { return };
+    let options = compose::ImportOptions::default();
+    let Ok(model) = time("model", rounds, || compose::import::model(&doc, &options)) else {
+        return;
+    };
+    let reach = time("reachability", rounds, || reachability::analyze(&model));
+    let blast = time("blast radius", rounds, || blast_radius::analyze(&model));
+    time("surface", rounds, || surface::analyze(&model));
+    let checks = time("flows", rounds, || flows::check(&model, &reach));
+    let found = time("findings", rounds, || {
+        findings::analyze(&model, &reach, &blast, &checks)
+    });
+    println!(
+        "{} services, {} pairs, {} findings",
+        model.services.len(),
+        reach.pairs.len(),
+        found.len()
+    );
+}
