@@ -94,9 +94,12 @@ pub fn now() -> f64 {
 pub fn publish_update_time(start: f64) {
     set_timeout(
         move || {
-            let ms = now() - start;
+            // Hundredths of a millisecond, formatted as integers: float formatting
+            // would add a large part of std to the page.
+            let hundredths = ((now() - start) * 100.0).round() as i64;
+            let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
             if let Some(body) = document().body() {
-                let _ = body.set_attribute("data-last-update-ms", &format!("{ms:.2}"));
+                let _ = body.set_attribute("data-last-update-ms", &text);
             }
         },
         std::time::Duration::ZERO,

@@ -94,12 +94,19 @@ impl Studio {
             notice: RwSignal::new(notice),
             failed,
         };
-        // Save on every change, so a reload finds the design as it was.
+        // Save on every change, so a reload finds the design as it was; just after the
+        // view has updated, so writing the file never delays the picture.
         Effect::new(move |_| {
-            history.with(|h| {
-                let design = h.current();
-                browser::save_design(&design.model().stack, &design.export());
-            })
+            history.track();
+            set_timeout(
+                move || {
+                    history.with_untracked(|h| {
+                        let design = h.current();
+                        browser::save_design(&design.model().stack, &design.export());
+                    })
+                },
+                std::time::Duration::ZERO,
+            );
         });
         studio
     }

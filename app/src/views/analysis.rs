@@ -1,9 +1,21 @@
 //! The live analysis: exposed surface, findings, and the reachability matrix.
+//!
+//! These panels are plain lists that change all at once, so each is written as one
+//! escaped HTML string (every name goes through `escape`) and clicks are handled by
+//! delegation. That keeps the page small and each update a single DOM write.
+
+use std::fmt::Write;
 
 use leptos::prelude::*;
-use tiermap_core::model::PublishMode;
+use tiermap_core::diagram::escape;
+use tiermap_core::model::{Model, PublishMode};
+use tiermap_core::Analysis;
+use wasm_bindgen::JsCast;
 
 use crate::studio::{Selection, Studio};
+
+/// Notes (info findings) shown before "show all": a big design has hundreds.
+const NOTES_SHOWN: usize = 25;
 
 /// Above this many services the matrix lists each service's reach instead of a grid
 /// (a 200 x 200 grid is 40,000 cells nobody can read, and slow to draw).
@@ -12,160 +24,239 @@ const GRID_LIMIT: usize = 40;
 /// Surface, findings and reachability, side by side.
 #[component]
 pub fn AnalysisPanels() -> impl IntoView {
-    view! {
-        <section class="analysis">
-            <Surface/>
-            <Findings/>
-            <Reachability/>
-        </section>
-    }
-}
-
-#[component]
-fn Surface() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let surface = move || studio.analysis.with(|a| a.surface.clone());
-    view! {
-        <section class="surface card-panel" role="region" aria-label="Exposed surface">
-            <h2>"Exposed surface"</h2>
-            {move || {
-                let s = surface();
-                let count = s.port_count();
-                view! {
-                    <p class="figure"><strong>{count}</strong>{if count == 1 { " exposed port" } else { " exposed ports" }}</p>
-                    <ul class="plain">
-                        {s.ports.iter().map(|e| {
-                            let published = e.published.map_or_else(|| "random".to_string(), |p| p.to_string());
-                            let ignored = e.ignored_host_ip.clone().map(|ip| format!(" (host IP {ip} ignored: listens on 0.0.0.0)"));
-                            view! {
-                                <li>
-                                    <code>{format!("{published}/{}", e.protocol)}</code>
-                                    {format!(" → {}:{} · {} · {}", e.service, e.target, if e.mode == PublishMode::Host { "host mode" } else { "ingress" }, e.nodes)}
-                                    {ignored}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                    {(!s.routes.is_empty()).then(|| view! {
-                        <h3>"Routes through the edge proxy"</h3>
-                        <ul class="plain">
-                            {s.routes.iter().map(|r| {
-                                let hosts = if r.hosts.is_empty() { "any host".to_string() } else { r.hosts.join(", ") };
-                                let paths = r.paths.join(", ");
-                                view! { <li><code>{format!("{hosts}{paths}")}</code>{format!(" → {}{}", r.service, r.port.map(|p| format!(":{p}")).unwrap_or_default())}</li> }
-                            }).collect_view()}
-                        </ul>
-                    })}
-                    {(!s.host_network.is_empty()).then(|| view! {
-                        <p class="warn">{format!("On the host network (every port they listen on is exposed): {}", s.host_network.join(", "))}</p>
-                    })}
-                }
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn Findings() -> impl IntoView {
-    let studio = expect_context::<Studio>();
-    let findings = move || studio.analysis.with(|a| a.findings.clone());
-    let counts = move || {
-        studio.analysis.with(|a| {
-            let count = |s: tiermap_core::findings::Severity| {
-                a.findings
-                    .iter()
-                    .filter(|f| f.severity == s && f.accepted.is_none())
-                    .count()
-            };
-            use tiermap_core::findings::Severity::*;
-            format!(
-                "{} errors, {} warnings, {} notes",
-                count(Error),
-                count(Warning),
-                count(Info)
-            )
-        })
+    let surface = Memo::new(move |_| studio.analysis.with(surface_html));
+    let all_notes = RwSignal::new(false);
+    let findings = Memo::new(move |_| {
+        let all = all_notes.get();
+        studio.analysis.with(|a| findings_html(a, all))
+    });
+    let counts = Memo::new(move |_| studio.analysis.with(counts));
+    let matrix = Memo::new(move |_| {
+        let analysis = studio.analysis.get();
+        studio
+            .history
+            .with(|h| matrix_html(h.current().model(), &analysis))
+    });
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let attr = |name: &str| {
+            target
+                .closest(&format!("[{name}]"))
+                .ok()
+                .flatten()
+                .and_then(|e| e.get_attribute(name))
+        };
+        if attr("data-all-notes").is_some() {
+            all_notes.set(true);
+        } else if let Some(index) = attr("data-fix").and_then(|i| i.parse::<usize>().ok()) {
+            let action = studio
+                .analysis
+                .with_untracked(|a| a.findings.get(index).and_then(|f| f.action.clone()));
+            if let Some(action) = action {
+                studio.edit(|d| d.apply(&action));
+            }
+        } else if let Some(service) = attr("data-service") {
+            studio.select(Some(Selection::Service(service)));
+        } else if let Some(tier) = attr("data-tier") {
+            studio.select(Some(Selection::Tier(tier)));
+        }
     };
     view! {
-        <section class="findings card-panel">
-            <h2>"Findings"</h2>
-            <p class="muted">{counts}</p>
-            <ul class="findings-list" aria-label="Findings">
-                {move || findings().into_iter().map(|f| {
-                    let target = f.service.clone().map(Selection::Service).or_else(|| f.tier.clone().map(Selection::Tier));
-                    let action = f.action.clone();
-                    let place = if f.at.is_known() { format!("line {}", f.at.line) } else { String::new() };
-                    view! {
-                        <li class=format!("finding {}", f.severity.as_str()) class:accepted=f.accepted.is_some()>
-                            <button class="finding-main" on:click=move |_| studio.select(target.clone())>
-                                <span class=format!("badge {}", f.severity.as_str())>{f.severity.as_str()}</span>
-                                <span class="message">{f.message.clone()}</span>
-                                <span class="muted">{place}</span>
-                            </button>
-                            <p class="fix">{format!("Fix: {}", f.fix)}</p>
-                            {f.accepted.clone().map(|note| view! { <p class="muted">{format!("Accepted: {note}")}</p> })}
-                            {action.map(|a| view! { <button class="quiet" on:click=move |_| studio.edit(|d| d.apply(&a))>"Apply fix"</button> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+        <section class="analysis" on:click=on_click>
+            <section class="surface card-panel" role="region" aria-label="Exposed surface">
+                <h2>"Exposed surface"</h2>
+                <div inner_html=move || surface.get()></div>
+            </section>
+            <section class="findings card-panel">
+                <h2>"Findings"</h2>
+                <p class="muted">{move || counts.get()}</p>
+                <ul class="findings-list" aria-label="Findings" inner_html=move || findings.get()></ul>
+            </section>
+            <section class="reach card-panel">
+                <h2>"Reachability"</h2>
+                <p class="muted">"Who can open a connection to whom (shared network = every port)."</p>
+                <div class="scroll" inner_html=move || matrix.get()></div>
+            </section>
         </section>
     }
 }
 
-#[component]
-fn Reachability() -> impl IntoView {
-    let studio = expect_context::<Studio>();
-    view! {
-        <section class="reach card-panel">
-            <h2>"Reachability"</h2>
-            <p class="muted">"Who can open a connection to whom (shared network = every port)."</p>
-            <div class="scroll">
-                {move || {
-                    let analysis = studio.analysis.get();
-                    studio.history.with(|h| {
-                        let m = h.current().model();
-                        let names: Vec<&str> = m.services.iter().map(|s| s.name.as_str()).collect();
-                        if names.len() > GRID_LIMIT {
-                            return view! {
-                                <table aria-label="Reachability">
-                                    <thead><tr><th scope="col">"Service"</th><th scope="col">"Reaches"</th></tr></thead>
-                                    <tbody>
-                                        {names.iter().enumerate().map(|(i, n)| {
-                                            let reached: Vec<&str> = analysis.reachability.pairs.iter().filter(|r| r.from == i).filter_map(|r| names.get(r.to).copied()).collect();
-                                            view! { <tr><th scope="row">{n.to_string()}</th><td>{format!("{} services", reached.len())}</td></tr> }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any();
-                        }
-                        view! {
-                            <table class="matrix" aria-label="Reachability">
-                                <thead><tr><th></th>{names.iter().map(|n| view! { <th scope="col"><span>{n.to_string()}</span></th> }).collect_view()}</tr></thead>
-                                <tbody>
-                                    {names.iter().enumerate().map(|(i, from)| view! {
-                                        <tr>
-                                            <th scope="row">{from.to_string()}</th>
-                                            {(0..names.len()).map(|j| {
-                                                if i == j {
-                                                    return view! { <td class="self"></td> }.into_any();
-                                                }
-                                                match analysis.reachability.between(i, j) {
-                                                    Some(nets) => {
-                                                        let title = format!("{from} → {} via {}", names.get(j).unwrap_or(&""), nets.join(", "));
-                                                        view! { <td class="yes" title=title.clone() aria-label=title>"●"</td> }.into_any()
-                                                    }
-                                                    None => view! { <td class="no" aria-label="no"></td> }.into_any(),
-                                                }
-                                            }).collect_view()}
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    })
-                }}
-            </div>
-        </section>
+fn counts(a: &Analysis) -> String {
+    use tiermap_core::findings::Severity;
+    let count = |s: Severity| {
+        a.findings
+            .iter()
+            .filter(|f| f.severity == s && f.accepted.is_none())
+            .count()
+    };
+    format!(
+        "{} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
+}
+
+fn surface_html(a: &Analysis) -> String {
+    let s = &a.surface;
+    let count = s.port_count();
+    let mut out = format!(
+        "<p class=\"figure\"><strong>{count}</strong> exposed port{}</p><ul class=\"plain\">",
+        if count == 1 { "" } else { "s" }
+    );
+    for e in &s.ports {
+        let published = e
+            .published
+            .map_or_else(|| "random".to_string(), |p| p.to_string());
+        let mode = if e.mode == PublishMode::Host {
+            "host mode"
+        } else {
+            "ingress"
+        };
+        let _ = write!(
+            out,
+            "<li><code>{published}/{}</code> → <button class=\"link\" data-service=\"{name}\">{name}</button>:{} · {mode} · {}",
+            e.protocol,
+            e.target,
+            escape(&e.nodes),
+            name = escape(&e.service),
+        );
+        if let Some(ip) = &e.ignored_host_ip {
+            let _ = write!(
+                out,
+                " <span class=\"warn\">(host IP {} ignored: listens on 0.0.0.0)</span>",
+                escape(ip)
+            );
+        }
+        out.push_str("</li>");
     }
+    out.push_str("</ul>");
+    if !s.routes.is_empty() {
+        out.push_str("<h3>Routes through the edge proxy</h3><ul class=\"plain\">");
+        for r in &s.routes {
+            let hosts = if r.hosts.is_empty() {
+                "any host".to_string()
+            } else {
+                r.hosts.join(", ")
+            };
+            let port = r.port.map(|p| format!(":{p}")).unwrap_or_default();
+            let _ = write!(
+                out,
+                "<li><code>{}{}</code> → {}{port}</li>",
+                escape(&hosts),
+                escape(&r.paths.join(", ")),
+                escape(&r.service)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    if !s.host_network.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"warn\">On the host network (every port they listen on is exposed): {}</p>",
+            escape(&s.host_network.join(", "))
+        );
+    }
+    out
+}
+
+fn findings_html(a: &Analysis, all_notes: bool) -> String {
+    use tiermap_core::findings::Severity;
+    let mut out = String::with_capacity(a.findings.len().min(200) * 300);
+    let mut notes = 0;
+    for (i, f) in a.findings.iter().enumerate() {
+        if f.severity == Severity::Info {
+            notes += 1;
+            if notes > NOTES_SHOWN && !all_notes {
+                continue;
+            }
+        }
+        let severity = f.severity.as_str();
+        let target = match (&f.service, &f.tier) {
+            (Some(s), _) => format!(" data-service=\"{}\"", escape(s)),
+            (None, Some(t)) => format!(" data-tier=\"{}\"", escape(t)),
+            _ => String::new(),
+        };
+        let place = if f.at.is_known() {
+            format!("line {}", f.at.line)
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            out,
+            "<li class=\"finding {severity}{}\"><button class=\"finding-main\"{target}><span class=\"badge {severity}\">{severity}</span><span class=\"message\">{}</span><span class=\"muted\">{place}</span></button><p class=\"fix\">Fix: {}</p>",
+            if f.accepted.is_some() { " accepted" } else { "" },
+            escape(&f.message),
+            escape(&f.fix),
+        );
+        if let Some(note) = &f.accepted {
+            let _ = write!(out, "<p class=\"muted\">Accepted: {}</p>", escape(note));
+        }
+        if f.action.is_some() {
+            let _ = write!(
+                out,
+                "<button class=\"quiet\" data-fix=\"{i}\">Apply fix</button>"
+            );
+        }
+        out.push_str("</li>");
+    }
+    if notes > NOTES_SHOWN && !all_notes {
+        let _ = write!(
+            out,
+            "<li class=\"finding more\"><button class=\"quiet\" data-all-notes=\"1\">Show {} more notes</button></li>",
+            notes - NOTES_SHOWN
+        );
+    }
+    out
+}
+
+fn matrix_html(m: &Model, a: &Analysis) -> String {
+    let names: Vec<std::borrow::Cow<'_, str>> =
+        m.services.iter().map(|s| escape(&s.name)).collect();
+    let mut out = String::new();
+    if names.len() > GRID_LIMIT {
+        out.push_str("<table aria-label=\"Reachability\"><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Reaches</th></tr></thead><tbody>");
+        for (i, n) in names.iter().enumerate() {
+            let reached = a.reachability.pairs.iter().filter(|r| r.from == i).count();
+            let _ = write!(
+                out,
+                "<tr><th scope=\"row\">{n}</th><td>{reached} services</td></tr>"
+            );
+        }
+        out.push_str("</tbody></table>");
+        return out;
+    }
+    out.push_str("<table class=\"matrix\" aria-label=\"Reachability\"><thead><tr><th></th>");
+    for n in &names {
+        let _ = write!(out, "<th scope=\"col\"><span>{n}</span></th>");
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (i, from) in names.iter().enumerate() {
+        let _ = write!(out, "<tr><th scope=\"row\">{from}</th>");
+        for (j, to) in names.iter().enumerate() {
+            if i == j {
+                out.push_str("<td class=\"self\"></td>");
+                continue;
+            }
+            match a.reachability.between(i, j) {
+                Some(nets) => {
+                    let label = format!("{from} → {to} via {}", escape(&nets.join(", ")));
+                    let _ = write!(
+                        out,
+                        "<td class=\"yes\" title=\"{label}\" aria-label=\"{label}\">●</td>"
+                    );
+                }
+                None => out.push_str("<td class=\"no\" aria-label=\"no\"></td>"),
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
 }

@@ -1,331 +1,322 @@
 //! Tier boxes holding service cards. Drag a card onto a tier to move it there (hold
 //! Alt or Shift to attach it to that tier as well); every card also has a menu that
 //! does the same from the keyboard.
+//!
+//! The boxes and cards are written as one escaped HTML string and every interaction is
+//! handled by delegation on the board: one DOM write per change, and a small page.
+
+use std::fmt::Write;
 
 use leptos::prelude::*;
-use tiermap_core::findings::Severity;
-use tiermap_core::model::Model;
+use tiermap_core::diagram::escape;
+use tiermap_core::model::{Model, PublishMode, Service};
 use tiermap_core::role::{self, Role};
+use tiermap_core::Analysis;
+use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
-/// What a card shows; a changed card is drawn again, an unchanged one is kept.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct CardView {
-    name: String,
-    image: String,
-    replicas: String,
-    extra_tiers: Vec<String>,
-    ports: String,
-    proxy: bool,
-    worst: Option<Severity>,
-    selected: bool,
-}
+/// The drag payload type for a card (files dropped on the page carry none).
+const CARD_TYPE: &str = "application/x-tiermap-service";
 
-/// What a tier box shows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct TierView {
-    key: String,
-    flags: Vec<&'static str>,
-    selected: bool,
-    cards: Vec<CardView>,
-}
+/// The worst open finding of each service, computed once per update.
+type Worst<'a> = std::collections::HashMap<&'a str, tiermap_core::findings::Severity>;
 
-fn board(
-    model: &Model,
-    analysis: &tiermap_core::Analysis,
+fn card(
+    out: &mut String,
+    s: &Service,
+    worst: &Worst<'_>,
+    m: &Model,
     selected: &Option<Selection>,
-) -> (Vec<TierView>, Vec<CardView>) {
-    let card = |s: &tiermap_core::model::Service| {
-        let worst = analysis
-            .findings
-            .iter()
-            .filter(|f| f.service.as_deref() == Some(&s.name) && f.accepted.is_none())
-            .map(|f| f.severity)
-            .max();
+    menu: &Option<String>,
+) {
+    let name = escape(&s.name);
+    let worst = worst.get(s.name.as_str()).copied();
+    let mut class = String::from("card");
+    if *selected == Some(Selection::Service(s.name.clone())) {
+        class.push_str(" selected");
+    }
+    if matches!(s.role, Role::EdgeProxy(_)) {
+        class.push_str(" proxy");
+    }
+    let image = s
+        .image
+        .as_deref()
+        .map(role::image_name)
+        .unwrap_or("no image");
+    let replicas = s
+        .replicas()
+        .map_or_else(|| "global".to_string(), |n| format!("×{n}"));
+    let _ = write!(
+        out,
+        "<div class=\"{class}\" role=\"group\" aria-label=\"Service {name}\" draggable=\"true\" data-card=\"{name}\">\
+         <button class=\"card-main\" data-select=\"{name}\"><span class=\"card-name\">{name}</span><span class=\"card-meta\">{} {replicas}</span>",
+        escape(image)
+    );
+    if !s.ports.is_empty() {
         let ports: Vec<String> = s
             .ports
             .iter()
             .map(|p| {
-                format!(
-                    "{}{}",
-                    p.published
-                        .map_or_else(|| "*".to_string(), |n| n.to_string()),
-                    if p.mode == tiermap_core::model::PublishMode::Host {
-                        " host"
-                    } else {
-                        ""
-                    }
-                )
+                let n = p
+                    .published
+                    .map_or_else(|| "*".to_string(), |n| n.to_string());
+                if p.mode == PublishMode::Host {
+                    format!("{n} host")
+                } else {
+                    n
+                }
             })
             .collect();
-        CardView {
-            name: s.name.clone(),
-            image: s
-                .image
-                .as_deref()
-                .map(role::image_name)
-                .unwrap_or("no image")
-                .to_string(),
-            replicas: s
-                .replicas()
-                .map_or_else(|| "global".to_string(), |n| format!("×{n}")),
-            extra_tiers: s
-                .networks
-                .iter()
-                .map(|a| a.tier.clone())
-                .filter(|t| Some(t) != s.home.as_ref())
-                .collect(),
-            ports: ports.join(", "),
-            proxy: matches!(s.role, Role::EdgeProxy(_)),
-            worst,
-            selected: *selected == Some(Selection::Service(s.name.clone())),
+        let _ = write!(
+            out,
+            "<span class=\"card-ports\">published {}</span>",
+            ports.join(", ")
+        );
+    }
+    out.push_str("</button>");
+    if let Some(w) = worst {
+        let _ = write!(
+            out,
+            "<span class=\"badge {0}\" title=\"worst finding: {0}\">{0}</span>",
+            w.as_str()
+        );
+    }
+    let open = menu.as_deref() == Some(s.name.as_str());
+    let _ = write!(
+        out,
+        "<button class=\"card-menu-button\" data-menu=\"{name}\" aria-label=\"Menu for {name}\" aria-expanded=\"{open}\">⋯</button><div class=\"chips\">"
+    );
+    for t in s
+        .networks
+        .iter()
+        .filter(|t| Some(&t.tier) != s.home.as_ref())
+    {
+        let tier = escape(&t.tier);
+        let _ = write!(
+            out,
+            "<span class=\"chip\">{tier}<button class=\"chip-x\" data-detach=\"{tier}\" data-of=\"{name}\" aria-label=\"Detach {name} from {tier}\">×</button></span>"
+        );
+    }
+    out.push_str("</div>");
+    if open {
+        let _ = write!(
+            out,
+            "<div class=\"card-menu\" role=\"menu\" aria-label=\"Actions for {name}\">"
+        );
+        for t in &m.tiers {
+            let tier = escape(&t.key);
+            let attached = if s.on(&t.key) { " disabled" } else { "" };
+            let _ = write!(
+                out,
+                "<div class=\"menu-row\"><span>{tier}</span>\
+                 <button role=\"menuitem\" data-move=\"{tier}\" data-of=\"{name}\" aria-label=\"Move {name} to {tier}\">Move here</button>\
+                 <button role=\"menuitem\" data-attach=\"{tier}\" data-of=\"{name}\" aria-label=\"Attach {name} to {tier}\"{attached}>Attach</button></div>"
+            );
         }
-    };
-    let tiers = model
-        .tiers
-        .iter()
-        .map(|t| {
-            let mut flags = Vec::new();
-            if t.encryption.is_effective() {
-                flags.push("encrypted");
-            }
-            if t.internal {
-                flags.push("internal");
-            }
-            if t.external {
-                flags.push("external");
-            }
-            if t.attachable {
-                flags.push("attachable");
-            }
-            if !t.declared {
-                flags.push(if t.key == "default" {
-                    "implicit"
-                } else {
-                    "undefined"
-                });
-            }
-            TierView {
-                key: t.key.clone(),
-                flags,
-                selected: *selected == Some(Selection::Tier(t.key.clone())),
-                cards: model
-                    .services
-                    .iter()
-                    .filter(|s| s.home.as_deref() == Some(t.key.as_str()))
-                    .map(card)
-                    .collect(),
-            }
-        })
-        .collect();
-    let loose = model
-        .services
-        .iter()
-        .filter(|s| s.home.is_none())
-        .map(card)
-        .collect();
-    (tiers, loose)
+        out.push_str("</div>");
+    }
+    out.push_str("</div>");
+}
+
+fn board_html(
+    m: &Model,
+    a: &Analysis,
+    selected: &Option<Selection>,
+    menu: &Option<String>,
+) -> String {
+    let mut out = String::with_capacity(512 + m.services.len() * 400);
+    let mut worst: Worst<'_> = Worst::new();
+    for f in a.findings.iter().filter(|f| f.accepted.is_none()) {
+        if let Some(s) = f.service.as_deref() {
+            let entry = worst.entry(s).or_insert(f.severity);
+            *entry = (*entry).max(f.severity);
+        }
+    }
+    for t in &m.tiers {
+        let key = escape(&t.key);
+        let mut flags: Vec<&str> = Vec::new();
+        if t.encryption.is_effective() {
+            flags.push("encrypted");
+        }
+        if t.internal {
+            flags.push("internal");
+        }
+        if t.external {
+            flags.push("external");
+        }
+        if t.attachable {
+            flags.push("attachable");
+        }
+        if !t.declared {
+            flags.push(if t.key == "default" {
+                "implicit"
+            } else {
+                "undefined"
+            });
+        }
+        let selected_class = if *selected == Some(Selection::Tier(t.key.clone())) {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<div class=\"tier{selected_class}\" role=\"region\" aria-label=\"Tier {key}\" data-drop=\"{key}\"><button class=\"tier-title\" data-select-tier=\"{key}\"><span class=\"tier-name\">{key}</span>"
+        );
+        for f in flags {
+            let _ = write!(out, "<span class=\"flag {f}\">{f}</span>");
+        }
+        out.push_str("</button><div class=\"cards\">");
+        for s in m
+            .services
+            .iter()
+            .filter(|s| s.home.as_deref() == Some(t.key.as_str()))
+        {
+            card(&mut out, s, &worst, m, selected, menu);
+        }
+        out.push_str("</div></div>");
+    }
+    let loose: Vec<&Service> = m.services.iter().filter(|s| s.home.is_none()).collect();
+    if !loose.is_empty() {
+        out.push_str("<div class=\"loose\" role=\"region\" aria-label=\"Services on no tier\"><h3>On no overlay (host network or none)</h3><div class=\"cards\">");
+        for s in loose {
+            card(&mut out, s, &worst, m, selected, menu);
+        }
+        out.push_str("</div></div>");
+    }
+    if m.tiers.is_empty() && m.services.is_empty() {
+        out.push_str("<p class=\"empty\">No tiers yet. Add a tier, then add services to it — or open a template or import a compose file.</p>");
+    }
+    out
+}
+
+fn element(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.target()?.dyn_into::<web_sys::Element>().ok()
+}
+
+fn data(el: &web_sys::Element, name: &str) -> Option<String> {
+    el.closest(&format!("[data-{name}]"))
+        .ok()
+        .flatten()?
+        .get_attribute(&format!("data-{name}"))
+}
+
+/// Moves (or with `attach`, attaches) a service and records how long the view took.
+fn place(studio: Studio, service: String, tier: String, attach: bool) {
+    let start = browser::now();
+    studio.edit(|d| {
+        if attach {
+            d.attach(&service, &tier)
+        } else {
+            d.move_to(&service, &tier)
+        }
+    });
+    browser::publish_update_time(start);
 }
 
 /// The board: every tier with its cards, and the forms that add tiers and services.
 #[component]
 pub fn Board() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let data = Memo::new(move |_| {
+    let menu = RwSignal::new(None::<String>);
+    let html = Memo::new(move |_| {
         let selected = studio.selected.get();
+        let open = menu.get();
         let analysis = studio.analysis.get();
         studio
             .history
-            .with(|h| board(h.current().model(), &analysis, &selected))
+            .with(|h| board_html(h.current().model(), &analysis, &selected, &open))
     });
     let tier_keys = Memo::new(move |_| {
-        data.with(|(tiers, _)| tiers.iter().map(|t| t.key.clone()).collect::<Vec<_>>())
+        studio.history.with(|h| {
+            h.current()
+                .model()
+                .tiers
+                .iter()
+                .map(|t| t.key.clone())
+                .collect::<Vec<_>>()
+        })
     });
-    view! {
-        <section class="board" aria-label="Tiers">
-            <div class="tiers">
-                <For each=move || data.get().0 key=|tier| tier.clone() let:tier>
-                    <TierBox tier=tier tiers=tier_keys/>
-                </For>
-                <Show when=move || data.with(|(tiers, loose)| tiers.is_empty() && loose.is_empty())>
-                    <p class="empty">"No tiers yet. Add a tier, then add services to it — or open a template or import a compose file."</p>
-                </Show>
-            </div>
-            <Show when=move || data.with(|(_, loose)| !loose.is_empty())>
-                <div class="loose" role="region" aria-label="Services on no tier">
-                    <h3>"On no overlay (host network or none)"</h3>
-                    <div class="cards">
-                        {move || data.get().1.into_iter().map(|card| view! { <Card card=card tiers=tier_keys/> }).collect_view()}
-                    </div>
-                </div>
-            </Show>
-            <AddForms tiers=tier_keys/>
-        </section>
-    }
-}
-
-#[component]
-fn TierBox(tier: TierView, tiers: Memo<Vec<String>>) -> impl IntoView {
-    let studio = expect_context::<Studio>();
-    let key = tier.key.clone();
-    let drop_key = key.clone();
-    let over = RwSignal::new(false);
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(el) = element(&ev) else { return };
+        if let (Some(tier), Some(service)) = (data(&el, "move"), data(&el, "of")) {
+            menu.set(None);
+            place(studio, service, tier, false);
+        } else if let (Some(tier), Some(service)) = (data(&el, "attach"), data(&el, "of")) {
+            menu.set(None);
+            place(studio, service, tier, true);
+        } else if let (Some(tier), Some(service)) = (data(&el, "detach"), data(&el, "of")) {
+            studio.edit(|d| d.detach(&service, &tier));
+        } else if let Some(service) = data(&el, "menu") {
+            menu.update(|m| {
+                *m = if m.as_deref() == Some(service.as_str()) {
+                    None
+                } else {
+                    Some(service)
+                }
+            });
+        } else if let Some(service) = data(&el, "select") {
+            studio.select(Some(Selection::Service(service)));
+        } else if let Some(tier) = data(&el, "select-tier") {
+            studio.select(Some(Selection::Tier(tier)));
+        }
+    };
+    let on_dragstart = move |ev: web_sys::DragEvent| {
+        let (Some(el), Some(dt)) = (element(&ev), ev.data_transfer()) else {
+            return;
+        };
+        if let Some(service) = data(&el, "card") {
+            let _ = dt.set_data(CARD_TYPE, &service);
+            let _ = dt.set_data("text/plain", &service);
+            dt.set_effect_allowed("copyMove");
+        }
+    };
+    let drop_target = |ev: &web_sys::DragEvent| {
+        element(ev).and_then(|el| el.closest("[data-drop]").ok().flatten())
+    };
+    let on_dragover = move |ev: web_sys::DragEvent| {
+        if let Some(tier) = drop_target(&ev) {
+            ev.prevent_default();
+            let _ = tier.class_list().add_1("over");
+        }
+    };
+    let on_dragleave = move |ev: web_sys::DragEvent| {
+        if let Some(tier) = drop_target(&ev) {
+            let _ = tier.class_list().remove_1("over");
+        }
+    };
     let on_drop = move |ev: web_sys::DragEvent| {
-        over.set(false);
-        let Some(service) = ev
+        let Some(tier_el) = drop_target(&ev) else {
+            return;
+        };
+        let _ = tier_el.class_list().remove_1("over");
+        let service = ev
             .data_transfer()
-            .and_then(|dt| dt.get_data("application/x-tiermap-service").ok())
-            .filter(|s| !s.is_empty())
-        else {
+            .and_then(|dt| dt.get_data(CARD_TYPE).ok())
+            .filter(|s| !s.is_empty());
+        let (Some(service), Some(tier)) = (service, tier_el.get_attribute("data-drop")) else {
             return;
         };
         ev.prevent_default();
         ev.stop_propagation();
-        let start = browser::now();
         let attach = ev.alt_key() || ev.shift_key() || ev.ctrl_key() || ev.meta_key();
-        let tier = drop_key.clone();
-        studio.edit(|d| {
-            if attach {
-                d.attach(&service, &tier)
-            } else {
-                d.move_to(&service, &tier)
-            }
-        });
-        browser::publish_update_time(start);
-    };
-    let select_key = key.clone();
-    let class = if tier.selected {
-        "tier selected"
-    } else {
-        "tier"
+        place(studio, service, tier, attach);
     };
     view! {
-        <div
-            class=class
-            class:over=move || over.get()
-            role="region"
-            aria-label=format!("Tier {key}")
-            on:dragover=move |ev: web_sys::DragEvent| {
-                ev.prevent_default();
-                over.set(true);
-            }
-            on:dragleave=move |_| over.set(false)
-            on:drop=on_drop
-        >
-            <button class="tier-title" on:click=move |_| studio.select(Some(Selection::Tier(select_key.clone())))>
-                <span class="tier-name">{key.clone()}</span>
-                {tier.flags.iter().map(|f| view! { <span class=format!("flag {f}")>{*f}</span> }).collect_view()}
-            </button>
-            <div class="cards">
-                {tier.cards.into_iter().map(|card| view! { <Card card=card tiers=tiers/> }).collect_view()}
-            </div>
-        </div>
-    }
-}
-
-#[component]
-fn Card(card: CardView, tiers: Memo<Vec<String>>) -> impl IntoView {
-    let studio = expect_context::<Studio>();
-    let name = card.name.clone();
-    let menu_open = RwSignal::new(false);
-    let drag_name = name.clone();
-    let select_name = name.clone();
-    let badge = card.worst.map(|s| view! { <span class=format!("badge {}", s.as_str()) title=format!("worst finding: {}", s.as_str())>{s.as_str()}</span> });
-    let mut class = String::from("card");
-    if card.selected {
-        class.push_str(" selected");
-    }
-    if card.proxy {
-        class.push_str(" proxy");
-    }
-    let chips_name = name.clone();
-    let menu_name = name.clone();
-    view! {
-        <div
-            class=class
-            role="group"
-            aria-label=format!("Service {name}")
-            draggable="true"
-            on:dragstart=move |ev: web_sys::DragEvent| {
-                if let Some(dt) = ev.data_transfer() {
-                    let _ = dt.set_data("application/x-tiermap-service", &drag_name);
-                    let _ = dt.set_data("text/plain", &drag_name);
-                    dt.set_effect_allowed("copyMove");
-                }
-            }
-        >
-            <button class="card-main" on:click=move |_| studio.select(Some(Selection::Service(select_name.clone())))>
-                <span class="card-name">{name.clone()}</span>
-                <span class="card-meta">{format!("{} {}", card.image, card.replicas)}</span>
-                {(!card.ports.is_empty()).then(|| view! { <span class="card-ports">{format!("published {}", card.ports)}</span> })}
-            </button>
-            {badge}
-            <button class="card-menu-button" aria-label=format!("Menu for {name}") aria-expanded=move || menu_open.get().to_string() on:click=move |_| menu_open.update(|o| *o = !*o)>"⋯"</button>
-            <div class="chips">
-                {card.extra_tiers.into_iter().map(|t| {
-                    let (service, tier) = (chips_name.clone(), t.clone());
-                    view! {
-                        <span class="chip">
-                            {t.clone()}
-                            <button class="chip-x" aria-label=format!("Detach {service} from {tier}") on:click=move |_| {
-                                let (s, t) = (service.clone(), tier.clone());
-                                studio.edit(|d| d.detach(&s, &t));
-                            }>"×"</button>
-                        </span>
-                    }
-                }).collect_view()}
-            </div>
-            <Show when=move || menu_open.get()>
-                <CardMenu service=menu_name.clone() tiers=tiers close=move || menu_open.set(false)/>
-            </Show>
-        </div>
-    }
-}
-
-/// The keyboard (and touch) way to do what dragging does.
-#[component]
-fn CardMenu(
-    service: String,
-    tiers: Memo<Vec<String>>,
-    close: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let studio = expect_context::<Studio>();
-    let label = format!("Actions for {service}");
-    let on = {
-        let service = service.clone();
-        move |tier: &str| {
-            studio.history.with(|h| {
-                h.current()
-                    .model()
-                    .service(&service)
-                    .is_some_and(|s| s.on(tier))
-            })
-        }
-    };
-    view! {
-        <div class="card-menu" role="menu" aria-label=label>
-            {move || tiers.get().into_iter().map(|tier| {
-                let (s1, t1, s2, t2) = (service.clone(), tier.clone(), service.clone(), tier.clone());
-                let attached = on(&tier);
-                view! {
-                    <div class="menu-row">
-                        <span>{tier.clone()}</span>
-                        <button role="menuitem" aria-label=format!("Move {service} to {tier}") on:click=move |_| {
-                            let start = browser::now();
-                            studio.edit(|d| d.move_to(&s1, &t1));
-                            browser::publish_update_time(start);
-                            close();
-                        }>"Move here"</button>
-                        <button role="menuitem" disabled=attached aria-label=format!("Attach {service} to {tier}") on:click=move |_| {
-                            studio.edit(|d| d.attach(&s2, &t2));
-                            close();
-                        }>"Attach"</button>
-                    </div>
-                }
-            }).collect_view()}
-        </div>
+        <section class="board" aria-label="Tiers">
+            <div
+                class="tiers"
+                on:click=on_click
+                on:dragstart=on_dragstart
+                on:dragover=on_dragover
+                on:dragleave=on_dragleave
+                on:drop=on_drop
+                inner_html=move || html.get()
+            ></div>
+            <AddForms tiers=tier_keys/>
+        </section>
     }
 }
 
@@ -367,6 +358,14 @@ fn AddForms(tiers: Memo<Vec<String>>) -> impl IntoView {
             studio.select(Some(Selection::Service(name)));
         }
     };
+    let tier_options = move || {
+        let mut out = String::new();
+        for t in tiers.get() {
+            let t = escape(&t);
+            let _ = write!(out, "<option value=\"{t}\">{t}</option>");
+        }
+        out
+    };
     view! {
         <div class="add-forms">
             <form on:submit=add_tier aria-label="Add tier">
@@ -376,9 +375,7 @@ fn AddForms(tiers: Memo<Vec<String>>) -> impl IntoView {
             <form on:submit=add_service aria-label="Add service">
                 <input aria-label="New service name" placeholder="new service" prop:value=move || service_name.get() on:input=move |ev| service_name.set(event_target_value(&ev))/>
                 <input aria-label="New service image" placeholder="image" prop:value=move || service_image.get() on:input=move |ev| service_image.set(event_target_value(&ev))/>
-                <select aria-label="Tier for the new service" on:change=move |ev| service_tier.set(event_target_value(&ev))>
-                    {move || tiers.get().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
-                </select>
+                <select aria-label="Tier for the new service" on:change=move |ev| service_tier.set(event_target_value(&ev)) inner_html=tier_options></select>
                 <button type="submit">"Add service"</button>
             </form>
         </div>

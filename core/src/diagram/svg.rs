@@ -49,6 +49,12 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A coordinate in whole pixels: precise enough for a diagram, and it keeps float
+/// formatting (a large part of std) out of the page.
+fn px(v: f32) -> i32 {
+    v.round() as i32
+}
+
 /// Shortens text to about `max` characters for a fixed-width card.
 fn fit(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -71,7 +77,7 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 /// Draws the layout.
 pub fn svg(layout: &Layout, style: &Style) -> String {
     let mut s = String::with_capacity(4096 + layout.cards.len() * 600);
-    let (w, h) = (layout.width.ceil(), layout.height.ceil());
+    let (w, h) = (px(layout.width.ceil()), px(layout.height.ceil()));
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"Stack diagram\">"
@@ -92,14 +98,14 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
         let _ = write!(
             s,
             "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"20\" fill=\"#e3f2fd\" stroke=\"#1976d2\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Internet</text></g>",
-            r.x, r.y, r.w, r.h, r.x + r.w / 2.0, r.y + r.h / 2.0 + 5.0
+            px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + r.w / 2.0), px(r.y + r.h / 2.0 + 5.0)
         );
     }
     if let Some(r) = layout.public_band {
         let _ = write!(
             s,
             "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"#fff8ef\" stroke=\"#f57c00\" stroke-width=\"2\" stroke-dasharray=\"2 0\"/><text class=\"tt\" x=\"{}\" y=\"{}\">Public entry points</text></g>",
-            r.x, r.y, r.w, r.h, r.x + 14.0, r.y + 22.0
+            px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + 14.0), px(r.y + 22.0)
         );
     }
     for tier in &layout.tiers {
@@ -112,19 +118,20 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
         let _ = write!(
             s,
             "<g data-tier=\"{key}\"><title>Tier {key}: {sub}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" fill=\"{stroke}\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{sub}</text></g>",
-            r.x,
-            r.y,
-            r.w,
-            r.h,
-            r.x + 14.0,
-            r.y + 23.0,
-            r.x + r.w - 14.0,
-            r.y + 23.0,
+            px(r.x),
+            px(r.y),
+            px(r.w),
+            px(r.h),
+            px(r.x + 14.0),
+            px(r.y + 23.0),
+            px(r.x + r.w - 14.0),
+            px(r.y + 23.0),
             sub = escape(&tier.subtitle),
         );
     }
     for edge in &layout.edges {
         let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = edge.points;
+        let d = [x0, y0, x1, y1, x2, y2, x3, y3].map(px);
         let (class, marker) = match (edge.public, edge.blocked) {
             (true, _) => ("flow public", "arrow-public"),
             (false, true) => ("flow blocked", "arrow-blocked"),
@@ -135,11 +142,12 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
             && !(edge.public && focus(&edge.to));
         let _ = write!(
             s,
-            "<g{}><title>{} → {}{}</title><path class=\"{class}\" d=\"M{x0:.1} {y0:.1}C{x1:.1} {y1:.1} {x2:.1} {y2:.1} {x3:.1} {y3:.1}\" marker-end=\"url(#{marker})\"/>",
+            "<g{}><title>{} → {}{}</title><path class=\"{class}\" d=\"M{} {}C{} {} {} {} {} {}\" marker-end=\"url(#{marker})\"/>",
             if dim { " class=\"dim\"" } else { "" },
             escape(&edge.from),
             escape(&edge.to),
             if edge.blocked { " (blocked: no shared network)" } else { "" },
+            d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7],
         );
         // Labels sit near the arrow's head, where they say which door the flow enters.
         let t = if edge.public { 0.4_f32 } else { 0.72 };
@@ -157,10 +165,10 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
         if let Some(label) = label {
             let _ = write!(
                 s,
-                "<text class=\"lbl halo{}\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
+                "<text class=\"lbl halo{}\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
                 if edge.blocked { " bad" } else { "" },
-                if edge.public { mx + 8.0 } else { mx },
-                my - 3.0,
+                px(if edge.public { mx + 8.0 } else { mx }),
+                px(my - 3.0),
                 if edge.public { "start" } else { "middle" },
                 escape(&label)
             );
@@ -193,15 +201,16 @@ fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
     }
     let name = escape(&card.service);
     let chars = ((w - 20.0) / 7.0).max(8.0) as usize;
+    let (x, y, w, h) = (px(x), px(y), px(w), px(h));
     let _ = write!(
         s,
         "<g class=\"{class}\" data-service=\"{name}\"><title>{name}{ports}</title><rect class=\"card\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"{rx}\"/><text class=\"cn\" x=\"{tx}\" y=\"{}\">{}</text><text class=\"cd\" x=\"{tx}\" y=\"{}\">{}</text>",
-        y + 19.0,
+        y + 19,
         escape(&fit(&card.service, chars)),
-        y + 34.0,
+        y + 34,
         escape(&fit(&card.detail, chars + 3)),
-        rx = if card.data { 14.0 } else { 7.0 },
-        tx = x + 10.0,
+        rx = if card.data { 14 } else { 7 },
+        tx = x + 10,
         ports = if card.ports.is_empty() { String::new() } else { format!(" (published {})", escape(&card.ports)) },
     );
     if !card.extra_tiers.is_empty() {
@@ -209,16 +218,16 @@ fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
         let _ = write!(
             s,
             "<text class=\"ch\" x=\"{}\" y=\"{}\">{}</text>",
-            x + 10.0,
-            y + 48.0,
+            x + 10,
+            y + 48,
             escape(&fit(&text, chars + 4))
         );
     } else if !card.ports.is_empty() {
         let _ = write!(
             s,
             "<text class=\"ch\" x=\"{}\" y=\"{}\">published {}</text>",
-            x + 10.0,
-            y + 48.0,
+            x + 10,
+            y + 48,
             escape(&card.ports)
         );
     }
