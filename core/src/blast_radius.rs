@@ -67,7 +67,7 @@ impl BlastRadius {
                     .iter()
                     .filter_map(|&b| to_network.get(b).copied())
                     .min()?;
-                (d != u32::MAX).then_some((t, d + 1))
+                (d != u32::MAX).then(|| (t, d + 1))
             })
             .collect();
         out.sort_by_key(|&(t, hops)| (hops, t));
