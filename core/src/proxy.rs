@@ -142,9 +142,13 @@ pub fn rule_args(rule: &str, matchers: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = rule;
     while let Some(open) = rest.find('(') {
+        // The matcher name is the ASCII word before `(`; step over a whole character,
+        // not one byte, when what precedes it is not ASCII.
         let name_start = rest[..open]
-            .rfind(|c: char| !c.is_ascii_alphanumeric())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_alphanumeric())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let name = &rest[name_start..open];
         let Some(close) = rest[open..].find(')') else {
             break;
