@@ -1,7 +1,12 @@
 //! Inputs the fuzzer once broke import or analysis with: each must import (or fail
 //! with an error) and analyse without a panic, and its export must import again.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use tiermap_core::{Design, ImportOptions, Report};
 

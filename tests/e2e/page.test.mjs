@@ -44,7 +44,14 @@ test('template, drag to another tier, live reachability, download, reload', asyn
   assert.equal(await page.getByRole('region', { name: 'Tier ml_tier' }).getByRole('group', { name: 'Service text-classifier' }).count(), 0);
   await matrix.getByLabel('text-classifier → api via web_tier').waitFor();
   const dragMs = Number(await page.evaluate(() => document.body.dataset.lastUpdateMs));
-  console.log(`# drag update, scores template: ${dragMs.toFixed(2)} ms (target 16 ms)`);
+  // Later drags, once the engine has compiled the hot code: what a person feels.
+  const later = [];
+  for (const tier of ['job_tier', 'web_tier', 'ml_tier', 'web_tier']) {
+    await page.getByRole('group', { name: 'Service text-classifier' }).dragTo(page.getByRole('region', { name: `Tier ${tier}` }));
+    await page.getByRole('region', { name: `Tier ${tier}` }).getByRole('group', { name: 'Service text-classifier' }).waitFor();
+    later.push(Number(await page.evaluate(() => document.body.dataset.lastUpdateMs)));
+  }
+  console.log(`# drag update, scores template: first ${dragMs.toFixed(1)} ms, then ${later.map((t) => t.toFixed(1)).join(', ')} ms (target 16 ms)`);
   assert.ok(dragMs > 0 && dragMs < 250, `drag update took ${dragMs} ms`);
   // The websocket still calls it; speech-to-text is now alone on ml_tier.
   const findings = page.getByRole('list', { name: 'Findings' });

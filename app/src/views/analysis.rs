@@ -33,7 +33,7 @@ pub fn AnalysisPanels() -> impl IntoView {
     });
     let counts = Memo::new(move |_| studio.analysis.with(counts));
     let matrix = Memo::new(move |_| {
-        let analysis = studio.analysis.get();
+        let analysis = studio.analysis.read();
         studio
             .history
             .with(|h| matrix_html(h.current().model(), &analysis))
@@ -247,10 +247,7 @@ fn matrix_html(m: &Model, a: &Analysis) -> String {
             match a.reachability.between(i, j) {
                 Some(nets) => {
                     let label = format!("{from} → {to} via {}", escape(&nets.join(", ")));
-                    let _ = write!(
-                        out,
-                        "<td class=\"yes\" title=\"{label}\" aria-label=\"{label}\">●</td>"
-                    );
+                    let _ = write!(out, "<td class=\"yes\" aria-label=\"{label}\">●</td>");
                 }
                 None => out.push_str("<td class=\"no\" aria-label=\"no\"></td>"),
             }

@@ -120,13 +120,15 @@ fn card(
     out.push_str("</div>");
 }
 
+/// One HTML string per tier box (and one for services on no tier), so that a change
+/// rewrites only the boxes whose text changed.
 fn board_html(
     m: &Model,
     a: &Analysis,
     selected: &Option<Selection>,
     menu: &Option<String>,
-) -> String {
-    let mut out = String::with_capacity(512 + m.services.len() * 400);
+) -> Vec<String> {
+    let mut boxes = Vec::with_capacity(m.tiers.len() + 1);
     let mut worst: Worst<'_> = Worst::new();
     for f in a.findings.iter().filter(|f| f.accepted.is_none()) {
         if let Some(s) = f.service.as_deref() {
@@ -135,6 +137,7 @@ fn board_html(
         }
     }
     for t in &m.tiers {
+        let mut out = String::with_capacity(256 + m.services.len() * 40);
         let key = escape(&t.key);
         let mut flags: Vec<&str> = Vec::new();
         if t.encryption.is_effective() {
@@ -177,19 +180,22 @@ fn board_html(
             card(&mut out, s, &worst, m, selected, menu);
         }
         out.push_str("</div></div>");
+        boxes.push(out);
     }
     let loose: Vec<&Service> = m.services.iter().filter(|s| s.home.is_none()).collect();
     if !loose.is_empty() {
+        let mut out = String::new();
         out.push_str("<div class=\"loose\" role=\"region\" aria-label=\"Services on no tier\"><h3>On no overlay (host network or none)</h3><div class=\"cards\">");
         for s in loose {
             card(&mut out, s, &worst, m, selected, menu);
         }
         out.push_str("</div></div>");
+        boxes.push(out);
     }
     if m.tiers.is_empty() && m.services.is_empty() {
-        out.push_str("<p class=\"empty\">No tiers yet. Add a tier, then add services to it — or open a template or import a compose file.</p>");
+        boxes.push("<p class=\"empty\">No tiers yet. Add a tier, then add services to it — or open a template or import a compose file.</p>".to_string());
     }
-    out
+    boxes
 }
 
 fn element(ev: &web_sys::Event) -> Option<web_sys::Element> {
@@ -224,7 +230,7 @@ pub fn Board() -> impl IntoView {
     let html = Memo::new(move |_| {
         let selected = studio.selected.get();
         let open = menu.get();
-        let analysis = studio.analysis.get();
+        let analysis = studio.analysis.read();
         studio
             .history
             .with(|h| board_html(h.current().model(), &analysis, &selected, &open))
@@ -313,8 +319,12 @@ pub fn Board() -> impl IntoView {
                 on:dragover=on_dragover
                 on:dragleave=on_dragleave
                 on:drop=on_drop
-                inner_html=move || html.get()
-            ></div>
+            >
+                // Keyed by its text: an unchanged box keeps its DOM.
+                <For each=move || html.get() key=|text| text.clone() let:text>
+                    <div class="slot" inner_html=text></div>
+                </For>
+            </div>
             <AddForms tiers=tier_keys/>
         </section>
     }

@@ -10,7 +10,7 @@ use crate::studio::{Selection, Studio};
 
 /// The SVG of the design as it stands, with the selection's blast radius highlighted.
 pub fn current_svg(studio: Studio) -> String {
-    let analysis = studio.analysis.get();
+    let analysis = studio.analysis.read();
     let selected = match studio.selected.get() {
         Some(Selection::Service(name)) => Some(name),
         _ => None,

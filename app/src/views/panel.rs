@@ -19,29 +19,32 @@ use crate::studio::{Notice, Selection, Studio};
 #[component]
 pub fn Panel() -> impl IntoView {
     let studio = expect_context::<Studio>();
+    // Rebuilt only when the selection (or whether it still exists) changes, not on
+    // every edit: the panels below follow the design through their own memos.
+    let shown = Memo::new(move |_| {
+        let selected = studio.selected.get();
+        let exists = studio.history.with(|h| {
+            let m = h.current().model();
+            match &selected {
+                Some(Selection::Service(n)) => m.service(n).is_some(),
+                Some(Selection::Tier(k)) => m.tier(k).is_some(),
+                None => false,
+            }
+        });
+        selected.filter(|_| exists)
+    });
     view! {
         <aside class="panel" aria-label="Details">
-            {move || {
-                let selected = studio.selected.get();
-                let exists = studio.history.with(|h| {
-                    let m = h.current().model();
-                    match &selected {
-                        Some(Selection::Service(n)) => m.service(n).is_some(),
-                        Some(Selection::Tier(k)) => m.tier(k).is_some(),
-                        None => false,
-                    }
-                });
-                match selected.filter(|_| exists) {
-                    Some(Selection::Service(name)) => view! { <ServicePanel name=name/> }.into_any(),
-                    Some(Selection::Tier(key)) => view! { <TierPanel key=key/> }.into_any(),
-                    None => view! {
-                        <div class="hint">
-                            <h2>"Details"</h2>
-                            <p>"Select a service card or a tier to edit it. Drag a card onto another tier to move it; hold Alt or Shift while dropping to attach it to that tier as well."</p>
-                        </div>
-                    }
-                    .into_any(),
+            {move || match shown.get() {
+                Some(Selection::Service(name)) => view! { <ServicePanel name=name/> }.into_any(),
+                Some(Selection::Tier(key)) => view! { <TierPanel key=key/> }.into_any(),
+                None => view! {
+                    <div class="hint">
+                        <h2>"Details"</h2>
+                        <p>"Select a service card or a tier to edit it. Drag a card onto another tier to move it; hold Alt or Shift while dropping to attach it to that tier as well."</p>
+                    </div>
                 }
+                .into_any(),
             }}
         </aside>
     }
@@ -344,7 +347,7 @@ fn ServicePanel(name: String) -> impl IntoView {
     };
     let n = name.clone();
     let flows_html = move || {
-        let analysis = studio.analysis.get();
+        let analysis = studio.analysis.read();
         studio.history.with(|h| {
             let m = h.current().model();
             let mut out = String::new();
@@ -375,7 +378,7 @@ fn ServicePanel(name: String) -> impl IntoView {
     };
     let n = name.clone();
     let blast_html = move || {
-        let analysis = studio.analysis.get();
+        let analysis = studio.analysis.read();
         studio.history.with(|h| {
             let m = h.current().model();
             let Some(i) = m.service_index(&n) else {
