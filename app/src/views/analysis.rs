@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use tiermap_core::diagram::escape;
 use tiermap_core::model::{Model, PublishMode};
 use tiermap_core::Analysis;
-use wasm_bindgen::JsCast;
 
-use crate::studio::{Selection, Studio};
+use super::delegate::{data, element, select_from};
+use crate::studio::Studio;
 
 /// Notes (info findings) shown before "show all": a big design has hundreds.
 const NOTES_SHOWN: usize = 25;
@@ -39,32 +39,18 @@ pub fn AnalysisPanels() -> impl IntoView {
             .with(|h| matrix_html(h.current().model(), &analysis))
     });
     let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(target) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
-            return;
-        };
-        let attr = |name: &str| {
-            target
-                .closest(&format!("[{name}]"))
-                .ok()
-                .flatten()
-                .and_then(|e| e.get_attribute(name))
-        };
-        if attr("data-all-notes").is_some() {
+        let Some(el) = element(&ev) else { return };
+        if data(&el, "all-notes").is_some() {
             all_notes.set(true);
-        } else if let Some(index) = attr("data-fix").and_then(|i| i.parse::<usize>().ok()) {
+        } else if let Some(index) = data(&el, "fix").and_then(|i| i.parse::<usize>().ok()) {
             let action = studio
                 .analysis
                 .with_untracked(|a| a.findings.get(index).and_then(|f| f.action.clone()));
             if let Some(action) = action {
                 studio.edit(|d| d.apply(&action));
             }
-        } else if let Some(service) = attr("data-service") {
-            studio.select(Some(Selection::Service(service)));
-        } else if let Some(tier) = attr("data-tier") {
-            studio.select(Some(Selection::Tier(tier)));
+        } else {
+            select_from(studio, &el);
         }
     };
     view! {

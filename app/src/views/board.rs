@@ -12,8 +12,8 @@ use tiermap_core::diagram::escape;
 use tiermap_core::model::{Model, PublishMode, Service};
 use tiermap_core::role::{self, Role};
 use tiermap_core::Analysis;
-use wasm_bindgen::JsCast;
 
+use super::delegate::{data, element};
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
@@ -196,17 +196,6 @@ fn board_html(
         boxes.push("<p class=\"empty\">No tiers yet. Add a tier, then add services to it — or open a template or import a compose file.</p>".to_string());
     }
     boxes
-}
-
-fn element(ev: &web_sys::Event) -> Option<web_sys::Element> {
-    ev.target()?.dyn_into::<web_sys::Element>().ok()
-}
-
-fn data(el: &web_sys::Element, name: &str) -> Option<String> {
-    el.closest(&format!("[data-{name}]"))
-        .ok()
-        .flatten()?
-        .get_attribute(&format!("data-{name}"))
 }
 
 /// Moves (or with `attach`, attaches) a service and records how long the view took.

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use tiermap_core::diagram::{self, Style};
-use wasm_bindgen::JsCast;
 
+use super::delegate::{element, select_from};
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
@@ -43,24 +43,8 @@ pub fn Diagram() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let svg = Memo::new(move |_| current_svg(studio));
     let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(target) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
-            return;
-        };
-        let hit = |attr: &str| {
-            target
-                .closest(&format!("[{attr}]"))
-                .ok()
-                .flatten()
-                .and_then(|e| e.get_attribute(attr))
-        };
-        if let Some(service) = hit("data-service") {
-            studio.select(Some(Selection::Service(service)));
-        } else if let Some(tier) = hit("data-tier") {
-            studio.select(Some(Selection::Tier(tier)));
-        } else {
+        let Some(el) = element(&ev) else { return };
+        if !select_from(studio, &el) {
             studio.select(None);
         }
     };

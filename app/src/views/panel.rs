@@ -13,6 +13,7 @@ use tiermap_core::findings::FixAction;
 use tiermap_core::model::{FlowOrigin, Protocol, PublishMode, Service};
 use wasm_bindgen::JsCast;
 
+use super::delegate::{data, element};
 use crate::studio::{Notice, Selection, Studio};
 
 /// The panel for whatever is selected.
@@ -48,18 +49,6 @@ pub fn Panel() -> impl IntoView {
             }}
         </aside>
     }
-}
-
-/// The element an event happened on, and a `data-*` attribute of it or an ancestor.
-fn target(ev: &web_sys::Event) -> Option<web_sys::Element> {
-    ev.target()?.dyn_into::<web_sys::Element>().ok()
-}
-
-fn data(el: &web_sys::Element, name: &str) -> Option<String> {
-    el.closest(&format!("[data-{name}]"))
-        .ok()
-        .flatten()?
-        .get_attribute(&format!("data-{name}"))
 }
 
 fn value(el: &web_sys::Element) -> String {
@@ -132,7 +121,7 @@ fn ServicePanel(name: String) -> impl IntoView {
     // Name, image, replicas.
     let n = name.clone();
     let on_basics = move |ev: web_sys::Event| {
-        let Some(el) = target(&ev) else { return };
+        let Some(el) = element(&ev) else { return };
         let v = value(&el).trim().to_string();
         match data(&el, "field").as_deref() {
             Some("name") if v != n => {
@@ -154,7 +143,7 @@ fn ServicePanel(name: String) -> impl IntoView {
     // Tiers: detach, make home, attach.
     let n = name.clone();
     let on_tiers_click = move |ev: web_sys::MouseEvent| {
-        let Some(el) = target(&ev) else { return };
+        let Some(el) = element(&ev) else { return };
         if let Some(tier) = data(&el, "detach") {
             studio.edit(|d| d.detach(&n, &tier));
         } else if let Some(tier) = data(&el, "home") {
@@ -197,7 +186,7 @@ fn ServicePanel(name: String) -> impl IntoView {
     // Ports: every input names its row and field.
     let n = name.clone();
     let on_ports_change = move |ev: web_sys::Event| {
-        let Some(el) = target(&ev) else { return };
+        let Some(el) = element(&ev) else { return };
         let (Some(index), Some(field)) = (
             data(&el, "row").and_then(|i| i.parse::<usize>().ok()),
             data(&el, "port"),
@@ -232,7 +221,7 @@ fn ServicePanel(name: String) -> impl IntoView {
     };
     let n = name.clone();
     let on_ports_click = move |ev: web_sys::MouseEvent| {
-        let Some(el) = target(&ev) else { return };
+        let Some(el) = element(&ev) else { return };
         let Some(index) = data(&el, "remove").and_then(|i| i.parse::<usize>().ok()) else {
             return;
         };
@@ -340,7 +329,7 @@ fn ServicePanel(name: String) -> impl IntoView {
         }
     };
     let on_flows_click = move |ev: web_sys::MouseEvent| {
-        let Some(el) = target(&ev) else { return };
+        let Some(el) = element(&ev) else { return };
         if let (Some(from), Some(to)) = (data(&el, "from"), data(&el, "to")) {
             studio.edit(|d| d.remove_flow(&from, &to));
         }
