@@ -1,7 +1,19 @@
-//! Property tests: for generated compose files (list and map networks, short and long
-//! ports with ranges, udp and host mode, labels as lists or maps, `x-` keys, anchors and
-//! merges, unknown keys), export(import(x)) imports back to the same model, export is a
-//! fixed point, and random edits keep both true.
+//! Property tests of the lossless round trip, on generated compose files: random valid
+//! service and network names (some that YAML would type as numbers or booleans), networks
+//! as a list or a mapping, short and long ports (ranges, udp/sctp, host IPs, host mode),
+//! labels and environment as lists or mappings, deploy replicas and mode, `x-` keys at the
+//! top level, unknown keys inside services, anchors, aliases and `<<` merges, comments.
+//!
+//! For each file: (a) it imports, to the services, networks, modes and ports it was
+//! generated with; (b) export(import(x)) imports back to the same model, ignoring source
+//! locations; (c) export is a fixed point; (d) random edits keep (b) and (c) true, take
+//! effect when they succeed and change nothing when they are refused.
+//!
+//! Four known core bugs are kept out, each pinned by an ignored test in
+//! tests/known_bugs.rs: versions below 3.4 (export raises them when there is
+//! `x-tiermap`), YAML-typed names in the edits test, the route check for dotted service
+//! names, and the replicas check on an empty `deploy:`. Integers written with leading zeros
+//! or `0x`/`0o` are not generated. `PROPTEST_CASES=N` runs more cases than the 128 default.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,198 +24,801 @@
 
 mod support;
 
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
 use proptest::prelude::*;
 use tiermap_core::design::{PortSpec, RouteSpec};
-use tiermap_core::model::{Protocol, PublishMode};
+use tiermap_core::model::{DeployMode, Protocol, PublishMode};
 use tiermap_core::{Design, ImportOptions};
+
+// ---------------------------------------------------------------------------------------
+// What a generated file holds (indices into the name lists are taken modulo their length).
+
+#[derive(Debug, Clone)]
+struct Doc {
+    version: Option<&'static str>,
+    tiers: Vec<TierGen>,
+    services: Vec<Svc>,
+    extensions: Vec<(String, Ext)>,
+    image_anchor: bool,
+    flows: Vec<(usize, usize, Option<u16>)>,
+    stack_name: bool,
+}
+
+#[derive(Debug, Clone)]
+struct TierGen {
+    name: String,
+    declared: bool,
+    style: u8,
+}
 
 #[derive(Debug, Clone)]
 struct Svc {
-    networks: Vec<usize>,
-    map_networks: bool,
-    ports: Vec<String>,
-    labels_as_map: bool,
-    labels: Vec<(String, String)>,
-    replicas: Option<u8>,
-    global: bool,
-    unknown_key: bool,
-    merge: bool,
+    name: String,
+    image: u8,
+    networks: Option<(Vec<usize>, u8)>,
+    ports: Vec<PortGen>,
+    ports_block: bool,
+    labels: Option<Pairs>,
+    env: Option<Pairs>,
     env_target: Option<usize>,
+    depends_on: Vec<usize>,
+    deploy: Option<DeployGen>,
+    unknown: Vec<u8>,
+    merge_common: bool,
+    comment: bool,
 }
 
-fn port() -> impl Strategy<Value = String> {
+#[derive(Debug, Clone)]
+struct Pairs {
+    items: Vec<(String, Option<String>)>,
+    as_map: bool,
+}
+
+#[derive(Debug, Clone)]
+struct DeployGen {
+    global: bool,
+    explicit_replicated: bool,
+    replicas: Option<u8>,
+    replicas_quoted: bool,
+    labels: Option<Pairs>,
+    merge: u8,
+    extras: bool,
+}
+
+#[derive(Debug, Clone)]
+enum PortGen {
+    Short {
+        published: Option<u16>,
+        target: u16,
+        range: u16,
+        protocol: u8,
+        ip: u8,
+        quoted: bool,
+    },
+    Long {
+        target: u16,
+        published: Option<u16>,
+        published_text: u8,
+        protocol: u8,
+        mode: u8,
+        host_ip: bool,
+        block: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Ext {
+    Int(i64),
+    Bool(bool),
+    Null,
+    Str(String),
+    List(Vec<Ext>),
+    Map(Vec<(String, Ext)>),
+}
+
+// ---------------------------------------------------------------------------------------
+// Strategies.
+
+/// Valid Docker names, `[a-zA-Z0-9][a-zA-Z0-9_.-]*`; now and then one that plain YAML
+/// reads as a number or a boolean.
+fn name() -> BoxedStrategy<String> {
     prop_oneof![
-        (1u16..9000).prop_map(|t| format!("\"{t}\"")),
-        (1000u16..9000, 1u16..9000).prop_map(|(p, t)| format!("\"{p}:{t}\"")),
-        (1000u16..9000, 1u16..9000).prop_map(|(p, t)| format!("\"{p}:{t}/udp\"")),
-        (1000u16..9000, 1u16..9000).prop_map(|(p, t)| format!("\"{p}-{}:{t}-{}\"", p + 1, t + 1)),
-        (1000u16..9000, 1u16..9000)
-            .prop_map(|(p, t)| format!("{{target: {t}, published: {p}, mode: host}}")),
-        (1u16..9000).prop_map(|t| format!("{{target: {t}, protocol: udp}}")),
+        8 => "[a-z][a-z0-9_-]{0,10}",
+        3 => "[A-Za-z0-9][A-Za-z0-9_.-]{0,14}",
+        1 => prop::sample::select(vec![
+            "true", "false", "yes", "no", "on", "off", "8080", "1.5", "1e3", "3.8", "y", "n",
+        ])
+        .prop_map(String::from),
+    ]
+    // Leading zeros and `0x`/`0o` prefixes are left out: plain YAML reads `01` as the
+    // integer 1, and export writes it back as `1` (reported separately).
+    .prop_filter("an integer written another way", |n| {
+        !(n.len() > 1
+            && n.starts_with('0')
+            && n[1..].starts_with(|c: char| c.is_ascii_digit() || "xXoObB".contains(c)))
+    })
+    .boxed()
+}
+
+/// Names that plain YAML reads as strings: what the edits test uses, because edits find
+/// keys by their string and miss a `false:` or `8080:` key (tests/known_bugs.rs).
+fn string_name() -> BoxedStrategy<String> {
+    name()
+        .prop_filter("typed by YAML", |n| {
+            let doc = tiermap_core::yaml::parse(&format!("{n}: x"), Default::default());
+            doc.ok()
+                .and_then(|d| {
+                    d.as_map()
+                        .and_then(|m| m.first().map(|(k, _)| k.as_str().is_some()))
+                })
+                .unwrap_or(false)
+        })
+        .boxed()
+}
+
+/// Label and environment values: printable text, quotes, `#`, `=`, `:`, non-ASCII; no `$`
+/// (interpolation is generated on purpose below).
+fn value_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-zA-Z0-9 _./:=#@'\"{}\\[\\],&*!|>%?-]{0,16}",
+        1 => "[a-zé→ü ]{0,8}",
+        1 => prop::sample::select(vec![
+            "true", "0", "1.0", "null", "~", "80:80", " lead", "trail ", "a: b", "- x",
+        ])
+        .prop_map(String::from),
     ]
 }
 
-fn svc(tiers: usize, services: usize) -> impl Strategy<Value = Svc> {
+fn pairs(keys: &'static str) -> impl Strategy<Value = Pairs> {
     (
-        proptest::collection::vec(0..tiers, 0..3),
+        prop::collection::btree_map(keys, prop::option::weighted(0.85, value_text()), 0..4),
         any::<bool>(),
-        proptest::collection::vec(port(), 0..3),
+    )
+        .prop_map(|(items, as_map)| Pairs {
+            items: items.into_iter().collect(),
+            as_map,
+        })
+}
+
+fn port() -> impl Strategy<Value = PortGen> {
+    prop_oneof![
+        (
+            prop::option::weighted(0.7, 1000u16..9000),
+            1u16..9000,
+            prop_oneof![3 => Just(0u16), 1 => 1u16..4],
+            0u8..4,
+            prop_oneof![4 => Just(0u8), 1 => 1u8..3],
+            any::<bool>()
+        )
+            .prop_map(
+                |(published, target, range, protocol, ip, quoted)| PortGen::Short {
+                    published,
+                    target,
+                    range,
+                    protocol,
+                    ip,
+                    quoted,
+                }
+            ),
+        (
+            1u16..9000,
+            prop::option::weighted(0.8, 1000u16..9000),
+            0u8..3,
+            0u8..4,
+            0u8..3,
+            prop::bool::weighted(0.2),
+            any::<bool>()
+        )
+            .prop_map(
+                |(target, published, published_text, protocol, mode, host_ip, block)| {
+                    PortGen::Long {
+                        target,
+                        published,
+                        published_text,
+                        protocol,
+                        mode,
+                        host_ip,
+                        block,
+                    }
+                }
+            ),
+    ]
+}
+
+fn ext() -> impl Strategy<Value = Ext> {
+    let leaf = prop_oneof![
+        any::<i32>().prop_map(|i| Ext::Int(i64::from(i))),
+        any::<bool>().prop_map(Ext::Bool),
+        Just(Ext::Null),
+        value_text().prop_map(Ext::Str),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Ext::List),
+            prop::collection::btree_map("[a-z]{1,6}", inner, 0..4)
+                .prop_map(|m| Ext::Map(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn deploy() -> impl Strategy<Value = DeployGen> {
+    (
+        prop::bool::weighted(0.2),
         any::<bool>(),
-        proptest::collection::vec(
-            ("[a-z]{1,6}(\\.[a-z]{1,4})?", "[a-zA-Z0-9 _./:-]{0,12}"),
-            0..3,
-        ),
-        proptest::option::of(0u8..5),
+        prop::option::of(0u8..6),
+        prop::bool::weighted(0.2),
+        prop::option::of(pairs("traefik\\.[a-z]{1,5}|com\\.example\\.[a-z]{1,5}")),
+        prop_oneof![2 => Just(0u8), 1 => 1u8..3],
         any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-        proptest::option::of(0..services),
     )
         .prop_map(
-            |(
-                networks,
-                map_networks,
-                ports,
-                labels_as_map,
-                labels,
-                replicas,
-                global,
-                unknown_key,
-                merge,
-                env_target,
-            )| {
-                let mut seen = std::collections::HashSet::new();
-                let networks = networks.into_iter().filter(|n| seen.insert(*n)).collect();
-                let mut keys = std::collections::HashSet::new();
-                let labels = labels
-                    .into_iter()
-                    .filter(|(k, _)| keys.insert(k.clone()))
-                    .collect();
-                Svc {
-                    networks,
-                    map_networks,
-                    ports,
-                    labels_as_map,
-                    labels,
-                    replicas,
+            |(global, explicit_replicated, replicas, replicas_quoted, labels, merge, extras)| {
+                DeployGen {
                     global,
-                    unknown_key,
+                    explicit_replicated,
+                    replicas,
+                    replicas_quoted,
+                    labels,
                     merge,
-                    env_target,
+                    extras,
                 }
             },
         )
 }
 
-fn yaml_string(s: &str) -> String {
+fn svc(name: String) -> impl Strategy<Value = Svc> {
+    (
+        (
+            prop_oneof![6 => Just(0u8), 1 => 1u8..4],
+            prop::option::weighted(
+                0.85,
+                (prop::collection::btree_set(0usize..8, 0..4), 0u8..5)
+                    .prop_map(|(set, form)| (set.into_iter().collect::<Vec<_>>(), form)),
+            ),
+            prop::collection::vec(port(), 0..4),
+            any::<bool>(),
+            prop::option::of(pairs("[a-z]{1,6}(\\.[a-z0-9-]{1,5}){0,2}")),
+        ),
+        (
+            prop::option::of(pairs("[A-Z][A-Z0-9_]{0,8}")),
+            prop::option::of(0usize..8),
+            prop::collection::vec(0usize..8, 0..3),
+            prop::option::weighted(0.8, deploy()),
+            prop::collection::vec(0u8..8, 0..3),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.2),
+        ),
+    )
+        .prop_map(
+            move |(
+                (image, networks, ports, ports_block, labels),
+                (env, env_target, depends_on, deploy, unknown, merge_common, comment),
+            )| Svc {
+                name: name.clone(),
+                image,
+                networks,
+                ports,
+                ports_block,
+                labels,
+                env,
+                env_target,
+                depends_on,
+                deploy,
+                unknown,
+                merge_common,
+                comment,
+            },
+        )
+}
+
+fn doc(typed_names: bool) -> impl Strategy<Value = Doc> {
+    let names = move || if typed_names { name() } else { string_name() };
+    (
+        prop::collection::btree_set(names(), 1..7),
+        prop::collection::btree_set(names(), 1..6),
+    )
+        .prop_flat_map(|(service_names, tier_names)| {
+            let services: Vec<_> = service_names.into_iter().map(svc).collect();
+            let tiers: Vec<_> = tier_names
+                .into_iter()
+                .map(|name| {
+                    (prop::bool::weighted(0.9), 0u8..6).prop_map(move |(declared, style)| TierGen {
+                        name: name.clone(),
+                        declared,
+                        style,
+                    })
+                })
+                .collect();
+            (
+                // Not below 3.4: export raises such a version to 3.4 when the file has
+                // `x-tiermap`, and the model then differs (tests/known_bugs.rs).
+                prop::sample::select(vec![None, Some("3.8"), Some("3.9"), Some("3.4")]),
+                tiers,
+                services,
+                prop::collection::btree_map("x-[a-z]{1,8}", ext(), 0..3),
+                any::<bool>(),
+                prop::collection::vec((0usize..8, 0usize..8, prop::option::of(1u16..9000)), 0..3),
+                prop::bool::weighted(0.2),
+            )
+                .prop_map(
+                    |(version, tiers, services, extensions, image_anchor, flows, stack_name)| Doc {
+                        version,
+                        tiers,
+                        services,
+                        extensions: extensions.into_iter().collect(),
+                        image_anchor,
+                        flows,
+                        stack_name,
+                    },
+                )
+        })
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendering as YAML text, and what the model should hold.
+
+fn quoted(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn render(services: &[Svc], tiers: usize, encrypted: &[bool]) -> String {
-    let mut y = String::from("version: \"3.8\"\nx-defaults: &defaults\n  restart_policy: {condition: on-failure}\n  x-note: kept\nservices:\n");
-    for (i, s) in services.iter().enumerate() {
-        y.push_str(&format!("  s{i}:\n    image: example/s{i}:1\n"));
-        if !s.networks.is_empty() {
-            if s.map_networks {
-                y.push_str("    networks:\n");
-                for n in &s.networks {
-                    y.push_str(&format!("      t{n}:\n        aliases: [a{i}]\n"));
-                }
-            } else {
-                let list: Vec<String> = s.networks.iter().map(|n| format!("t{n}")).collect();
-                y.push_str(&format!("    networks: [{}]\n", list.join(", ")));
-            }
-        }
-        if !s.ports.is_empty() {
-            y.push_str(&format!("    ports: [{}]\n", s.ports.join(", ")));
-        }
-        if let Some(t) = s.env_target {
-            y.push_str(&format!(
-                "    environment:\n      UPSTREAM_URL: http://s{t}:8080/x\n"
-            ));
-        }
-        if s.unknown_key {
-            y.push_str("    stop_grace_period: 30s\n    x-team: payments\n");
-        }
-        if !s.labels.is_empty() {
-            if s.labels_as_map {
-                y.push_str("    labels:\n");
-                for (k, v) in &s.labels {
-                    y.push_str(&format!("      {k}: {}\n", yaml_string(v)));
-                }
-            } else {
-                y.push_str("    labels:\n");
-                for (k, v) in &s.labels {
-                    y.push_str(&format!("      - {}\n", yaml_string(&format!("{k}={v}"))));
-                }
-            }
-        }
-        y.push_str("    deploy:\n");
-        if s.merge {
-            y.push_str("      <<: *defaults\n");
-        }
-        if s.global {
-            y.push_str("      mode: global\n");
-        } else if let Some(r) = s.replicas {
-            y.push_str(&format!("      replicas: {r}\n"));
-        }
-        y.push_str("      labels: [com.example.tier=x]\n");
+/// A name as a key or list item: plain usually (so YAML may type it), quoted at times.
+fn key(s: &str, quote: bool) -> String {
+    if quote {
+        quoted(s)
+    } else {
+        s.to_string()
     }
-    y.push_str("networks:\n");
-    for t in 0..tiers {
-        if encrypted.get(t).copied().unwrap_or(false) {
-            y.push_str(&format!(
-                "  t{t}:\n    driver: overlay\n    driver_opts: {{encrypted: \"\"}}\n"
-            ));
-        } else {
-            y.push_str(&format!("  t{t}: {{driver: overlay, attachable: true}}\n"));
-        }
-    }
-    y
 }
 
-fn stack() -> impl Strategy<Value = String> {
-    (1usize..5, 1usize..7).prop_flat_map(|(tiers, n)| {
-        (
-            proptest::collection::vec(svc(tiers, n), n),
-            proptest::collection::vec(any::<bool>(), tiers),
-        )
-            .prop_map(move |(services, encrypted)| render(&services, tiers, &encrypted))
-    })
+fn render_ext(e: &Ext) -> String {
+    match e {
+        Ext::Int(i) => i.to_string(),
+        Ext::Bool(b) => b.to_string(),
+        Ext::Null => "null".into(),
+        Ext::Str(s) => quoted(s),
+        Ext::List(items) => format!(
+            "[{}]",
+            items.iter().map(render_ext).collect::<Vec<_>>().join(", ")
+        ),
+        Ext::Map(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", render_ext(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
+
+fn render_pairs(y: &mut String, indent: &str, key_name: &str, p: &Pairs) {
+    if p.items.is_empty() {
+        let _ = writeln!(
+            y,
+            "{indent}{key_name}: {}",
+            if p.as_map { "{}" } else { "[]" }
+        );
+        return;
+    }
+    let _ = writeln!(y, "{indent}{key_name}:");
+    for (k, v) in &p.items {
+        if p.as_map {
+            match v {
+                Some(v) => {
+                    let _ = writeln!(y, "{indent}  {k}: {}", quoted(v));
+                }
+                None => {
+                    let _ = writeln!(y, "{indent}  {k}:");
+                }
+            }
+        } else {
+            let item = match v {
+                Some(v) => format!("{k}={v}"),
+                None => k.clone(),
+            };
+            let _ = writeln!(y, "{indent}  - {}", quoted(&item));
+        }
+    }
+}
+
+const PROTOCOLS: [&str; 4] = ["", "tcp", "udp", "sctp"];
+
+/// Renders one port entry and returns how many ports it expands to.
+fn render_port(y: &mut String, p: &PortGen, block: bool) -> usize {
+    match p {
+        PortGen::Short {
+            published,
+            target,
+            range,
+            protocol,
+            ip,
+            quoted: q,
+        } => {
+            let target_part = if *range > 0 {
+                format!("{target}-{}", target + range)
+            } else {
+                target.to_string()
+            };
+            let mut spec = match published {
+                Some(p) => {
+                    let published_part = if *range > 0 {
+                        format!("{p}-{}", p + range)
+                    } else {
+                        p.to_string()
+                    };
+                    let ip = match ip {
+                        1 => "127.0.0.1:",
+                        2 => "[::1]:",
+                        _ => "",
+                    };
+                    format!("{ip}{published_part}:{target_part}")
+                }
+                None => target_part,
+            };
+            let proto = PROTOCOLS[usize::from(*protocol)];
+            if !proto.is_empty() {
+                spec = format!("{spec}/{proto}");
+            }
+            let text = if *q || spec.starts_with('[') {
+                format!("\"{spec}\"")
+            } else {
+                spec
+            };
+            if block {
+                let _ = writeln!(y, "      - {text}");
+            } else {
+                y.push_str(&text);
+            }
+            usize::from(*range) + 1
+        }
+        PortGen::Long {
+            target,
+            published,
+            published_text,
+            protocol,
+            mode,
+            host_ip,
+            block: long_block,
+        } => {
+            let mut fields = vec![format!("target: {target}")];
+            if let Some(p) = published {
+                fields.push(match published_text {
+                    0 => format!("published: {p}"),
+                    1 => format!("published: \"{p}\""),
+                    _ => format!("published: \"{p}-{}\"", p + 1),
+                });
+            }
+            let proto = PROTOCOLS[usize::from(*protocol)];
+            if !proto.is_empty() {
+                fields.push(format!("protocol: {proto}"));
+            }
+            match mode {
+                1 => fields.push("mode: host".into()),
+                2 => fields.push("mode: ingress".into()),
+                _ => {}
+            }
+            if *host_ip {
+                fields.push("host_ip: 127.0.0.1".into());
+            }
+            if block && *long_block {
+                let _ = writeln!(y, "      - {}", fields[0]);
+                for f in &fields[1..] {
+                    let _ = writeln!(y, "        {f}");
+                }
+            } else if block {
+                let _ = writeln!(y, "      - {{{}}}", fields.join(", "));
+            } else {
+                let _ = write!(y, "{{{}}}", fields.join(", "));
+            }
+            1
+        }
+    }
+}
+
+const UNKNOWN_KEYS: [&str; 8] = [
+    "stop_grace_period: 30s",
+    "x-team: payments",
+    "init: true",
+    "sysctls: {net.core.somaxconn: 1024}",
+    "ulimits:\n      nofile: {soft: 1024, hard: 2048}",
+    "zz-not-compose: [1, two, {three: 3}]",
+    "healthcheck:\n      test: [CMD, curl, -f, 'http://localhost/health']\n      interval: 10s",
+    "command: [serve, --port, '8080']",
+];
+
+/// What the model should say about one service.
+#[derive(Debug, PartialEq)]
+struct Expected {
+    name: String,
+    tiers: Vec<String>,
+    mode: DeployMode,
+    ports: usize,
+    labels: usize,
+}
+
+fn render(d: &Doc) -> (String, Vec<Expected>) {
+    let mut y = String::new();
+    let mut expected = Vec::new();
+    let tier = |i: usize| &d.tiers[i % d.tiers.len()];
+    let service = |i: usize| &d.services[i % d.services.len()].name;
+    if let Some(v) = d.version {
+        let _ = writeln!(y, "version: \"{v}\"");
+    }
+    y.push_str("# a comment export drops\n");
+    y.push_str("x-deploy: &deploy\n  restart_policy: {condition: on-failure}\n  x-note: kept\n");
+    y.push_str("x-update: &update\n  update_config: {parallelism: 2, delay: 10s, order: start-first}\n  labels: [com.example.merged=yes]\n");
+    y.push_str("x-common: &common\n  stop_grace_period: 10s\n  logging: {driver: json-file, options: {max-size: 10m}}\n");
+    for (k, v) in &d.extensions {
+        let _ = writeln!(y, "{k}: {}", render_ext(v));
+    }
+    if !d.flows.is_empty() || d.stack_name {
+        y.push_str("x-tiermap:\n");
+        if d.stack_name {
+            y.push_str("  name: generated\n");
+        }
+        if !d.flows.is_empty() {
+            y.push_str("  flows:\n");
+            for (from, to, port) in &d.flows {
+                let _ = write!(
+                    y,
+                    "    - {{from: {}, to: {}",
+                    quoted(service(*from)),
+                    quoted(service(*to))
+                );
+                if let Some(p) = port {
+                    let _ = write!(y, ", port: {p}");
+                }
+                y.push_str("}\n");
+            }
+        }
+    }
+    y.push_str("services:\n");
+    for (i, s) in d.services.iter().enumerate() {
+        let quote_key = i % 3 == 2;
+        let _ = writeln!(y, "  {}:", key(&s.name, quote_key));
+        if s.comment {
+            y.push_str("    # the service's own comment\n");
+        }
+        if s.merge_common {
+            y.push_str("    <<: *common\n");
+        }
+        match (s.image, d.image_anchor, i) {
+            (_, true, 0) => y.push_str("    image: &img example/base:1\n"),
+            (0, true, _) => y.push_str("    image: *img\n"),
+            (0 | 1, _, _) => {
+                let _ = writeln!(y, "    image: {}", quoted(&format!("example/{}:1", s.name)));
+            }
+            (2, _, _) => {
+                let _ = writeln!(
+                    y,
+                    "    image: registry.example.com:5000/team/s{i}@sha256:abc"
+                );
+            }
+            _ => y.push_str("    image: ${IMAGE:-example/default}:${TAG:-latest}\n"),
+        }
+        let mut tiers = Vec::new();
+        match &s.networks {
+            None => tiers.push("default".to_string()),
+            Some((list, form)) => {
+                let names: Vec<&str> = list.iter().map(|n| tier(*n).name.as_str()).collect();
+                // Distinct indices can still name one tier twice (modulo the tier count).
+                let mut seen = BTreeSet::new();
+                let names: Vec<&str> = names.into_iter().filter(|n| seen.insert(*n)).collect();
+                tiers.extend(names.iter().map(|n| n.to_string()));
+                match form {
+                    0 => {
+                        let items: Vec<String> = names.iter().map(|n| key(n, false)).collect();
+                        let _ = writeln!(y, "    networks: [{}]", items.join(", "));
+                    }
+                    1 if !names.is_empty() => {
+                        y.push_str("    networks:\n");
+                        for n in &names {
+                            let _ = writeln!(y, "      - {}", key(n, true));
+                        }
+                    }
+                    _ if names.is_empty() => y.push_str("    networks: {}\n"),
+                    _ => {
+                        y.push_str("    networks:\n");
+                        for (j, n) in names.iter().enumerate() {
+                            match form {
+                                2 => {
+                                    let _ = writeln!(
+                                        y,
+                                        "      {}:\n        aliases: [a{i}-{j}, {}]",
+                                        key(n, false),
+                                        quoted(&format!("{}.alias", s.name))
+                                    );
+                                }
+                                3 => {
+                                    let _ = writeln!(y, "      {}:", key(n, false));
+                                }
+                                _ => {
+                                    let _ = writeln!(y, "      {}: {{}}", key(n, true));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut ports = 0;
+        if !s.ports.is_empty() {
+            if s.ports_block {
+                y.push_str("    ports:\n");
+                for p in &s.ports {
+                    ports += render_port(&mut y, p, true);
+                }
+            } else {
+                y.push_str("    ports: [");
+                for (j, p) in s.ports.iter().enumerate() {
+                    if j > 0 {
+                        y.push_str(", ");
+                    }
+                    ports += render_port(&mut y, p, false);
+                }
+                y.push_str("]\n");
+            }
+        }
+        let mut labels = 0;
+        if let Some(l) = &s.labels {
+            render_pairs(&mut y, "    ", "labels", l);
+            labels = l.items.len();
+        }
+        if s.env.is_some() || s.env_target.is_some() {
+            let mut env = s.env.clone().unwrap_or(Pairs {
+                items: Vec::new(),
+                as_map: true,
+            });
+            if let Some(t) = s.env_target {
+                let reserved = ["UPSTREAM_URL", "CACHE_DIR", "PRICE"];
+                env.items.retain(|(k, _)| !reserved.contains(&k.as_str()));
+                env.items.push((
+                    "UPSTREAM_URL".into(),
+                    Some(format!("http://{}:8080/x", service(t))),
+                ));
+                env.items
+                    .push(("CACHE_DIR".into(), Some("${CACHE_DIR:-/var/cache}".into())));
+                env.items.push(("PRICE".into(), Some("$$5".into())));
+            }
+            render_pairs(&mut y, "    ", "environment", &env);
+        }
+        if !s.depends_on.is_empty() {
+            let deps: BTreeSet<&str> = s.depends_on.iter().map(|t| service(*t).as_str()).collect();
+            let deps: Vec<String> = deps.into_iter().map(quoted).collect();
+            let _ = writeln!(y, "    depends_on: [{}]", deps.join(", "));
+        }
+        let mut seen_unknown = BTreeSet::new();
+        for u in &s.unknown {
+            // A merged `<<: *common` already brings stop_grace_period: a local one wins.
+            if seen_unknown.insert(*u) {
+                let _ = writeln!(y, "    {}", UNKNOWN_KEYS[usize::from(*u)]);
+            }
+        }
+        let mut mode = DeployMode::Replicated(1);
+        if let Some(dep) = &s.deploy {
+            y.push_str("    deploy:\n");
+            match dep.merge {
+                1 => y.push_str("      <<: *deploy\n"),
+                2 => y.push_str("      <<: [*deploy, *update]\n"),
+                _ => {}
+            }
+            if dep.global {
+                y.push_str("      mode: global\n");
+                mode = DeployMode::Global;
+            } else {
+                if dep.explicit_replicated {
+                    y.push_str("      mode: replicated\n");
+                }
+                if let Some(r) = dep.replicas {
+                    if dep.replicas_quoted {
+                        let _ = writeln!(y, "      replicas: \"{r}\"");
+                    } else {
+                        let _ = writeln!(y, "      replicas: {r}");
+                    }
+                    mode = DeployMode::Replicated(u64::from(r));
+                }
+            }
+            if let Some(l) = &dep.labels {
+                render_pairs(&mut y, "      ", "labels", l);
+            }
+            if dep.extras {
+                y.push_str("      resources:\n        limits: {cpus: '0.50', memory: 256M}\n      placement:\n        constraints: [node.role == worker]\n      endpoint_mode: vip\n");
+            }
+        }
+        expected.push(Expected {
+            name: s.name.clone(),
+            tiers,
+            mode,
+            ports,
+            labels,
+        });
+    }
+    let declared: Vec<&TierGen> = d.tiers.iter().filter(|t| t.declared).collect();
+    if !declared.is_empty() {
+        y.push_str("networks:\n");
+        for t in declared {
+            let k = key(&t.name, t.style == 5);
+            let _ = match t.style {
+                0 => writeln!(y, "  {k}:"),
+                1 => writeln!(y, "  {k}: {{driver: overlay, attachable: true}}"),
+                2 => writeln!(
+                    y,
+                    "  {k}:\n    driver: overlay\n    driver_opts:\n      encrypted: \"\""
+                ),
+                3 => writeln!(
+                    y,
+                    "  {k}: {{driver: overlay, internal: true, labels: [com.example.t=1]}}"
+                ),
+                4 => writeln!(y, "  {k}:\n    external: true\n    name: real-{}", t.name),
+                _ => writeln!(y, "  {k}:\n    driver: overlay\n    encrypted: true"),
+            };
+        }
+    }
+    (y, expected)
+}
+
+fn stack(typed_names: bool) -> impl Strategy<Value = (String, Vec<Expected>)> {
+    doc(typed_names).prop_map(|d| render(&d))
+}
+
+// ---------------------------------------------------------------------------------------
+// The properties.
 
 fn import(text: &str) -> Design {
-    Design::import(
-        text,
-        ImportOptions {
-            stack: Some("prop".into()),
-            ..ImportOptions::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("does not import: {e} at {:?}\n{text}", e.location()))
+    Design::import(text, ImportOptions::default())
+        .unwrap_or_else(|e| panic!("does not import: {e} at {:?}\n{text}", e.location()))
 }
 
-/// export(import(x)) reads back to the same model, and export is a fixed point.
-fn assert_round_trip(design: &Design) {
+/// (a) The model holds what the file was generated with.
+fn assert_reads_as_generated(design: &Design, expected: &[Expected], text: &str) {
+    let model = design.model();
+    let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
+    let wanted: Vec<&str> = expected.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, wanted, "\n{text}");
+    for (s, e) in model.services.iter().zip(expected) {
+        let tiers: Vec<&str> = s.networks.iter().map(|a| a.tier.as_str()).collect();
+        assert_eq!(tiers, e.tiers, "networks of {}\n{text}", e.name);
+        for t in &tiers {
+            assert!(model.tier(t).is_some(), "tier {t} missing\n{text}");
+        }
+        assert_eq!(s.mode, e.mode, "mode of {}\n{text}", e.name);
+        assert_eq!(s.ports.len(), e.ports, "ports of {}\n{text}", e.name);
+        assert_eq!(s.labels.len(), e.labels, "labels of {}\n{text}", e.name);
+        assert!(s.image.is_some(), "image of {}\n{text}", e.name);
+    }
+}
+
+/// (b) export(import(x)) reads back to the same model; (c) export is a fixed point.
+fn assert_round_trip(design: &Design, context: &str) {
     let text = design.export();
-    let again = import(&text);
+    let again = Design::import(&text, ImportOptions::default()).unwrap_or_else(|e| {
+        panic!(
+            "the export does not import: {e}\n--- export ---\n{text}\n--- context ---\n{context}"
+        )
+    });
     assert_eq!(
         support::without_locations(again.model()),
         support::without_locations(design.model()),
-        "\n{text}"
+        "\n--- export ---\n{text}\n--- context ---\n{context}"
     );
-    assert_eq!(again.export(), text);
+    assert_eq!(
+        again.export(),
+        text,
+        "export is not a fixed point\n--- context ---\n{context}"
+    );
 }
 
 #[derive(Debug, Clone)]
 enum Edit {
-    AddTier(u8),
-    AddService(u8, u8),
+    AddTier(String),
+    AddService(String, u8),
     Attach(u8, u8),
     Detach(u8, u8),
     Move(u8, u8),
     Replicas(u8, u8),
-    Ports(u8, u16, Option<u16>, bool, bool),
+    Ports(u8, Vec<(u16, Option<u16>, bool, bool)>),
     Route(u8, u16),
     Flow(u8, u8, Option<u16>),
     Accept(u8),
@@ -211,28 +826,36 @@ enum Edit {
 
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
-        any::<u8>().prop_map(Edit::AddTier),
-        (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Edit::AddService(a, b)),
+        string_name().prop_map(Edit::AddTier),
+        (string_name(), any::<u8>()).prop_map(|(a, b)| Edit::AddService(a, b)),
         (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Edit::Attach(a, b)),
         (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Edit::Detach(a, b)),
         (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Edit::Move(a, b)),
         (any::<u8>(), 0u8..6).prop_map(|(a, b)| Edit::Replicas(a, b)),
         (
             any::<u8>(),
-            1u16..9000,
-            proptest::option::of(1000u16..9000),
-            any::<bool>(),
-            any::<bool>()
+            prop::collection::vec(
+                (
+                    1u16..9000,
+                    prop::option::of(1000u16..9000),
+                    any::<bool>(),
+                    any::<bool>()
+                ),
+                0..3
+            )
         )
-            .prop_map(|(a, t, p, u, h)| Edit::Ports(a, t, p, u, h)),
+            .prop_map(|(a, p)| Edit::Ports(a, p)),
         (any::<u8>(), 1u16..9000).prop_map(|(a, p)| Edit::Route(a, p)),
-        (any::<u8>(), any::<u8>(), proptest::option::of(1u16..9000))
+        (any::<u8>(), any::<u8>(), prop::option::of(1u16..9000))
             .prop_map(|(a, b, p)| Edit::Flow(a, b, p)),
         any::<u8>().prop_map(Edit::Accept),
     ]
 }
 
+/// (d) Applies an edit; checks that a refused edit changes nothing and that an accepted
+/// one did what it says.
 fn apply(design: &mut Design, edit: &Edit) {
+    let before = design.clone();
     let services: Vec<String> = design
         .model()
         .services
@@ -245,39 +868,126 @@ fn apply(design: &mut Design, edit: &Edit) {
             .cloned()
             .unwrap_or_default()
     };
-    // Edits may be refused (an unknown name, a duplicate); a refused edit changes nothing.
-    let _ = match edit {
-        Edit::AddTier(i) => design.add_tier(&format!("new{i}")),
-        Edit::AddService(i, t) => {
-            design.add_service(&format!("added{i}"), "example/added:1", &pick(&tiers, *t))
+    let model = |d: &Design| d.model().clone();
+    let result = match edit {
+        Edit::AddTier(k) => design.add_tier(k).map(|()| {
+            assert!(model(design).tier(k).is_some_and(|t| t.declared));
+        }),
+        Edit::AddService(name, t) => {
+            let tier = pick(&tiers, *t);
+            design
+                .add_service(name, "example/added:1", &tier)
+                .map(|()| {
+                    let m = model(design);
+                    let s = m.service(name).expect("added service");
+                    assert_eq!(s.image.as_deref(), Some("example/added:1"));
+                    assert!(s.on(&tier));
+                })
         }
-        Edit::Attach(s, t) => design.attach(&pick(&services, *s), &pick(&tiers, *t)),
-        Edit::Detach(s, t) => design.detach(&pick(&services, *s), &pick(&tiers, *t)),
-        Edit::Move(s, t) => design.move_to(&pick(&services, *s), &pick(&tiers, *t)),
-        Edit::Replicas(s, n) => design.set_replicas(&pick(&services, *s), u32::from(*n)),
-        Edit::Ports(s, target, published, udp, host) => design.set_ports(
-            &pick(&services, *s),
-            &[PortSpec {
-                target: *target,
-                published: *published,
-                protocol: if *udp { Protocol::Udp } else { Protocol::Tcp },
-                mode: if *host {
-                    PublishMode::Host
-                } else {
-                    PublishMode::Ingress
-                },
-            }],
-        ),
-        Edit::Route(s, port) => design.set_route(
-            &pick(&services, *s),
-            &RouteSpec {
+        Edit::Attach(s, t) => {
+            let (s, t) = (pick(&services, *s), pick(&tiers, *t));
+            design.attach(&s, &t).map(|()| {
+                assert!(model(design).service(&s).expect("service").on(&t));
+            })
+        }
+        Edit::Detach(s, t) => {
+            let (s, t) = (pick(&services, *s), pick(&tiers, *t));
+            design.detach(&s, &t).map(|()| {
+                assert!(!model(design).service(&s).expect("service").on(&t));
+            })
+        }
+        Edit::Move(s, t) => {
+            let (s, t) = (pick(&services, *s), pick(&tiers, *t));
+            design.move_to(&s, &t).map(|()| {
+                let m = model(design);
+                let svc = m.service(&s).expect("service");
+                assert!(svc.on(&t));
+                assert_eq!(svc.home.as_deref(), Some(t.as_str()));
+            })
+        }
+        Edit::Replicas(s, n) => {
+            let s = pick(&services, *s);
+            // `deploy:` left empty makes set_replicas a silent no-op (tests/known_bugs.rs).
+            let null_deploy = design
+                .document()
+                .get("services")
+                .and_then(|m| m.get(&s))
+                .and_then(|n| n.get("deploy"))
+                .is_some_and(|d| d.is_null());
+            design.set_replicas(&s, u32::from(*n)).map(|()| {
+                if null_deploy {
+                    return;
+                }
+                assert_eq!(
+                    model(design).service(&s).expect("service").mode,
+                    DeployMode::Replicated(u64::from(*n))
+                );
+            })
+        }
+        Edit::Ports(s, specs) => {
+            let s = pick(&services, *s);
+            let specs: Vec<PortSpec> = specs
+                .iter()
+                .map(|(target, published, udp, host)| PortSpec {
+                    target: *target,
+                    published: *published,
+                    protocol: if *udp { Protocol::Udp } else { Protocol::Tcp },
+                    mode: if *host {
+                        PublishMode::Host
+                    } else {
+                        PublishMode::Ingress
+                    },
+                })
+                .collect();
+            design.set_ports(&s, &specs).map(|()| {
+                let m = model(design);
+                let got: Vec<PortSpec> = m
+                    .service(&s)
+                    .expect("service")
+                    .ports
+                    .iter()
+                    .map(|p| PortSpec {
+                        target: p.target,
+                        published: p.published,
+                        protocol: p.protocol,
+                        mode: p.mode,
+                    })
+                    .collect();
+                assert_eq!(got, specs);
+            })
+        }
+        Edit::Route(s, port) => {
+            let s = pick(&services, *s);
+            let route = RouteSpec {
                 host: "app.example.com".into(),
                 path: "/api".into(),
                 port: *port,
-            },
-        ),
+            };
+            design.set_route(&s, &route).map(|()| {
+                let m = model(design);
+                let svc = m.service(&s).expect("service");
+                // A dot in the service name makes an unreadable router name
+                // (tests/known_bugs.rs); the round trip still holds.
+                assert!(
+                    s.contains('.')
+                        || svc.routes.iter().any(|r| r
+                            .hosts
+                            .iter()
+                            .any(|h| h == "app.example.com")
+                            && r.port == Some(*port)),
+                    "{:?}",
+                    svc.routes
+                );
+            })
+        }
         Edit::Flow(a, b, port) => {
-            design.add_flow(&pick(&services, *a), &pick(&services, *b), *port)
+            let (a, b) = (pick(&services, *a), pick(&services, *b));
+            design.add_flow(&a, &b, *port).map(|()| {
+                assert!(model(design)
+                    .flows
+                    .iter()
+                    .any(|f| f.from == a && f.to == b && f.port == *port));
+            })
         }
         Edit::Accept(i) => {
             let id = design
@@ -286,30 +996,72 @@ fn apply(design: &mut Design, edit: &Edit) {
                 .get(usize::from(*i) % 8)
                 .map(|f| f.id.clone());
             match id {
-                Some(id) => design.accept(&id, "accepted in review"),
+                Some(id) => design.accept(&id, "accepted in review").map(|()| {
+                    assert!(model(design).accepted.iter().any(|a| a.id == id));
+                }),
                 None => Ok(()),
             }
         }
     };
+    if let Err(e) = result {
+        assert_eq!(
+            *design, before,
+            "the refused edit {edit:?} ({e}) changed the design"
+        );
+    }
+}
+
+/// 128 cases per property (about a second each); `PROPTEST_CASES=N` runs more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
+    /// (a), (b), (c) on generated files.
     #[test]
-    fn export_of_import_reads_back_the_same(text in stack()) {
+    fn export_of_import_reads_back_the_same((text, expected) in stack(true)) {
         let design = import(&text);
-        assert_round_trip(&design);
-        // The analysis runs on anything that imports.
+        assert_reads_as_generated(&design, &expected, &text);
+        assert_round_trip(&design, &text);
+        // The analysis runs on anything that imports, and on the export too.
         let _ = design.analyze();
     }
 
+    /// (d): every edit in a random sequence keeps the round trip.
     #[test]
-    fn edits_keep_the_round_trip(text in stack(), edits in proptest::collection::vec(edit(), 1..12)) {
+    fn edits_keep_the_round_trip(
+        (text, _) in stack(false),
+        edits in prop::collection::vec(edit(), 1..12),
+    ) {
         let mut design = import(&text);
-        for e in &edits {
+        for (i, e) in edits.iter().enumerate() {
             apply(&mut design, e);
-            assert_round_trip(&design);
+            assert_round_trip(&design, &format!("after edits {:?}\n--- file ---\n{text}", &edits[..=i]));
+        }
+    }
+
+    /// Edits on an empty design, where every key is created by tiermap.
+    #[test]
+    fn edits_from_empty_keep_the_round_trip(edits in prop::collection::vec(edit(), 1..16)) {
+        let mut design = Design::empty("prop");
+        for (i, e) in edits.iter().enumerate() {
+            apply(&mut design, e);
+            let text = design.export();
+            let again = Design::import(&text, ImportOptions {
+                stack: Some("prop".into()),
+                ..ImportOptions::default()
+            }).unwrap_or_else(|err| panic!("{err}\n{text}\nafter {:?}", &edits[..=i]));
+            prop_assert_eq!(
+                support::without_locations(again.model()),
+                support::without_locations(design.model()),
+                "\n{}\nafter {:?}", text, &edits[..=i]
+            );
+            prop_assert_eq!(again.export(), text);
         }
     }
 }
