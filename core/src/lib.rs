@@ -7,6 +7,7 @@
 //! keeps every key the user wrote.
 
 pub mod analysis;
+pub mod artifacts;
 pub mod blast_radius;
 pub mod compose;
 pub mod design;
