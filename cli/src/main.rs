@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use tiermap_core::artifacts::{
+    self, Artifact, ArtifactError, Cidr, Deployment, DeploymentError, NodeRole, TraefikVersion,
+};
 use tiermap_core::compose::Variables;
 use tiermap_core::findings::Severity;
 use tiermap_core::surface;
@@ -43,13 +46,15 @@ enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
-    /// Write an artifact generated from the design to standard output.
+    /// Write an artifact generated from the design to standard output; warnings go to stderr.
     Export {
         /// The file (`-` for standard input).
         file: PathBuf,
         /// What to generate.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = artifact_parser())]
         to: Artifact,
+        #[command(flatten)]
+        deployment: DeploymentArgs,
         #[command(flatten)]
         input: InputArgs,
     },
@@ -96,11 +101,100 @@ enum FailOn {
     Warning,
 }
 
-/// Artifacts `export` can write.
+/// What the user tells `export` once per design: who the peers are, who may reach what.
+#[derive(clap::Args)]
+struct DeploymentArgs {
+    /// Node role for the host firewalls and the Hetzner rules.
+    #[arg(long, value_enum, default_value_t = Role::Worker)]
+    role: Role,
+    /// A swarm node's address or range (repeatable); default: the private ranges.
+    #[arg(long = "peer", value_name = "CIDR")]
+    peers: Vec<String>,
+    /// Cloud tag on the swarm's nodes (managers also carry TAG-manager).
+    #[arg(long, value_name = "TAG")]
+    tag: Option<String>,
+    /// The range SSH is allowed from (repeatable); default: SSH stays closed.
+    #[arg(long, value_name = "CIDR")]
+    admin: Vec<String>,
+    /// Sources allowed to a published port, as PORT=CIDR,CIDR (repeatable); default: anywhere.
+    #[arg(long = "allow", value_name = "PORT=CIDRS")]
+    allowed: Vec<String>,
+    /// Traefik label spelling.
+    #[arg(long, value_enum, default_value_t = Traefik::V3)]
+    traefik: Traefik,
+    /// Image of the verification script's probe tasks.
+    #[arg(long, value_name = "IMAGE")]
+    probe_image: Option<String>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
-enum Artifact {
-    /// The stack file for `docker stack deploy -c`, with the design under `x-tiermap`.
-    Stack,
+enum Role {
+    Manager,
+    Worker,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Traefik {
+    V2,
+    V3,
+}
+
+/// `--to`'s values: every artifact core generates, with its explanation for `--help`.
+fn artifact_parser() -> impl clap::builder::TypedValueParser<Value = Artifact> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Artifact::ALL.map(|a| PossibleValue::new(a.slug()).help(a.about())))
+        .try_map(|slug| Artifact::from_slug(&slug).ok_or("unknown artifact"))
+}
+
+impl DeploymentArgs {
+    fn deployment(&self) -> Result<Deployment, CliError> {
+        let cidrs = |flag: &'static str, list: &[String]| {
+            list.iter()
+                .map(|c| {
+                    c.parse::<Cidr>()
+                        .map_err(|source| CliError::Deployment { flag, source })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let mut deployment = Deployment {
+            peers: cidrs("--peer", &self.peers)?,
+            admin: cidrs("--admin", &self.admin)?,
+            role: match self.role {
+                Role::Manager => NodeRole::Manager,
+                Role::Worker => NodeRole::Worker,
+            },
+            traefik: match self.traefik {
+                Traefik::V2 => TraefikVersion::V2,
+                Traefik::V3 => TraefikVersion::V3,
+            },
+            ..Deployment::default()
+        };
+        for entry in &self.allowed {
+            let allowed =
+                Deployment::parse_allowed(entry).map_err(|source| CliError::Deployment {
+                    flag: "--allow",
+                    source,
+                })?;
+            deployment.allowed.push(allowed);
+        }
+        if let Some(tag) = &self.tag {
+            deployment
+                .set_tag(tag)
+                .map_err(|source| CliError::Deployment {
+                    flag: "--tag",
+                    source,
+                })?;
+        }
+        if let Some(image) = &self.probe_image {
+            deployment
+                .set_probe_image(image)
+                .map_err(|source| CliError::Deployment {
+                    flag: "--probe-image",
+                    source,
+                })?;
+        }
+        Ok(deployment)
+    }
 }
 
 /// Why the command could not run: exit code 2.
@@ -124,6 +218,17 @@ enum CliError {
     BadVariable(String),
     #[error("no template named `{0}`; `tiermap templates` lists them")]
     UnknownTemplate(String),
+    #[error("{flag}: {source}")]
+    Deployment {
+        flag: &'static str,
+        source: DeploymentError,
+    },
+    #[error("{file}: cannot export {artifact}: {source}")]
+    Artifact {
+        file: String,
+        artifact: &'static str,
+        source: ArtifactError,
+    },
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -165,11 +270,27 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Export { file, to, input } => {
+        Command::Export {
+            file,
+            to,
+            deployment,
+            input,
+        } => {
+            let deployment = deployment.deployment()?;
             let design = open(&file, &input)?;
-            match to {
-                Artifact::Stack => out(&design.export()),
+            let analysis = design.analyze();
+            let output =
+                artifacts::generate(to, &design, &analysis, &deployment).map_err(|source| {
+                    CliError::Artifact {
+                        file: file.display().to_string(),
+                        artifact: to.slug(),
+                        source,
+                    }
+                })?;
+            for warning in &output.warnings {
+                eprintln!("tiermap: warning: {warning}");
             }
+            out(&output.text);
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {

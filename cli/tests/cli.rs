@@ -292,3 +292,99 @@ fn templates_are_listed_and_printed() {
     }
     assert_eq!(tiermap(&["template", "nope"], None).status.code(), Some(2));
 }
+
+#[test]
+fn export_help_lists_every_artifact() {
+    let out = tiermap(&["export", "--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for slug in [
+        "iptables",
+        "nftables",
+        "ufw",
+        "digitalocean",
+        "terraform-digitalocean",
+        "terraform-aws",
+        "hcloud",
+        "verify",
+        "envoy",
+        "mermaid",
+        "stack",
+        "traefik",
+        "dfp",
+    ] {
+        assert!(
+            help.contains(&format!("- {slug}:")),
+            "{slug} missing:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn export_writes_firewall_rules_from_the_options() {
+    let out = tiermap(
+        &[
+            "export",
+            file("clean3.yml", CLEAN).to_str().unwrap(),
+            "--to",
+            "iptables",
+            "--role",
+            "manager",
+            "--peer",
+            "10.1.0.0/16",
+            "--admin",
+            "192.0.2.10",
+            "--allow",
+            "80=198.51.100.0/24",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rules = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        rules.contains("-s 10.1.0.0/16 -p tcp --dport 2377"),
+        "{rules}"
+    );
+    assert!(
+        rules.contains("-s 192.0.2.10/32 -p tcp --dport 22"),
+        "{rules}"
+    );
+    assert!(rules.contains("-s 198.51.100.0/24"), "{rules}");
+}
+
+#[test]
+fn export_refuses_bad_options_and_names_with_exit_2() {
+    let clean = file("clean4.yml", CLEAN);
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "nftables",
+            "--peer",
+            "10.0.0.0/8;reboot",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--peer"));
+
+    let evil = file("evil.yml", "services:\n  'x; rm -rf /': {image: nginx}\n");
+    let out = tiermap(&["export", evil.to_str().unwrap(), "--to", "verify"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("x; rm -rf /") && err.contains("rename"),
+        "{err}"
+    );
+
+    let out = tiermap(&["export", clean.to_str().unwrap(), "--to", "envoy"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no Envoy service"));
+}
