@@ -194,6 +194,22 @@ impl Deployment {
         Ok(())
     }
 
+    /// Parses a list of addresses separated by commas or spaces, as typed in a field.
+    pub fn parse_cidrs(text: &str) -> Result<Vec<Cidr>, DeploymentError> {
+        text.split([',', ' ', '\n', '\t'])
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .collect()
+    }
+
+    /// Parses `PORT=CIDR,CIDR` entries separated by spaces or `;`, as typed in a field.
+    pub fn parse_allowed_list(text: &str) -> Result<Vec<(u16, Vec<Cidr>)>, DeploymentError> {
+        text.split([';', ' ', '\n', '\t'])
+            .filter(|s| !s.is_empty())
+            .map(Deployment::parse_allowed)
+            .collect()
+    }
+
     /// Parses `PORT=CIDR[,CIDR...]`, the form the command line takes.
     pub fn parse_allowed(text: &str) -> Result<(u16, Vec<Cidr>), DeploymentError> {
         let (port, sources) = text
@@ -258,5 +274,19 @@ mod tests {
         assert_eq!((port, sources.len()), (443, 2));
         assert!(Deployment::parse_allowed("0=1.2.3.4").is_err());
         assert!(Deployment::parse_allowed("443").is_err());
+    }
+
+    #[test]
+    fn fields_as_typed_in_the_page() {
+        let peers =
+            Deployment::parse_cidrs(" 10.0.0.0/24, 10.0.1.5\n2001:db8::1 ").unwrap_or_default();
+        assert_eq!(peers.len(), 3);
+        assert_eq!(Deployment::parse_cidrs("").map(|v| v.len()), Ok(0));
+        assert!(Deployment::parse_cidrs("10.0.0.0/24, $(id)").is_err());
+        let allowed = Deployment::parse_allowed_list("443=0.0.0.0/0,::/0; 8443=198.51.100.0/24")
+            .unwrap_or_default();
+        assert_eq!(allowed.len(), 2);
+        assert_eq!(allowed.get(1).map(|(p, c)| (*p, c.len())), Some((8443, 1)));
+        assert!(Deployment::parse_allowed_list("443=0.0.0.0/0 x").is_err());
     }
 }
