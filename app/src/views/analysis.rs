@@ -12,6 +12,7 @@ use tiermap_core::model::{Model, PublishMode};
 use tiermap_core::Analysis;
 
 use super::delegate::{data, element, select_from};
+use super::rows;
 use crate::studio::Studio;
 
 /// Notes (info findings) shown before "show all": a big design has hundreds.
@@ -29,23 +30,33 @@ pub fn AnalysisPanels() -> impl IntoView {
     let all_notes = RwSignal::new(false);
     let findings = Memo::new(move |_| {
         let all = all_notes.get();
-        studio.analysis.with(|a| findings_html(a, all))
+        studio.analysis.with(|a| findings_rows(a, all))
     });
     let counts = Memo::new(move |_| studio.analysis.with(counts));
     let matrix = Memo::new(move |_| {
         let analysis = studio.analysis.read();
         studio
             .history
-            .with(|h| matrix_html(h.current().model(), &analysis))
+            .with(|h| matrix_parts(h.current().model(), &analysis))
     });
+    let matrix_class = Memo::new(move |_| matrix.with(|m| m.class));
+    let matrix_head = Memo::new(move |_| matrix.with(|m| m.head.clone()));
+    rows::keep("findings-list", findings);
+    rows::keep(
+        "reach-rows",
+        Memo::new(move |_| matrix.with(|m| m.rows.clone())),
+    );
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };
         if data(&el, "all-notes").is_some() {
             all_notes.set(true);
-        } else if let Some(index) = data(&el, "fix").and_then(|i| i.parse::<usize>().ok()) {
-            let action = studio
-                .analysis
-                .with_untracked(|a| a.findings.get(index).and_then(|f| f.action.clone()));
+        } else if let Some(id) = data(&el, "fix") {
+            let action = studio.analysis.with_untracked(|a| {
+                a.findings
+                    .iter()
+                    .find(|f| f.id == id)
+                    .and_then(|f| f.action.clone())
+            });
             if let Some(action) = action {
                 studio.edit(|d| d.apply(&action));
             }
@@ -62,12 +73,17 @@ pub fn AnalysisPanels() -> impl IntoView {
             <section class="findings card-panel">
                 <h2>"Findings"</h2>
                 <p class="muted">{move || counts.get()}</p>
-                <ul class="findings-list" aria-label="Findings" inner_html=move || findings.get()></ul>
+                <ul class="findings-list" aria-label="Findings" id="findings-list"></ul>
             </section>
             <section class="reach card-panel">
                 <h2>"Reachability"</h2>
                 <p class="muted">"Who can open a connection to whom (shared network = every port)."</p>
-                <div class="scroll" inner_html=move || matrix.get()></div>
+                <div class="scroll">
+                    <table class=move || matrix_class.get() aria-label="Reachability">
+                        <thead inner_html=move || matrix_head.get()></thead>
+                        <tbody id="reach-rows"></tbody>
+                    </table>
+                </div>
             </section>
         </section>
     }
@@ -152,11 +168,13 @@ fn surface_html(a: &Analysis) -> String {
     out
 }
 
-fn findings_html(a: &Analysis, all_notes: bool) -> String {
+/// One `<li>` per shown finding, patched by [`rows`](super::rows): an unchanged finding
+/// keeps its DOM.
+fn findings_rows(a: &Analysis, all_notes: bool) -> Vec<String> {
     use tiermap_core::findings::Severity;
-    let mut out = String::with_capacity(a.findings.len().min(200) * 300);
+    let mut rows: Vec<String> = Vec::with_capacity(a.findings.len().min(NOTES_SHOWN * 4));
     let mut notes = 0;
-    for (i, f) in a.findings.iter().enumerate() {
+    for f in &a.findings {
         if f.severity == Severity::Info {
             notes += 1;
             if notes > NOTES_SHOWN && !all_notes {
@@ -174,8 +192,7 @@ fn findings_html(a: &Analysis, all_notes: bool) -> String {
         } else {
             String::new()
         };
-        let _ = write!(
-            out,
+        let mut out = format!(
             "<li class=\"finding {severity}{}\"><button class=\"finding-main\"{target}><span class=\"badge {severity}\">{severity}</span><span class=\"message\">{}</span><span class=\"muted\">{place}</span></button><p class=\"fix\">Fix: {}</p>",
             if f.accepted.is_some() { " accepted" } else { "" },
             escape(&f.message),
@@ -187,59 +204,80 @@ fn findings_html(a: &Analysis, all_notes: bool) -> String {
         if f.action.is_some() {
             let _ = write!(
                 out,
-                "<button class=\"quiet\" data-fix=\"{i}\">Apply fix</button>"
+                "<button class=\"quiet\" data-fix=\"{}\">Apply fix</button>",
+                escape(&f.id)
             );
         }
         out.push_str("</li>");
+        rows.push(out);
     }
     if notes > NOTES_SHOWN && !all_notes {
-        let _ = write!(
-            out,
+        rows.push(format!(
             "<li class=\"finding more\"><button class=\"quiet\" data-all-notes=\"1\">Show {} more notes</button></li>",
             notes - NOTES_SHOWN
-        );
+        ));
     }
-    out
+    rows
 }
 
-fn matrix_html(m: &Model, a: &Analysis) -> String {
+/// The reachability table in parts: its class, its header row and its body rows (each
+/// a `<tr>`, unique by the row's service), so an update only replaces the rows whose
+/// cells changed.
+#[derive(Clone, PartialEq, Default)]
+struct Matrix {
+    class: &'static str,
+    head: String,
+    rows: Vec<String>,
+}
+
+fn matrix_parts(m: &Model, a: &Analysis) -> Matrix {
     let names: Vec<std::borrow::Cow<'_, str>> =
         m.services.iter().map(|s| escape(&s.name)).collect();
-    let mut out = String::new();
     if names.len() > GRID_LIMIT {
-        out.push_str("<table aria-label=\"Reachability\"><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Reaches</th></tr></thead><tbody>");
-        for (i, n) in names.iter().enumerate() {
-            let reached = a.reachability.pairs.iter().filter(|r| r.from == i).count();
-            let _ = write!(
-                out,
-                "<tr><th scope=\"row\">{n}</th><td>{reached} services</td></tr>"
-            );
-        }
-        out.push_str("</tbody></table>");
-        return out;
+        let rows = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let reached = a.reachability.pairs.iter().filter(|r| r.from == i).count();
+                format!("<tr><th scope=\"row\">{n}</th><td>{reached} services</td></tr>")
+            })
+            .collect();
+        return Matrix {
+            class: "",
+            head: "<tr><th scope=\"col\">Service</th><th scope=\"col\">Reaches</th></tr>".into(),
+            rows,
+        };
     }
-    out.push_str("<table class=\"matrix\" aria-label=\"Reachability\"><thead><tr><th></th>");
+    let mut head = String::from("<tr><th></th>");
     for n in &names {
-        let _ = write!(out, "<th scope=\"col\"><span>{n}</span></th>");
+        let _ = write!(head, "<th scope=\"col\"><span>{n}</span></th>");
     }
-    out.push_str("</tr></thead><tbody>");
-    for (i, from) in names.iter().enumerate() {
-        let _ = write!(out, "<tr><th scope=\"row\">{from}</th>");
-        for (j, to) in names.iter().enumerate() {
-            if i == j {
-                out.push_str("<td class=\"self\"></td>");
-                continue;
-            }
-            match a.reachability.between(i, j) {
-                Some(nets) => {
-                    let label = format!("{from} → {to} via {}", escape(&nets.join(", ")));
-                    let _ = write!(out, "<td class=\"yes\" aria-label=\"{label}\">●</td>");
+    head.push_str("</tr>");
+    let rows = names
+        .iter()
+        .enumerate()
+        .map(|(i, from)| {
+            let mut row = format!("<tr><th scope=\"row\">{from}</th>");
+            for (j, to) in names.iter().enumerate() {
+                if i == j {
+                    row.push_str("<td class=\"self\"></td>");
+                    continue;
                 }
-                None => out.push_str("<td class=\"no\" aria-label=\"no\"></td>"),
+                match a.reachability.between(i, j) {
+                    Some(nets) => {
+                        let label = format!("{from} → {to} via {}", escape(&nets.join(", ")));
+                        let _ = write!(row, "<td class=\"yes\" aria-label=\"{label}\">●</td>");
+                    }
+                    None => row.push_str("<td class=\"no\" aria-label=\"no\"></td>"),
+                }
             }
-        }
-        out.push_str("</tr>");
+            row.push_str("</tr>");
+            row
+        })
+        .collect();
+    Matrix {
+        class: "matrix",
+        head,
+        rows,
     }
-    out.push_str("</tbody></table>");
-    out
 }

@@ -14,6 +14,7 @@ use tiermap_core::role::{self, Role};
 use tiermap_core::Analysis;
 
 use super::delegate::{data, element};
+use super::rows;
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
@@ -224,6 +225,8 @@ pub fn Board() -> impl IntoView {
             .history
             .with(|h| board_html(h.current().model(), &analysis, &selected, &open))
     });
+    // Keyed by its text: an unchanged box keeps its DOM.
+    rows::keep("tier-boxes", html);
     let tier_keys = Memo::new(move |_| {
         studio.history.with(|h| {
             h.current()
@@ -308,11 +311,8 @@ pub fn Board() -> impl IntoView {
                 on:dragover=on_dragover
                 on:dragleave=on_dragleave
                 on:drop=on_drop
+                id="tier-boxes"
             >
-                // Keyed by its text: an unchanged box keeps its DOM.
-                <For each=move || html.get() key=|text| text.clone() let:text>
-                    <div class="slot" inner_html=text></div>
-                </For>
             </div>
             <AddForms tiers=tier_keys/>
         </section>

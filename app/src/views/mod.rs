@@ -6,4 +6,5 @@ pub mod delegate;
 pub mod diagram;
 pub mod notice;
 pub mod panel;
+pub mod rows;
 pub mod toolbar;

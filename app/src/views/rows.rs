@@ -1,0 +1,91 @@
+//! Lists written as HTML rows and patched by key. Each row is one element's outer HTML
+//! and is its own key: a row whose HTML did not change keeps its DOM node, so an edit
+//! re-parses, restyles and re-lays out only the rows it changed. One small non-generic
+//! patch serves every list (Leptos' `<For>` costs several KB of page per use).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Keeps the children of the element with id `container` equal to `rows` (each one
+/// element's outer HTML; equal rows are written once). Runs once the view is mounted
+/// and after every change of `rows`.
+pub fn keep(container: &'static str, rows: Memo<Vec<String>>) {
+    Effect::new(move |previous: Option<Vec<(String, web_sys::Element)>>| {
+        let shown = previous.unwrap_or_default();
+        match document().get_element_by_id(container) {
+            Some(el) => rows.with(|rows| patch(&el, shown, rows)),
+            None => shown,
+        }
+    });
+}
+
+/// Rewrites only what changed: reuses the nodes of unchanged rows, parses the new ones
+/// in a single pass, moves nodes into order and removes what is gone.
+fn patch(
+    container: &web_sys::Element,
+    shown: Vec<(String, web_sys::Element)>,
+    rows: &[String],
+) -> Vec<(String, web_sys::Element)> {
+    let mut old = shown;
+    let mut next: Vec<(String, Option<web_sys::Element>)> = Vec::with_capacity(rows.len());
+    let mut fresh: Vec<&str> = Vec::new();
+    for row in rows {
+        if next.iter().any(|(r, _)| r == row) {
+            continue;
+        }
+        let node = old
+            .iter()
+            .position(|(r, _)| r == row)
+            .map(|i| old.swap_remove(i).1);
+        if node.is_none() {
+            fresh.push(row);
+        }
+        next.push((row.clone(), node));
+    }
+    let mut parsed = parse(&fresh).into_iter();
+    for (_, node) in old {
+        node.remove();
+    }
+    let mut cursor = container.first_element_child();
+    let mut out = Vec::with_capacity(next.len());
+    for (row, node) in next {
+        let Some(node) = node.or_else(|| parsed.next().flatten()) else {
+            continue;
+        };
+        if cursor.as_ref() == Some(&node) {
+            cursor = node.next_element_sibling();
+        } else {
+            let before: Option<&web_sys::Node> = cursor.as_ref().map(|c| c.as_ref());
+            let _ = container.insert_before(&node, before);
+        }
+        out.push((row, node));
+    }
+    out
+}
+
+/// One element per row (none for a row that is not HTML). New rows are parsed together in a template, which accepts any
+/// element (a `<tr>` included) without the context its parent would need; if that does
+/// not give one element per row, each row is parsed alone.
+fn parse(rows: &[&str]) -> Vec<Option<web_sys::Element>> {
+    let Some(template) = document()
+        .create_element("template")
+        .ok()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlTemplateElement>().ok())
+    else {
+        return Vec::new();
+    };
+    let elements = |html: &str| {
+        template.set_inner_html(html);
+        let children = template.content().children();
+        (0..children.length())
+            .filter_map(|i| children.item(i))
+            .collect::<Vec<_>>()
+    };
+    let all = elements(&rows.concat());
+    if all.len() == rows.len() {
+        return all.into_iter().map(Some).collect();
+    }
+    rows.iter()
+        .map(|row| elements(row).into_iter().next())
+        .collect()
+}
