@@ -39,7 +39,6 @@ pub fn AnalysisPanels() -> impl IntoView {
             .history
             .with(|h| matrix_parts(h.current().model(), &analysis))
     });
-    let matrix_class = Memo::new(move |_| matrix.with(|m| m.class));
     let matrix_head = Memo::new(move |_| matrix.with(|m| m.head.clone()));
     rows::keep("findings-list", findings);
     rows::keep(
@@ -79,7 +78,7 @@ pub fn AnalysisPanels() -> impl IntoView {
                 <h2>"Reachability"</h2>
                 <p class="muted">"Who can open a connection to whom (shared network = every port)."</p>
                 <div class="scroll">
-                    <table class=move || matrix_class.get() aria-label="Reachability">
+                    <table class="matrix" aria-label="Reachability">
                         <thead inner_html=move || matrix_head.get()></thead>
                         <tbody id="reach-rows"></tbody>
                     </table>
@@ -220,12 +219,11 @@ fn findings_rows(a: &Analysis, all_notes: bool) -> Vec<String> {
     rows
 }
 
-/// The reachability table in parts: its class, its header row and its body rows (each
+/// The reachability table in parts: its header row and its body rows (each
 /// a `<tr>`, unique by the row's service), so an update only replaces the rows whose
 /// cells changed.
 #[derive(Clone, PartialEq, Default)]
 struct Matrix {
-    class: &'static str,
     head: String,
     rows: Vec<String>,
 }
@@ -243,7 +241,6 @@ fn matrix_parts(m: &Model, a: &Analysis) -> Matrix {
             })
             .collect();
         return Matrix {
-            class: "",
             head: "<tr><th scope=\"col\">Service</th><th scope=\"col\">Reaches</th></tr>".into(),
             rows,
         };
@@ -275,9 +272,5 @@ fn matrix_parts(m: &Model, a: &Analysis) -> Matrix {
             row
         })
         .collect();
-    Matrix {
-        class: "matrix",
-        head,
-        rows,
-    }
+    Matrix { head, rows }
 }

@@ -2,14 +2,15 @@
 //! blast radius is highlighted. Clicks on a card or tier select it.
 
 use leptos::prelude::*;
-use tiermap_core::diagram::{self, Style};
+use tiermap_core::diagram::{self, Drawing, Style};
 
 use super::delegate::{element, select_from};
+use super::rows;
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
-/// The SVG of the design as it stands, with the selection's blast radius highlighted.
-pub fn current_svg(studio: Studio) -> String {
+/// The diagram of the design as it stands, with the selection's blast radius highlighted.
+pub fn current_drawing(studio: Studio) -> Drawing {
     let analysis = studio.analysis.read();
     let selected = match studio.selected.get() {
         Some(Selection::Service(name)) => Some(name),
@@ -33,15 +34,36 @@ pub fn current_svg(studio: Studio) -> String {
             highlight,
             selected,
         };
-        diagram::svg(&layout, &style)
+        diagram::drawing(&layout, &style)
     })
 }
+
+/// The diagram's root; [`Drawing`]'s parts fill it.
+const SVG_ROOT: &str = "<svg id=\"diagram-svg\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Stack diagram\"></svg>";
 
 /// The diagram panel.
 #[component]
 pub fn Diagram() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let svg = Memo::new(move |_| current_svg(studio));
+    let drawing = Memo::new(move |_| current_drawing(studio));
+    // The <svg> stays; its size follows the drawing and only changed elements are
+    // replaced (a move in a 200-service design changes about a tenth of them).
+    Effect::new(move |_| {
+        let (w, h) = drawing.with(|d| (d.width, d.height));
+        if let Some(svg) = document().get_element_by_id("diagram-svg") {
+            for (name, value) in [
+                ("viewBox", format!("0 0 {w} {h}")),
+                ("width", format!("{w}")),
+                ("height", format!("{h}")),
+            ] {
+                let _ = svg.set_attribute(name, &value);
+            }
+        }
+    });
+    rows::keep(
+        "diagram-svg",
+        Memo::new(move |_| drawing.with(|d| d.children.clone())),
+    );
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };
         if !select_from(studio, &el) {
@@ -53,7 +75,7 @@ pub fn Diagram() -> impl IntoView {
         browser::download(
             &format!("{name}.svg"),
             "image/svg+xml",
-            &svg.get_untracked(),
+            &drawing.with_untracked(Drawing::to_string),
         );
     };
     view! {
@@ -65,7 +87,7 @@ pub fn Diagram() -> impl IntoView {
                 <button on:click=download>"Download diagram (SVG)"</button>
             </div>
             // The SVG is built by core, which escapes every name from the file.
-            <div class="diagram" on:click=on_click inner_html=move || svg.get()></div>
+            <div class="diagram" on:click=on_click inner_html=SVG_ROOT></div>
         </section>
     }
 }

@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+const SVG: &str = "http://www.w3.org/2000/svg";
+
 /// Keeps the children of the element with id `container` equal to `rows` (each one
 /// element's outer HTML; equal rows are written once). Runs once the view is mounted
 /// and after every change of `rows`.
@@ -42,7 +44,8 @@ fn patch(
         }
         next.push((row.clone(), node));
     }
-    let mut parsed = parse(&fresh).into_iter();
+    let svg = container.namespace_uri().as_deref() == Some(SVG);
+    let mut parsed = parse(&fresh, svg).into_iter();
     for (_, node) in old {
         node.remove();
     }
@@ -63,10 +66,11 @@ fn patch(
     out
 }
 
-/// One element per row (none for a row that is not HTML). New rows are parsed together in a template, which accepts any
-/// element (a `<tr>` included) without the context its parent would need; if that does
-/// not give one element per row, each row is parsed alone.
-fn parse(rows: &[&str]) -> Vec<Option<web_sys::Element>> {
+/// One element per row (none for a row that is not markup). New rows are parsed
+/// together in a template, which accepts any element (a `<tr>` included) without the
+/// context its parent would need, inside an `<svg>` when they are SVG; if that does not
+/// give one element per row, each row is parsed alone.
+fn parse(rows: &[&str], svg: bool) -> Vec<Option<web_sys::Element>> {
     let Some(template) = document()
         .create_element("template")
         .ok()
@@ -75,8 +79,16 @@ fn parse(rows: &[&str]) -> Vec<Option<web_sys::Element>> {
         return Vec::new();
     };
     let elements = |html: &str| {
-        template.set_inner_html(html);
-        let children = template.content().children();
+        let children = if svg {
+            template.set_inner_html(&format!("<svg xmlns=\"{SVG}\">{html}</svg>"));
+            match template.content().first_element_child() {
+                Some(root) => root.children(),
+                None => return Vec::new(),
+            }
+        } else {
+            template.set_inner_html(html);
+            template.content().children()
+        };
         (0..children.length())
             .filter_map(|i| children.item(i))
             .collect::<Vec<_>>()

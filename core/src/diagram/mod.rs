@@ -6,4 +6,4 @@ mod layout;
 mod svg;
 
 pub use layout::{layout, Card, Edge, Layout, Rect, TierBox};
-pub use svg::{escape, svg, Style};
+pub use svg::{drawing, escape, svg, Drawing, Style};

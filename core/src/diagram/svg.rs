@@ -74,14 +74,43 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 .blocked{stroke:#d32f2f;stroke-width:2.2;stroke-dasharray:6 4}.lbl{font-size:10.5px;fill:#37474f}\
 .lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}";
 
-/// Draws the layout.
+/// The diagram as its parts: its size and its top-level elements in drawing order, so a
+/// view can replace only the elements an edit changed. `to_string()` is the SVG file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Drawing {
+    /// Width in pixels.
+    pub width: i32,
+    /// Height in pixels.
+    pub height: i32,
+    /// The elements inside `<svg>`, each one element's markup.
+    pub children: Vec<String>,
+}
+
+impl std::fmt::Display for Drawing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (w, h) = (&self.width, &self.height);
+        write!(
+            f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"Stack diagram\">"
+        )?;
+        for child in &self.children {
+            f.write_str(child)?;
+        }
+        f.write_str("</svg>")
+    }
+}
+
+/// Draws the layout as one SVG document.
 pub fn svg(layout: &Layout, style: &Style) -> String {
-    let mut s = String::with_capacity(4096 + layout.cards.len() * 600);
+    drawing(layout, style).to_string()
+}
+
+/// Draws the layout as parts (see [`Drawing`]).
+pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
+    let mut children =
+        Vec::with_capacity(4 + layout.tiers.len() + layout.edges.len() + layout.cards.len());
+    let mut s = String::with_capacity(1024);
     let (w, h) = (px(layout.width.ceil()), px(layout.height.ceil()));
-    let _ = write!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"Stack diagram\">"
-    );
     let _ = write!(
         s,
         "<defs><style>{CSS}</style>\
@@ -89,7 +118,9 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
 <marker id=\"arrow-public\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#1565c0\"/></marker>\
 <marker id=\"arrow-blocked\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#d32f2f\"/></marker></defs>"
     );
+    children.push(std::mem::take(&mut s));
     let _ = write!(s, "<rect width=\"{w}\" height=\"{h}\" fill=\"#fafbfc\"/>");
+    children.push(std::mem::take(&mut s));
     let focus = |name: &str| {
         style.selected.as_deref() == Some(name) || style.highlight.iter().any(|h| h == name)
     };
@@ -100,6 +131,7 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
             "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"20\" fill=\"#e3f2fd\" stroke=\"#1976d2\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Internet</text></g>",
             px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + r.w / 2.0), px(r.y + r.h / 2.0 + 5.0)
         );
+        children.push(std::mem::take(&mut s));
     }
     if let Some(r) = layout.public_band {
         let _ = write!(
@@ -107,6 +139,7 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
             "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"#fff8ef\" stroke=\"#f57c00\" stroke-width=\"2\" stroke-dasharray=\"2 0\"/><text class=\"tt\" x=\"{}\" y=\"{}\">Public entry points</text></g>",
             px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + 14.0), px(r.y + 22.0)
         );
+        children.push(std::mem::take(&mut s));
     }
     for tier in &layout.tiers {
         let (fill, stroke) = PALETTE
@@ -128,6 +161,7 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
             px(r.y + 23.0),
             sub = escape(&tier.subtitle),
         );
+        children.push(std::mem::take(&mut s));
     }
     for edge in &layout.edges {
         let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = edge.points;
@@ -174,12 +208,17 @@ pub fn svg(layout: &Layout, style: &Style) -> String {
             );
         }
         s.push_str("</g>");
+        children.push(std::mem::take(&mut s));
     }
     for card in &layout.cards {
         draw_card(&mut s, card, style, focus(&card.service));
+        children.push(std::mem::take(&mut s));
     }
-    s.push_str("</svg>");
-    s
+    Drawing {
+        width: w,
+        height: h,
+        children,
+    }
 }
 
 fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
