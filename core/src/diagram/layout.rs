@@ -12,6 +12,8 @@ const CARD_MIN_W: f32 = 150.0;
 const CARD_MAX_W: f32 = 250.0;
 const PAD: f32 = 16.0;
 const TITLE_H: f32 = 34.0;
+/// Room for "Public entry points" (15px bold) left of the public band's cards.
+const BAND_TITLE_W: f32 = 150.0;
 const GAP: f32 = 14.0;
 const BOX_GAP: f32 = 40.0;
 const MARGIN: f32 = 24.0;
@@ -108,8 +110,47 @@ pub struct Edge {
     pub blocked: bool,
     /// Port or host name.
     pub label: Option<String>,
+    /// Where the label sits on the curve (0 at the start, 1 at the end), chosen so
+    /// labels neither overlap each other nor hide under a card.
+    pub label_t: f32,
     /// Internet traffic into the proxy.
     pub public: bool,
+}
+
+impl Edge {
+    /// The point at `t` on the curve.
+    pub fn at(&self, t: f32) -> (f32, f32) {
+        let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = self.points;
+        let u = 1.0 - t;
+        let mix = |a: f32, b: f32, c: f32, d: f32| {
+            u * u * u * a + 3.0 * u * u * t * b + 3.0 * u * t * t * c + t * t * t * d
+        };
+        (mix(x0, x1, x2, x3), mix(y0, y1, y2, y3))
+    }
+
+    /// The label as drawn: a blocked flow is marked.
+    pub fn label_text(&self) -> Option<String> {
+        match (&self.label, self.blocked) {
+            (Some(l), true) => Some(format!("✕ {l}")),
+            (None, true) => Some("✕ blocked".to_string()),
+            (Some(l), false) => Some(l.clone()),
+            (None, false) => None,
+        }
+    }
+
+    /// The box the label covers at `t`: public labels start right of the curve, the
+    /// others are centred on it (10.5px text, about 6.2px a character).
+    pub fn label_box(&self, text: &str, t: f32) -> Rect {
+        let (x, y) = self.at(t);
+        let w = text.chars().count() as f32 * 6.2 + 4.0;
+        let x = if self.public { x + 6.0 } else { x - w / 2.0 };
+        Rect {
+            x,
+            y: y - 14.0,
+            w,
+            h: 14.0,
+        }
+    }
 }
 
 /// The whole picture.
@@ -346,11 +387,12 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
         row.iter().map(|s| s.w).sum::<f32>() + (row.len() as f32 - 1.0).max(0.0) * BOX_GAP
     };
     let public_cards: Vec<Card> = public.iter().map(|s| card_for(s, None)).collect();
+    // The band's title sits left of its cards, clear of the arrows from the internet.
     let public_w = public_cards
         .iter()
         .map(|c| card_width(c) + GAP)
         .sum::<f32>()
-        - GAP
+        + BAND_TITLE_W
         + 2.0 * PAD;
     let content_w = rows
         .iter()
@@ -361,8 +403,9 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
 
     let mut y = MARGIN;
     if !public.is_empty() {
+        // Above the middle of the public cards (the band's title is on their left).
         let internet = Rect {
-            x: out.width / 2.0 - 70.0,
+            x: out.width / 2.0 + (BAND_TITLE_W + GAP) / 2.0 - 70.0,
             y,
             w: 140.0,
             h: 40.0,
@@ -373,14 +416,14 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
             x: out.width / 2.0 - public_w / 2.0,
             y,
             w: public_w,
-            h: TITLE_H + CARD_H + PAD,
+            h: CARD_H + 2.0 * PAD,
         };
-        let mut x = band.x + PAD;
+        let mut x = band.x + PAD + BAND_TITLE_W + GAP;
         for mut card in public_cards {
             let w = card_width(&card);
             card.rect = Rect {
                 x,
-                y: band.y + TITLE_H,
+                y: band.y + PAD,
                 w,
                 h: CARD_H,
             };
@@ -437,9 +480,10 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
             out.edges.push(Edge {
                 from: "internet".into(),
                 to: card.service.clone(),
-                points: curve(internet, card.rect),
+                points: curve(internet, card.rect, false),
                 blocked: false,
                 label: (!card.ports.is_empty()).then(|| card.ports.clone()),
+                label_t: 0.4,
                 public: true,
             });
         }
@@ -454,28 +498,138 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
         ) else {
             continue;
         };
+        // A loop under a row would cross the cards of the row below: go over instead.
+        let covered = |r: &Rect| {
+            out.cards.iter().any(|c| {
+                c.rect.y > r.y + r.h
+                    && c.rect.y <= r.y + r.h + GAP + 1.0
+                    && c.rect.x < r.x + r.w
+                    && r.x < c.rect.x + c.rect.w
+            })
+        };
+        let over = covered(a) || covered(b);
         out.edges.push(Edge {
             from: flow.from.clone(),
             to: flow.to.clone(),
-            points: curve(*a, *b),
+            points: curve(*a, *b, over),
             blocked: check.blocked(),
             label: flow.port.map(|p| p.to_string()),
+            label_t: 0.72,
             public: false,
         });
     }
+    spread_ends(&mut out.edges, |public, name| {
+        if public {
+            out.internet
+        } else {
+            rect_of.get(name).copied()
+        }
+    });
+    // Labels keep off the cards and the tier boxes' title lines.
+    let mut obstacles: Vec<Rect> = out.cards.iter().map(|c| c.rect).collect();
+    obstacles.extend(out.tiers.iter().map(|t| Rect {
+        h: TITLE_H,
+        ..t.rect
+    }));
+    place_labels(&mut out.edges, &obstacles);
     out
 }
 
+/// Spreads the arrows that meet one side of a card along that side, ordered by where
+/// their other end is, so they neither pile into one point nor cross at the card.
+fn spread_ends(edges: &mut [Edge], rect_of: impl Fn(bool, &str) -> Option<Rect>) {
+    // (node, side, edge, end, the other end's coordinate along the side)
+    type End = (bool, String, u8, usize, usize, f32);
+    let mut ends: Vec<End> = Vec::new();
+    for (i, e) in edges.iter().enumerate() {
+        for (end, public, name, other) in [(0, e.public, &e.from, 3), (3, false, &e.to, 0)] {
+            let (Some(r), Some(&p), Some(&q)) = (
+                rect_of(public, name),
+                e.points.get(end),
+                e.points.get(other),
+            ) else {
+                continue;
+            };
+            let side = if p.1 == r.y {
+                0
+            } else if p.1 == r.y + r.h {
+                1
+            } else if p.0 == r.x {
+                2
+            } else if p.0 == r.x + r.w {
+                3
+            } else {
+                continue;
+            };
+            let along = if side < 2 { q.0 } else { q.1 };
+            ends.push((public, name.clone(), side, i, end, along));
+        }
+    }
+    // Rank each end within its group by counting (no sort: it keeps the page small).
+    let same = |a: &End, b: &End| a.0 == b.0 && a.1 == b.1 && a.2 == b.2;
+    let before = |a: &End, b: &End| (b.5, b.3, b.4) < (a.5, a.3, a.4);
+    for a in &ends {
+        let n = ends.iter().filter(|b| same(a, b)).count() as f32;
+        let k = ends.iter().filter(|b| same(a, b) && before(a, b)).count() as f32;
+        let (public, name, side, i, end, _) = a;
+        let Some(r) = rect_of(*public, name) else {
+            continue;
+        };
+        let share = (k + 1.0) / (n + 1.0);
+        // The control point next to an end shares its x (top, bottom) or y (sides).
+        let control = if *end == 0 { 1 } else { 2 };
+        let Some(e) = edges.get_mut(*i) else { continue };
+        for j in [*end, control] {
+            if let Some(p) = e.points.get_mut(j) {
+                if *side < 2 {
+                    p.0 = r.x + r.w * (0.15 + 0.7 * share);
+                } else {
+                    p.1 = r.y + r.h * (0.2 + 0.6 * share);
+                }
+            }
+        }
+    }
+}
+
+/// Puts each label at the place along its curve nearest its usual one (near the arrow's
+/// head; for the internet, near the middle) where it covers no obstacle and no label
+/// placed before it; where there is none, at its usual place.
+fn place_labels(edges: &mut [Edge], obstacles: &[Rect]) {
+    let mut taken: Vec<Rect> = Vec::new();
+    for e in edges.iter_mut() {
+        let Some(text) = e.label_text() else { continue };
+        let usual = if e.public { 0.4 } else { 0.72 };
+        let free = |t: f32| {
+            let b = e.label_box(&text, t);
+            !taken.iter().chain(obstacles).any(|r| r.overlaps(&b))
+        };
+        // Steps of 0.04 either side of the usual place, nearest first.
+        let t = (0..40)
+            .map(|k| usual + if k % 2 == 0 { 0.02 } else { -0.02 } * k as f32)
+            .filter(|t| (0.06..=0.94).contains(t))
+            .find(|&t| free(t))
+            .unwrap_or(usual);
+        e.label_t = t;
+        taken.push(e.label_box(&text, t));
+    }
+}
+
 /// A cubic curve from the border of `a` to the border of `b`: vertical when `b` is above
-/// or below, sideways between neighbours, and a loop under the row for cards further
-/// apart on one row (a straight line would cross the cards between them).
-fn curve(a: Rect, b: Rect) -> [(f32, f32); 4] {
+/// or below, sideways between neighbours, and a loop under the row (or `over` it) for
+/// cards further apart on one row (a straight line would cross the cards between them).
+fn curve(a: Rect, b: Rect, over: bool) -> [(f32, f32); 4] {
     let dy = b.center_y() - a.center_y();
     let gap = if b.x > a.x {
         b.x - (a.x + a.w)
     } else {
         a.x - (b.x + b.w)
     };
+    if dy.abs() <= (a.h + b.h) / 2.0 && gap > BOX_GAP + GAP && over {
+        let top = a.y.min(b.y);
+        let lift = (gap / 6.0).clamp(24.0, 40.0);
+        let (start, end) = ((a.center_x(), a.y), (b.center_x(), b.y));
+        return [start, (start.0, top - lift), (end.0, top - lift), end];
+    }
     if dy.abs() <= (a.h + b.h) / 2.0 && gap > BOX_GAP + GAP {
         let bottom = a.y.max(b.y) + a.h.max(b.h);
         let depth = (gap / 6.0).clamp(28.0, 70.0);

@@ -121,6 +121,7 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
     children.push(std::mem::take(&mut s));
     let _ = write!(s, "<rect width=\"{w}\" height=\"{h}\" fill=\"#fafbfc\"/>");
     children.push(std::mem::take(&mut s));
+    let mut labels: Vec<String> = Vec::new();
     let focus = |name: &str| {
         style.selected.as_deref() == Some(name) || style.highlight.iter().any(|h| h == name)
     };
@@ -137,7 +138,7 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         let _ = write!(
             s,
             "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"#fff8ef\" stroke=\"#f57c00\" stroke-width=\"2\" stroke-dasharray=\"2 0\"/><text class=\"tt\" x=\"{}\" y=\"{}\">Public entry points</text></g>",
-            px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + 14.0), px(r.y + 22.0)
+            px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + 14.0), px(r.y + r.h / 2.0 + 5.0)
         );
         children.push(std::mem::take(&mut s));
     }
@@ -183,37 +184,29 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
             if edge.blocked { " (blocked: no shared network)" } else { "" },
             d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7],
         );
-        // Labels sit near the arrow's head, where they say which door the flow enters.
-        let t = if edge.public { 0.4_f32 } else { 0.72 };
-        let at = |a: f32, b: f32, c: f32, d: f32| {
-            let u = 1.0 - t;
-            u * u * u * a + 3.0 * u * u * t * b + 3.0 * u * t * t * c + t * t * t * d
-        };
-        let (mx, my) = (at(x0, x1, x2, x3), at(y0, y1, y2, y3));
-        let label = match (&edge.label, edge.blocked) {
-            (Some(l), true) => Some(format!("✕ {l}")),
-            (None, true) => Some("✕ blocked".to_string()),
-            (Some(l), false) => Some(l.clone()),
-            (None, false) => None,
-        };
-        if let Some(label) = label {
-            let _ = write!(
-                s,
-                "<text class=\"lbl halo{}\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
+        s.push_str("</g>");
+        children.push(std::mem::take(&mut s));
+        // Labels sit near the arrow's head, where they say which door the flow enters
+        // (the layout moves one along its curve off cards and other labels), and are
+        // drawn after the cards so none is hidden where there was no free place.
+        if let Some(label) = edge.label_text() {
+            let (mx, my) = edge.at(edge.label_t);
+            labels.push(format!(
+                "<text class=\"lbl halo{}{}\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
                 if edge.blocked { " bad" } else { "" },
+                if dim { " dim" } else { "" },
                 px(if edge.public { mx + 8.0 } else { mx }),
                 px(my - 3.0),
                 if edge.public { "start" } else { "middle" },
                 escape(&label)
-            );
+            ));
         }
-        s.push_str("</g>");
-        children.push(std::mem::take(&mut s));
     }
     for card in &layout.cards {
         draw_card(&mut s, card, style, focus(&card.service));
         children.push(std::mem::take(&mut s));
     }
+    children.extend(labels);
     Drawing {
         width: w,
         height: h,
@@ -353,6 +346,37 @@ mod tests {
                 s,
                 "deterministic"
             );
+        }
+    }
+
+    #[test]
+    fn labels_never_overlap_and_arrows_never_share_an_end() {
+        for template in TEMPLATES {
+            let design = template.design().unwrap();
+            let (l, _) = draw(&design);
+            let boxes: Vec<Rect> = l
+                .edges
+                .iter()
+                .filter_map(|e| Some(e.label_box(&e.label_text()?, e.label_t)))
+                .collect();
+            for (i, a) in boxes.iter().enumerate() {
+                assert!(
+                    !boxes.iter().skip(i + 1).any(|b| a.overlaps(b)),
+                    "{}: labels overlap at {a:?}",
+                    template.name
+                );
+            }
+            // No two arrows meet a card at the same point.
+            let mut ends: Vec<(i32, i32)> = l
+                .edges
+                .iter()
+                .flat_map(|e| [e.points[0], e.points[3]])
+                .map(|(x, y)| (px(x), px(y)))
+                .collect();
+            let all = ends.len();
+            ends.sort_unstable();
+            ends.dedup();
+            assert_eq!(ends.len(), all, "{}: arrows share an end", template.name);
         }
     }
 
