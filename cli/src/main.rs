@@ -12,9 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tiermap_core::artifacts::{
     self, Artifact, ArtifactError, Cidr, Deployment, DeploymentError, NodeRole, TraefikVersion,
 };
+use tiermap_core::baseline;
 use tiermap_core::compose::Variables;
 use tiermap_core::findings::Severity;
-use tiermap_core::surface;
 use tiermap_core::templates::TEMPLATES;
 use tiermap_core::{Design, ImportError, ImportOptions, Report};
 
@@ -300,7 +300,8 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
             input,
         } => {
             let (b, a) = (open(&before, &input)?, open(&after, &input)?);
-            let comparison = surface::compare(&b.analyze().surface, &a.analyze().surface);
+            let (ba, aa) = (b.analyze(), a.analyze());
+            let comparison = baseline::compare((b.model(), &ba), (a.model(), &aa));
             match format {
                 Format::Json => out(&(serde_json::to_string_pretty(&comparison)? + "\n")),
                 Format::Text => out(&text::compare(&comparison)),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use tiermap_core::surface::Comparison;
+use tiermap_core::baseline::Changes;
 use tiermap_core::Report;
 
 /// `tiermap check` as text: surface, reachability, bridges, flows, findings.
@@ -120,9 +120,10 @@ pub fn check(report: &Report) -> String {
 }
 
 /// `tiermap compare` as text.
-pub fn compare(c: &Comparison) -> String {
+pub fn compare(c: &Changes) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Exposed ports: {}", c.summary());
+    let s = &c.surface;
+    let _ = writeln!(out, "Exposed ports: {}", s.summary());
     let list = |ports: &[tiermap_core::surface::PortKey]| {
         ports
             .iter()
@@ -130,14 +131,43 @@ pub fn compare(c: &Comparison) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if !c.closed.is_empty() {
-        let _ = writeln!(out, "  closed: {}", list(&c.closed));
+    for (label, ports) in [
+        ("closed:", &s.closed),
+        ("opened:", &s.opened),
+        ("kept:  ", &s.kept),
+    ] {
+        if !ports.is_empty() {
+            let _ = writeln!(out, "  {label} {}", list(ports));
+        }
     }
-    if !c.opened.is_empty() {
-        let _ = writeln!(out, "  opened: {}", list(&c.opened));
+    for (label, pairs) in [
+        ("Reachable pairs added", &c.pairs_added),
+        ("Reachable pairs removed", &c.pairs_removed),
+    ] {
+        if !pairs.is_empty() {
+            let _ = writeln!(out, "{label}: {}", pairs.len());
+            for p in pairs {
+                let _ = writeln!(out, "  {} -> {}", p.from, p.to);
+            }
+        }
     }
-    if !c.kept.is_empty() {
-        let _ = writeln!(out, "  kept:   {}", list(&c.kept));
+    for (label, findings) in [
+        ("Findings fixed", &c.fixed),
+        ("Findings introduced", &c.introduced),
+        ("Findings accepted", &c.accepted),
+    ] {
+        if !findings.is_empty() {
+            let _ = writeln!(out, "{label}: {}", findings.len());
+            for f in findings {
+                let _ = writeln!(
+                    out,
+                    "  {:<7} {}  [{}]",
+                    f.severity.as_str(),
+                    f.message,
+                    f.id
+                );
+            }
+        }
     }
     out
 }

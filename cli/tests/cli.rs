@@ -250,6 +250,10 @@ fn compare_prints_the_reduction() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("4 ports -> 2 ports, 50% less"), "{text}");
     assert!(text.contains("closed: 3000/tcp, 5432/tcp"), "{text}");
+    // Same networks before and after, so no pair changes; the published database is fixed.
+    assert!(!text.contains("Reachable pairs"), "{text}");
+    assert!(text.contains("Findings fixed:"), "{text}");
+    assert!(text.contains("[database-published:db"), "{text}");
     let json = tiermap(
         &[
             "compare",
@@ -269,6 +273,11 @@ fn compare_prints_the_reduction() {
         ),
         (Some(4), Some(2), Some(50))
     );
+    assert!(v["fixed"].as_array().unwrap().iter().any(|f| f["id"]
+        .as_str()
+        .unwrap()
+        .starts_with("database-published:db")));
+    assert_eq!(v["pairs_added"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]

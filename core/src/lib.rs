@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod artifacts;
+pub mod baseline;
 pub mod blast_radius;
 pub mod compose;
 pub mod design;

@@ -1,0 +1,208 @@
+//! A design set against its baseline (today's production stack, or the design as the
+//! review found it): what the changes did to the exposed surface, to who reaches whom,
+//! and to the findings. The page's comparison and `tiermap compare` both show this.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::findings::{Finding, Severity};
+use crate::model::Model;
+use crate::surface::{self, Comparison};
+
+/// A client service that can open connections to a server service.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Pair {
+    /// Client.
+    pub from: String,
+    /// Server.
+    pub to: String,
+}
+
+/// A finding that appeared, went away or was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingChange {
+    /// The finding's stable id.
+    pub id: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// Its sentence.
+    pub message: String,
+}
+
+/// Everything that differs between a baseline and the current design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    /// Exposed ports before and after, with the reduction.
+    #[serde(flatten)]
+    pub surface: Comparison,
+    /// Pairs that can connect now and could not before.
+    pub pairs_added: Vec<Pair>,
+    /// Pairs that could connect before and cannot now.
+    pub pairs_removed: Vec<Pair>,
+    /// Open findings of the baseline that are gone.
+    pub fixed: Vec<FindingChange>,
+    /// Open findings the baseline did not have.
+    pub introduced: Vec<FindingChange>,
+    /// Findings open in the baseline that the team has since accepted.
+    pub accepted: Vec<FindingChange>,
+}
+
+impl Changes {
+    /// True when the two designs allow the same and find the same.
+    pub fn is_empty(&self) -> bool {
+        self.surface.opened.is_empty()
+            && self.surface.closed.is_empty()
+            && self.pairs_added.is_empty()
+            && self.pairs_removed.is_empty()
+            && self.fixed.is_empty()
+            && self.introduced.is_empty()
+            && self.accepted.is_empty()
+    }
+}
+
+/// Compares a baseline design (`before`) with the current one (`after`), each with its
+/// analysis. Services are matched by name, findings by id.
+pub fn compare(before: (&Model, &Analysis), after: (&Model, &Analysis)) -> Changes {
+    let (b, a) = (pairs(before.0, before.1), pairs(after.0, after.1));
+    let open = |f: &&Finding| f.accepted.is_none();
+    let ids = |analysis: &Analysis, accepted: bool| -> BTreeSet<String> {
+        analysis
+            .findings
+            .iter()
+            .filter(|f| f.accepted.is_some() == accepted)
+            .map(|f| f.id.clone())
+            .collect()
+    };
+    let (open_before, open_after) = (ids(before.1, false), ids(after.1, false));
+    let accepted_after = ids(after.1, true);
+    let change = |f: &Finding| FindingChange {
+        id: f.id.clone(),
+        severity: f.severity,
+        message: f.message.clone(),
+    };
+    Changes {
+        surface: surface::compare(&before.1.surface, &after.1.surface),
+        pairs_added: a.difference(&b).cloned().collect(),
+        pairs_removed: b.difference(&a).cloned().collect(),
+        fixed: before
+            .1
+            .findings
+            .iter()
+            .filter(open)
+            .filter(|f| !open_after.contains(&f.id) && !accepted_after.contains(&f.id))
+            .map(change)
+            .collect(),
+        introduced: after
+            .1
+            .findings
+            .iter()
+            .filter(open)
+            .filter(|f| !open_before.contains(&f.id))
+            .map(change)
+            .collect(),
+        accepted: after
+            .1
+            .findings
+            .iter()
+            .filter(|f| f.accepted.is_some() && open_before.contains(&f.id))
+            .map(change)
+            .collect(),
+    }
+}
+
+/// Every reachable ordered pair, by service name.
+fn pairs(model: &Model, analysis: &Analysis) -> BTreeSet<Pair> {
+    let name = |i: usize| model.services.get(i).map(|s| s.name.clone());
+    analysis
+        .reachability
+        .pairs
+        .iter()
+        .filter_map(|r| {
+            Some(Pair {
+                from: name(r.from)?,
+                to: name(r.to)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Design, ImportOptions};
+
+    fn design(text: &str) -> Design {
+        Design::import(text, ImportOptions::default()).expect("test file imports")
+    }
+
+    fn changes(before: &Design, after: &Design) -> Changes {
+        let (ba, aa) = (before.analyze(), after.analyze());
+        compare((before.model(), &ba), (after.model(), &aa))
+    }
+
+    const FLAT: &str = "services:\n  proxy:\n    image: traefik:v3\n    ports: ['80:80', '443:443']\n  api:\n    image: api\n    ports: ['3000:3000']\n  db:\n    image: postgres\n    ports: ['5432:5432']\n";
+    const TIERED: &str = "services:\n  proxy:\n    image: traefik:v3\n    ports: ['80:80', '443:443']\n    networks: [web]\n  api:\n    image: api\n    networks: [web, data]\n  db:\n    image: postgres\n    networks: [data]\nnetworks:\n  web: {driver: overlay, driver_opts: {encrypted: 'true'}}\n  data: {driver: overlay, driver_opts: {encrypted: 'true'}}\n";
+
+    #[test]
+    fn tiering_a_flat_stack_closes_ports_and_pairs_and_fixes_the_published_database() {
+        let c = changes(&design(FLAT), &design(TIERED));
+        assert_eq!(c.surface.summary(), "4 ports -> 2 ports, 50% less");
+        let removed: Vec<(&str, &str)> = c
+            .pairs_removed
+            .iter()
+            .map(|p| (p.from.as_str(), p.to.as_str()))
+            .collect();
+        // On the default network the proxy reached the database; on tiers it does not.
+        assert!(removed.contains(&("proxy", "db")), "{removed:?}");
+        assert!(removed.contains(&("db", "proxy")), "{removed:?}");
+        assert!(!removed.contains(&("api", "db")), "{removed:?}");
+        assert!(c.pairs_added.is_empty(), "{:?}", c.pairs_added);
+        assert!(
+            c.fixed
+                .iter()
+                .any(|f| f.id.starts_with("database-published:db")),
+            "{:?}",
+            c.fixed
+        );
+        assert!(!c.is_empty());
+    }
+
+    #[test]
+    fn going_back_reverses_every_list() {
+        let (flat, tiered) = (design(FLAT), design(TIERED));
+        let forward = changes(&flat, &tiered);
+        let back = changes(&tiered, &flat);
+        assert_eq!(forward.pairs_removed, back.pairs_added);
+        assert_eq!(forward.pairs_added, back.pairs_removed);
+        let ids = |v: &[FindingChange]| v.iter().map(|f| f.id.clone()).collect::<BTreeSet<_>>();
+        assert_eq!(ids(&forward.fixed), ids(&back.introduced));
+        assert_eq!(ids(&forward.introduced), ids(&back.fixed));
+        assert_eq!(back.surface.summary(), "2 ports -> 4 ports, 100% more");
+    }
+
+    #[test]
+    fn a_design_against_itself_has_no_changes() {
+        let d = design(TIERED);
+        assert!(changes(&d, &d).is_empty());
+    }
+
+    #[test]
+    fn an_accepted_finding_is_listed_as_accepted_not_fixed() {
+        let before = design(FLAT);
+        let id = before
+            .analyze()
+            .findings
+            .iter()
+            .find(|f| f.id.starts_with("database-published:db"))
+            .map(|f| f.id.clone())
+            .expect("the flat stack publishes its database");
+        let mut after = before.clone();
+        after.accept(&id, "behind the VPN").expect("accept works");
+        let c = changes(&before, &after);
+        assert!(c.accepted.iter().any(|f| f.id == id), "{:?}", c.accepted);
+        assert!(!c.fixed.iter().any(|f| f.id == id));
+        assert!(!c.introduced.iter().any(|f| f.id == id));
+    }
+}
