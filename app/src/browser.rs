@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 const DESIGN_KEY: &str = "tiermap.design";
 const NAME_KEY: &str = "tiermap.name";
 const CORRUPT_KEY: &str = "tiermap.design.unreadable";
+const BASELINE_KEY: &str = "tiermap.baseline";
 
 fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
@@ -30,6 +31,21 @@ pub fn save_design(name: &str, text: &str) {
     if let Some(storage) = storage() {
         let _ = storage.set_item(DESIGN_KEY, text);
         let _ = storage.set_item(NAME_KEY, name);
+    }
+}
+
+/// The saved baseline's text, if the review set one.
+pub fn load_baseline() -> Option<String> {
+    storage()?.get_item(BASELINE_KEY).ok().flatten()
+}
+
+/// Saves the baseline (or forgets it).
+pub fn save_baseline(text: Option<&str>) {
+    if let Some(storage) = storage() {
+        let _ = match text {
+            Some(text) => storage.set_item(BASELINE_KEY, text),
+            None => storage.remove_item(BASELINE_KEY),
+        };
     }
 }
 

@@ -2,6 +2,7 @@
 //! design allows, live. A thin view over `tiermap-core`, where every rule lives.
 
 mod browser;
+mod share_link;
 mod studio;
 mod views;
 
@@ -50,6 +51,7 @@ fn App() -> impl IntoView {
                 <views::panel::Panel/>
             </main>
             <views::diagram::Diagram/>
+            <views::comparison::Comparison/>
             <views::analysis::AnalysisPanels/>
         </div>
     }

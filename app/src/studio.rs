@@ -3,12 +3,14 @@
 //! only decides which core call an action makes and what to tell the person.
 
 use leptos::prelude::*;
+use tiermap_core::baseline::{self, Changes};
 use tiermap_core::design::EditError;
 use tiermap_core::history::History;
+use tiermap_core::share::Shared;
 use tiermap_core::templates::Template;
 use tiermap_core::{Analysis, Design, ImportOptions};
 
-use crate::browser;
+use crate::{browser, share_link};
 
 /// How many steps Undo can go back.
 const UNDO_LIMIT: usize = 200;
@@ -55,6 +57,12 @@ pub struct Studio {
     pub notice: RwSignal<Option<Notice>>,
     /// The last failed import.
     pub failed: RwSignal<Option<FailedImport>>,
+    /// The design the review compares with, if one was set.
+    pub baseline: RwSignal<Option<Design>>,
+    /// What changed since the baseline.
+    pub changes: Memo<Option<Changes>>,
+    /// The last share link made.
+    pub share_url: RwSignal<Option<String>>,
 }
 
 impl Studio {
@@ -87,13 +95,56 @@ impl Studio {
             text,
             message: String::new(),
         }));
+        let stack = history.with_untracked(|h| h.current().model().stack.clone());
+        let baseline = RwSignal::new(
+            browser::load_baseline()
+                .and_then(|text| Design::import(&text, options(Some(stack))).ok()),
+        );
+        // The baseline's analysis runs when the baseline changes, not on every edit.
+        let baseline_analysis =
+            Memo::new(move |_| baseline.with(|b| b.as_ref().map(Design::analyze)));
+        let changes = Memo::new(move |_| {
+            let before_analysis = baseline_analysis.read();
+            let before_analysis = before_analysis.as_ref()?;
+            let after_analysis = analysis.read();
+            baseline.with(|b| {
+                let before = b.as_ref()?;
+                history.with(|h| {
+                    let after = h.current().model();
+                    Some(baseline::compare(
+                        (before.model(), before_analysis),
+                        (after, &after_analysis),
+                    ))
+                })
+            })
+        });
         let studio = Studio {
             history,
             analysis,
             selected: RwSignal::new(None),
             notice: RwSignal::new(notice),
             failed,
+            baseline,
+            changes,
+            share_url: RwSignal::new(None),
         };
+        // A link made before an edit no longer shows the design: take it away.
+        Effect::new(move |_| {
+            history.track();
+            studio.share_url.set(None);
+        });
+        if let Some(fragment) = share_link::fragment() {
+            wasm_bindgen_futures::spawn_local(async move {
+                match share_link::open(&fragment).await {
+                    Ok(shared) => studio.open_shared(shared),
+                    Err(e) => studio.notice.set(Some(Notice {
+                        error: true,
+                        text: format!("{e} The design saved in this browser is open instead."),
+                    })),
+                }
+                share_link::forget_fragment();
+            });
+        }
         // Save on every change, so a reload finds the design as it was; just after the
         // view has updated, so writing the file never delays the picture.
         Effect::new(move |_| {
@@ -150,22 +201,25 @@ impl Studio {
                 };
                 self.open(design, summary);
             }
-            Err(e) => {
-                let message = match e.location().filter(|at| at.is_known()) {
-                    Some(at) => format!("{source}, line {}, column {}: {e}", at.line, at.column),
-                    None => format!("{source}: {e}"),
-                };
-                self.notice.set(Some(Notice {
-                    error: true,
-                    text: format!("Could not import. {message}"),
-                }));
-                self.failed.set(Some(FailedImport {
-                    source: source.to_string(),
-                    text,
-                    message,
-                }));
-            }
+            Err(e) => self.import_failed(source, text, &e),
         }
+    }
+
+    /// Shows where an import went wrong and keeps its text in the paste box.
+    fn import_failed(&self, source: &str, text: String, e: &tiermap_core::ImportError) {
+        let message = match e.location().filter(|at| at.is_known()) {
+            Some(at) => format!("{source}, line {}, column {}: {e}", at.line, at.column),
+            None => format!("{source}: {e}"),
+        };
+        self.notice.set(Some(Notice {
+            error: true,
+            text: format!("Could not import. {message}"),
+        }));
+        self.failed.set(Some(FailedImport {
+            source: source.to_string(),
+            text,
+            message,
+        }));
     }
 
     /// Opens a built-in template.
@@ -191,6 +245,80 @@ impl Studio {
         self.history.update(|h| {
             h.redo();
         });
+    }
+
+    /// Marks the current design as the baseline the review compares with.
+    pub fn set_baseline(&self) {
+        let design = self.history.with_untracked(|h| h.current().clone());
+        browser::save_baseline(Some(&design.export()));
+        self.baseline.set(Some(design));
+        self.notice.set(Some(Notice {
+            error: false,
+            text: "Baseline set: the Comparison shows what changes from here.".into(),
+        }));
+    }
+
+    /// Forgets the baseline.
+    pub fn clear_baseline(&self) {
+        browser::save_baseline(None);
+        self.baseline.set(None);
+    }
+
+    /// Makes a share link for the design and its baseline, shows it and copies it.
+    pub fn share(&self) {
+        let studio = *self;
+        let shared = self.history.with_untracked(|h| Shared {
+            stack: h.current().model().stack.clone(),
+            design: h.current().export(),
+            baseline: self
+                .baseline
+                .with_untracked(|b| b.as_ref().map(Design::export)),
+        });
+        wasm_bindgen_futures::spawn_local(async move {
+            match share_link::make(&shared).await {
+                Ok(url) => {
+                    studio.share_url.set(Some(url.clone()));
+                    browser::copy(url, move |copied| {
+                        let text = if copied {
+                            "Share link copied. It holds the whole design in the link itself: no server sees it."
+                        } else {
+                            "Share link made: copy it from the field. It holds the whole design in the link itself."
+                        };
+                        studio.notice.set(Some(Notice {
+                            error: false,
+                            text: text.into(),
+                        }));
+                    });
+                }
+                Err(e) => {
+                    studio.share_url.set(None);
+                    studio.notice.set(Some(Notice {
+                        error: true,
+                        text: e.to_string(),
+                    }));
+                }
+            }
+        });
+    }
+
+    /// Opens the design (and baseline) a share link carried.
+    fn open_shared(&self, shared: Shared) {
+        let stack = Some(shared.stack.clone());
+        let baseline = match shared
+            .baseline
+            .map(|text| Design::import(&text, options(stack.clone())))
+        {
+            Some(Ok(design)) => Some(design),
+            Some(Err(_)) | None => None,
+        };
+        match Design::import(&shared.design, options(stack)) {
+            Ok(design) => {
+                browser::save_baseline(baseline.as_ref().map(Design::export).as_deref());
+                self.baseline.set(baseline);
+                self.open(design, "Opened the design from the share link.".into());
+            }
+            Err(e) => self.import_failed("the share link", shared.design, &e),
+        }
     }
 
     /// Selects a card or a tier (or nothing).

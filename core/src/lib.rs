@@ -21,6 +21,7 @@ pub mod names;
 pub mod proxy;
 pub mod reachability;
 pub mod role;
+pub mod share;
 pub mod surface;
 pub mod templates;
 pub mod yaml;

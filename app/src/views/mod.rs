@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod board;
+pub mod comparison;
 pub mod delegate;
 pub mod diagram;
 pub mod notice;

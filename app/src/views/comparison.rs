@@ -1,0 +1,119 @@
+//! The comparison with the baseline: exposed ports before and after with the
+//! reduction, reachable pairs added and removed, findings fixed, introduced and
+//! accepted. Shown once the review has set a baseline.
+
+use std::fmt::Write;
+
+use leptos::prelude::*;
+use tiermap_core::baseline::{Changes, FindingChange, Pair};
+use tiermap_core::diagram::escape;
+
+use crate::studio::Studio;
+
+/// Items listed per group before "and N more": the figures matter more than a long list.
+const LISTED: usize = 12;
+
+/// The comparison region (hidden until a baseline is set).
+#[component]
+pub fn Comparison() -> impl IntoView {
+    let studio = expect_context::<Studio>();
+    let html = Memo::new(move |_| {
+        studio
+            .changes
+            .with(|c| c.as_ref().map(changes_html).unwrap_or_default())
+    });
+    view! {
+        <section class="comparison card-panel" role="region" aria-label="Comparison" hidden=move || studio.changes.with(Option::is_none)>
+            <div class="row">
+                <h2>"Compared with the baseline"</h2>
+                <span class="spacer"></span>
+                <button class="quiet" on:click=move |_| studio.clear_baseline()>"Clear baseline"</button>
+            </div>
+            <div inner_html=move || html.get()></div>
+        </section>
+    }
+}
+
+fn changes_html(c: &Changes) -> String {
+    let s = &c.surface;
+    let tone = match s.reduction_percent {
+        r if r > 0 => "ok",
+        r if r < 0 => "error",
+        _ => "muted",
+    };
+    let mut out = format!(
+        "<p class=\"headline {tone}\">Exposed ports: {}</p>",
+        escape(&s.summary())
+    );
+    if c.is_empty() {
+        out.push_str("<p class=\"muted\">No change since the baseline.</p>");
+        return out;
+    }
+    out.push_str("<div class=\"columns\">");
+    let ports = |ports: &[tiermap_core::surface::PortKey]| {
+        ports.iter().map(|p| p.to_string()).collect::<Vec<_>>()
+    };
+    group(&mut out, "Ports closed", "ok", &ports(&s.closed));
+    group(&mut out, "Ports opened", "error", &ports(&s.opened));
+    let pairs = |pairs: &[Pair]| {
+        pairs
+            .iter()
+            .map(|p| format!("{} → {}", p.from, p.to))
+            .collect::<Vec<_>>()
+    };
+    group(
+        &mut out,
+        "Reachable pairs removed",
+        "ok",
+        &pairs(&c.pairs_removed),
+    );
+    group(
+        &mut out,
+        "Reachable pairs added",
+        "error",
+        &pairs(&c.pairs_added),
+    );
+    let findings = |f: &[FindingChange]| {
+        f.iter()
+            .map(|f| format!("{}: {}", f.severity.as_str(), f.message))
+            .collect::<Vec<_>>()
+    };
+    group(&mut out, "Findings fixed", "ok", &findings(&c.fixed));
+    group(
+        &mut out,
+        "Findings introduced",
+        "error",
+        &findings(&c.introduced),
+    );
+    group(
+        &mut out,
+        "Findings accepted",
+        "muted",
+        &findings(&c.accepted),
+    );
+    out.push_str("</div>");
+    out
+}
+
+/// One titled list with its count; nothing when it is empty.
+fn group(out: &mut String, title: &str, tone: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<div><h3 class=\"{tone}\">{title}: {}</h3><ul class=\"plain\">",
+        items.len()
+    );
+    for item in items.iter().take(LISTED) {
+        let _ = write!(out, "<li>{}</li>", escape(item));
+    }
+    if items.len() > LISTED {
+        let _ = write!(
+            out,
+            "<li class=\"muted\">and {} more</li>",
+            items.len() - LISTED
+        );
+    }
+    out.push_str("</ul></div>");
+}

@@ -1,0 +1,142 @@
+// The review meeting in real Chromium: a baseline and its comparison, a share link
+// opened in a fresh browser, undo and redo of ten edits, and side-panel edits that keep
+// the keyboard focus where the person put it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serve, browser, open, SHOTS } from './harness.mjs';
+
+let srv;
+let b;
+before(async () => {
+  srv = await serve();
+  b = await browser();
+});
+after(async () => {
+  await b?.close();
+  srv?.server.close();
+});
+
+/** The design as the page saved it (it saves on every change, just after the view). */
+async function savedDesign(page) {
+  await page.waitForTimeout(50);
+  return page.evaluate(() => localStorage.getItem('tiermap.design'));
+}
+
+async function waitForSaved(page, text) {
+  await page.waitForFunction((t) => localStorage.getItem('tiermap.design') === t, text);
+}
+
+function assertLocal(requests) {
+  const foreign = requests.filter((u) => !u.startsWith(srv.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  assert.deepEqual(foreign, [], `requests left the page: ${foreign.join(', ')}`);
+}
+
+test('baseline comparison, then a share link opened in a fresh browser', async () => {
+  const { context, page, errors, requests } = await open(b, srv.url);
+  await page.getByLabel('Template').first().selectOption('scores');
+  const surface = page.getByRole('region', { name: 'Exposed surface' });
+  await surface.getByText('2 exposed ports').waitFor();
+  const comparison = page.getByRole('region', { name: 'Comparison' });
+  assert.equal(await comparison.isVisible(), false, 'no comparison before a baseline is set');
+
+  // Today's production publishes the database; that is the baseline.
+  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Add port' }).click();
+  await page.getByLabel('Target port 1').fill('5432');
+  await page.getByLabel('Target port 1').press('Enter');
+  await page.getByLabel('Published port 1').fill('5432');
+  await page.getByLabel('Published port 1').press('Enter');
+  await surface.getByText('3 exposed ports').waitFor();
+  await page.getByRole('button', { name: 'Set baseline' }).click();
+  await comparison.getByText('No change since the baseline.').waitFor();
+
+  // The review closes the port and moves the classifier next to the api.
+  await page.getByRole('button', { name: 'Remove port 1' }).click();
+  await surface.getByText('2 exposed ports').waitFor();
+  await page.getByRole('button', { name: 'Menu for text-classifier' }).click();
+  await page.getByRole('menuitem', { name: 'Move text-classifier to web_tier' }).click();
+  await comparison.getByText('Exposed ports: 3 ports -> 2 ports, 33% less').waitFor();
+  const text = await comparison.innerText();
+  assert.match(text, /Ports closed: 1\n5432\/tcp/);
+  assert.match(text, /Findings fixed: \d+[\s\S]*database `postgres` publishes port 5432/);
+  assert.match(text, /Reachable pairs added: \d+[\s\S]*text-classifier → api/);
+  assert.match(text, /Reachable pairs removed: \d+[\s\S]*text-classifier → speech-to-text/);
+  await comparison.screenshot({ path: join(SHOTS, 'comparison.png') });
+
+  // A share link holds the design and its baseline in the fragment.
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const field = page.getByLabel('Share link URL');
+  await field.waitFor();
+  const link = await field.inputValue();
+  assert.ok(link.startsWith(`${srv.url}#tiermap=`), link);
+  const design = await savedDesign(page);
+  // The link is stale after an edit, so it goes away.
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await field.waitFor({ state: 'hidden' });
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await waitForSaved(page, design);
+
+  const other = await open(b, link);
+  await other.page.getByRole('region', { name: 'Tier web_tier' }).getByRole('group', { name: 'Service text-classifier' }).waitFor();
+  await waitForSaved(other.page, design);
+  await other.page.getByRole('region', { name: 'Comparison' }).getByText('Exposed ports: 3 ports -> 2 ports, 33% less').waitFor();
+  assert.equal(new URL(other.page.url()).hash, '', 'the fragment is dropped once read, so a reload keeps later edits');
+  await other.page.reload();
+  await other.page.getByRole('region', { name: 'Comparison' }).getByText('3 ports -> 2 ports').waitFor();
+  assert.deepEqual(other.errors, []);
+  assertLocal(other.requests);
+  await other.context.close();
+
+  // A cut-off link says so and leaves a working page.
+  const broken = await open(b, link.slice(0, link.length - 40));
+  await broken.page.getByRole('alert').getByText('share link').waitFor();
+  await broken.page.getByLabel('Template').first().selectOption('three-tier');
+  await broken.page.getByRole('region', { name: 'Tier app-net' }).waitFor();
+  await broken.context.close();
+
+  assert.deepEqual(errors, []);
+  assertLocal(requests);
+  await context.close();
+});
+
+test('undo ten edits and redo them; panel edits keep the focus', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  await page.getByLabel('Template').first().selectOption('scores');
+  await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
+  const start = await savedDesign(page);
+  const moves = ['web_tier', 'ml_tier', 'job_tier', 'infrastructure_tier', 'web_tier'];
+  for (const service of ['text-classifier', 'speech-to-text']) {
+    for (const tier of moves) {
+      await page.getByRole('button', { name: `Menu for ${service}`, exact: true }).click();
+      await page.getByRole('menuitem', { name: `Move ${service} to ${tier}`, exact: true }).click();
+      await page.getByRole('region', { name: `Tier ${tier}` }).getByRole('group', { name: `Service ${service}` }).waitFor();
+    }
+  }
+  const end = await savedDesign(page);
+  assert.notEqual(end, start);
+  // Half by the button, half by the keyboard.
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Undo' }).click();
+  await page.locator('body').click({ position: { x: 1, y: 1 } });
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Control+z');
+  await waitForSaved(page, start);
+  await page.getByRole('region', { name: 'Tier ml_tier' }).getByRole('group', { name: 'Service text-classifier' }).waitFor();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Control+Shift+z');
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Redo' }).click();
+  await waitForSaved(page, end);
+  assert.equal(await page.getByRole('button', { name: 'Redo' }).isDisabled(), true);
+
+  // Tab from one field to the next after an edit: the edit re-renders only its own row.
+  await page.getByRole('group', { name: 'Service api' }).getByRole('button').first().click();
+  await page.getByLabel('Image', { exact: true }).fill('example/gateway:2');
+  await page.getByLabel('Image', { exact: true }).press('Tab');
+  await page.getByRole('group', { name: 'Service api' }).getByText('gateway').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Replicas');
+  await page.getByLabel('Replicas', { exact: true }).fill('4');
+  await page.getByLabel('Replicas', { exact: true }).press('Enter');
+  await page.getByRole('group', { name: 'Service api' }).getByText('×4').waitFor();
+  assert.match(await savedDesign(page), /\n  api:\n    image: "example\/gateway:2"(?:(?!\n  websocket:)[\s\S])*replicas: 4\n/);
+
+  assert.deepEqual(errors, []);
+  await context.close();
+});
