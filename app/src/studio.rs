@@ -89,7 +89,10 @@ impl Studio {
             ),
         };
         let history = RwSignal::new(History::new(design, UNDO_LIMIT));
-        let analysis = Memo::new(move |_| history.with(|h| h.current().analyze()));
+        // Every edit changes the analysis, or the views' own memos notice it did not:
+        // comparing two analyses here would cost time and page size for nothing.
+        let analysis =
+            Memo::new_with_compare(move |_| history.with(|h| h.current().analyze()), changed);
         let failed = RwSignal::new(browser::corrupt_text().map(|text| FailedImport {
             source: "saved design".into(),
             text,
@@ -101,23 +104,28 @@ impl Studio {
                 .and_then(|text| Design::import(&text, options(Some(stack))).ok()),
         );
         // The baseline's analysis runs when the baseline changes, not on every edit.
-        let baseline_analysis =
-            Memo::new(move |_| baseline.with(|b| b.as_ref().map(Design::analyze)));
-        let changes = Memo::new(move |_| {
-            let before_analysis = baseline_analysis.read();
-            let before_analysis = before_analysis.as_ref()?;
-            let after_analysis = analysis.read();
-            baseline.with(|b| {
-                let before = b.as_ref()?;
-                history.with(|h| {
-                    let after = h.current().model();
-                    Some(baseline::compare(
-                        (before.model(), before_analysis),
-                        (after, &after_analysis),
-                    ))
+        let baseline_analysis = Memo::new_with_compare(
+            move |_| baseline.with(|b| b.as_ref().map(Design::analyze)),
+            changed,
+        );
+        let changes = Memo::new_with_compare(
+            move |_| {
+                let before_analysis = baseline_analysis.read();
+                let before_analysis = before_analysis.as_ref()?;
+                let after_analysis = analysis.read();
+                baseline.with(|b| {
+                    let before = b.as_ref()?;
+                    history.with(|h| {
+                        let after = h.current().model();
+                        Some(baseline::compare(
+                            (before.model(), before_analysis),
+                            (after, &after_analysis),
+                        ))
+                    })
                 })
-            })
-        });
+            },
+            changed,
+        );
         let studio = Studio {
             history,
             analysis,
@@ -325,6 +333,11 @@ impl Studio {
     pub fn select(&self, selection: Option<Selection>) {
         self.selected.set(selection);
     }
+}
+
+/// A memo comparison that always reports a change.
+fn changed<T>(_: Option<&T>, _: Option<&T>) -> bool {
+    true
 }
 
 fn options(stack: Option<String>) -> ImportOptions {

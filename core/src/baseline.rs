@@ -2,8 +2,6 @@
 //! review found it): what the changes did to the exposed surface, to who reaches whom,
 //! and to the findings. The page's comparison and `tiermap compare` both show this.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use crate::analysis::Analysis;
@@ -12,7 +10,7 @@ use crate::model::Model;
 use crate::surface::{self, Comparison};
 
 /// A client service that can open connections to a server service.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pair {
     /// Client.
     pub from: String,
@@ -63,62 +61,75 @@ impl Changes {
 }
 
 /// Compares a baseline design (`before`) with the current one (`after`), each with its
-/// analysis. Services are matched by name, findings by id.
+/// analysis. Services are matched by name, findings by id; lists keep the order of the
+/// design they come from.
 pub fn compare(before: (&Model, &Analysis), after: (&Model, &Analysis)) -> Changes {
-    let (b, a) = (pairs(before.0, before.1), pairs(after.0, after.1));
-    let open = |f: &&Finding| f.accepted.is_none();
-    let ids = |analysis: &Analysis, accepted: bool| -> BTreeSet<String> {
+    let open_in = |analysis: &Analysis, id: &str| {
         analysis
             .findings
             .iter()
-            .filter(|f| f.accepted.is_some() == accepted)
-            .map(|f| f.id.clone())
-            .collect()
+            .any(|f| f.id == id && f.accepted.is_none())
     };
-    let (open_before, open_after) = (ids(before.1, false), ids(after.1, false));
-    let accepted_after = ids(after.1, true);
+    let accepted_in = |analysis: &Analysis, id: &str| {
+        analysis
+            .findings
+            .iter()
+            .any(|f| f.id == id && f.accepted.is_some())
+    };
     let change = |f: &Finding| FindingChange {
         id: f.id.clone(),
         severity: f.severity,
         message: f.message.clone(),
     };
+    let (b, a) = (before.1, after.1);
     Changes {
-        surface: surface::compare(&before.1.surface, &after.1.surface),
-        pairs_added: a.difference(&b).cloned().collect(),
-        pairs_removed: b.difference(&a).cloned().collect(),
-        fixed: before
-            .1
+        surface: surface::compare(&b.surface, &a.surface),
+        pairs_added: only_in(after, before),
+        pairs_removed: only_in(before, after),
+        fixed: b
             .findings
             .iter()
-            .filter(open)
-            .filter(|f| !open_after.contains(&f.id) && !accepted_after.contains(&f.id))
+            .filter(|f| f.accepted.is_none() && !open_in(a, &f.id) && !accepted_in(a, &f.id))
             .map(change)
             .collect(),
-        introduced: after
-            .1
+        introduced: a
             .findings
             .iter()
-            .filter(open)
-            .filter(|f| !open_before.contains(&f.id))
+            .filter(|f| f.accepted.is_none() && !open_in(b, &f.id))
             .map(change)
             .collect(),
-        accepted: after
-            .1
+        accepted: a
             .findings
             .iter()
-            .filter(|f| f.accepted.is_some() && open_before.contains(&f.id))
+            .filter(|f| f.accepted.is_some() && open_in(b, &f.id))
             .map(change)
             .collect(),
     }
 }
 
-/// Every reachable ordered pair, by service name.
-fn pairs(model: &Model, analysis: &Analysis) -> BTreeSet<Pair> {
-    let name = |i: usize| model.services.get(i).map(|s| s.name.clone());
-    analysis
+/// The reachable pairs of `this` that `other` does not have, by service name.
+fn only_in(this: (&Model, &Analysis), other: (&Model, &Analysis)) -> Vec<Pair> {
+    // Each service of `this` as an index into `other` (one lookup per service, not per pair).
+    let mapped: Vec<Option<usize>> = this
+        .0
+        .services
+        .iter()
+        .map(|s| other.0.service_index(&s.name))
+        .collect();
+    let name = |i: usize| this.0.services.get(i).map(|s| s.name.clone());
+    this.1
         .reachability
         .pairs
         .iter()
+        .filter(|r| {
+            match (
+                mapped.get(r.from).copied().flatten(),
+                mapped.get(r.to).copied().flatten(),
+            ) {
+                (Some(from), Some(to)) => !other.1.reachability.reaches(from, to),
+                _ => true,
+            }
+        })
         .filter_map(|r| {
             Some(Pair {
                 from: name(r.from)?,
@@ -132,6 +143,7 @@ fn pairs(model: &Model, analysis: &Analysis) -> BTreeSet<Pair> {
 mod tests {
     use super::*;
     use crate::{Design, ImportOptions};
+    use std::collections::BTreeSet;
 
     fn design(text: &str) -> Design {
         Design::import(text, ImportOptions::default()).expect("test file imports")

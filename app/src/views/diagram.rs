@@ -12,9 +12,10 @@ use crate::studio::{Selection, Studio};
 /// The diagram of the design as it stands, with the selection's blast radius highlighted.
 pub fn current_drawing(studio: Studio) -> Drawing {
     let analysis = studio.analysis.read();
-    let selected = match studio.selected.get() {
-        Some(Selection::Service(name)) => Some(name),
-        _ => None,
+    let (selected, selected_tier) = match studio.selected.get() {
+        Some(Selection::Service(name)) => (Some(name), None),
+        Some(Selection::Tier(key)) => (None, Some(key)),
+        None => (None, None),
     };
     studio.history.with(|h| {
         let model = h.current().model();
@@ -33,6 +34,7 @@ pub fn current_drawing(studio: Studio) -> Drawing {
             dimmed_others: selected.is_some(),
             highlight,
             selected,
+            selected_tier,
         };
         diagram::drawing(&layout, &style)
     })

@@ -28,6 +28,8 @@ pub struct Style {
     pub selected: Option<String>,
     /// Fade everything that is neither selected nor highlighted.
     pub dimmed_others: bool,
+    /// The selected tier, drawn with a heavy outline.
+    pub selected_tier: Option<String>,
 }
 
 /// Escapes text for XML content and attribute values.
@@ -69,7 +71,7 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 .tt{font-size:15px;font-weight:700}.ts{font-size:11.5px;fill:#4a525c}\
 .cn{font-size:13.5px;font-weight:700}.cd{font-size:11px;fill:#4a525c}.ch{font-size:10.5px;fill:#37628f}\
 .card{fill:#fff;stroke:#8a94a3;stroke-width:1.2}.proxy .card{fill:#fff3e0;stroke:#e65100;stroke-width:2}\
-.data .card{stroke:#6d4c41}.sel .card{stroke:#ff6f00;stroke-width:3.5}.hl .card{stroke:#1565c0;stroke-width:3}\
+.data .card{stroke:#6d4c41}.sel .card,.sel>rect{stroke:#ff6f00;stroke-width:3.5}.hl .card{stroke:#1565c0;stroke-width:3}\
 .dim{opacity:.35}.flow{fill:none;stroke:#5c6773;stroke-width:1.6}.public{stroke:#1565c0;stroke-width:3}\
 .blocked{stroke:#d32f2f;stroke-width:2.2;stroke-dasharray:6 4}.lbl{font-size:10.5px;fill:#37474f}\
 .lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}";
@@ -151,7 +153,12 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         let key = escape(&tier.key);
         let _ = write!(
             s,
-            "<g data-tier=\"{key}\"><title>Tier {key}: {sub}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" fill=\"{stroke}\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{sub}</text></g>",
+            "<g data-tier=\"{key}\"{}><title>Tier {key}: {sub}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" fill=\"{stroke}\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{sub}</text></g>",
+            if style.selected_tier.as_deref() == Some(tier.key.as_str()) {
+                " class=\"sel\""
+            } else {
+                ""
+            },
             px(r.x),
             px(r.y),
             px(r.w),
@@ -420,6 +427,7 @@ mod tests {
             highlight: vec!["backend".into()],
             selected: Some("frontend".into()),
             dimmed_others: true,
+            selected_tier: Some("app-net".into()),
         };
         let s = svg(&l, &style);
         assert!(
@@ -428,5 +436,7 @@ mod tests {
         );
         assert!(s.contains("class=\"c hl\" data-service=\"backend\""));
         assert!(s.contains("class=\"c data dim\" data-service=\"database\""));
+        assert!(s.contains("<g data-tier=\"app-net\" class=\"sel\">"), "{s}");
+        assert_eq!(s.matches("class=\"sel\"><title>Tier").count(), 1);
     }
 }
