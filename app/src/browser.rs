@@ -99,6 +99,19 @@ pub fn read_file(file: web_sys::File, done: impl FnOnce(String, Result<String, S
     });
 }
 
+/// Asks for full screen, or leaves it. Browsers may refuse (no user gesture, an
+/// embedding frame); the page then presents in the window, which works as well.
+pub fn full_screen(on: bool) {
+    let document = document();
+    if on {
+        if let Some(root) = document.document_element() {
+            let _ = root.request_fullscreen();
+        }
+    } else if document.fullscreen_element().is_some() {
+        document.exit_fullscreen();
+    }
+}
+
 /// Milliseconds since the page loaded.
 pub fn now() -> f64 {
     window().performance().map_or(0.0, |p| p.now())

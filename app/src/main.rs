@@ -26,6 +26,16 @@ fn App() -> impl IntoView {
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
             .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if studio.presenting.get_untracked() && !typing {
+            match ev.key().as_str() {
+                "ArrowRight" | "ArrowDown" | "PageDown" | " " => studio.step_finding(1),
+                "ArrowLeft" | "ArrowUp" | "PageUp" => studio.step_finding(-1),
+                "Escape" => studio.present(false),
+                _ => return,
+            }
+            ev.prevent_default();
+            return;
+        }
         if typing || !(ev.ctrl_key() || ev.meta_key()) {
             return;
         }
@@ -41,10 +51,12 @@ fn App() -> impl IntoView {
     view! {
         <div
             class="app"
+            class:presenting=move || studio.presenting.get()
             on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
             on:drop=move |ev: web_sys::DragEvent| views::toolbar::drop_file(studio, ev)
         >
             <views::toolbar::Toolbar/>
+            <views::present::PresentBar/>
             <views::notice::Notices/>
             <main class="workspace">
                 <views::board::Board/>

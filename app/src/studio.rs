@@ -63,6 +63,10 @@ pub struct Studio {
     pub changes: Memo<Option<Changes>>,
     /// The last share link made.
     pub share_url: RwSignal<Option<String>>,
+    /// Whether the page is in presentation mode.
+    pub presenting: RwSignal<bool>,
+    /// The open finding shown while presenting.
+    pub step: RwSignal<usize>,
 }
 
 impl Studio {
@@ -135,6 +139,8 @@ impl Studio {
             baseline,
             changes,
             share_url: RwSignal::new(None),
+            presenting: RwSignal::new(false),
+            step: RwSignal::new(0),
         };
         // A link made before an edit no longer shows the design: take it away.
         Effect::new(move |_| {
@@ -327,6 +333,39 @@ impl Studio {
             }
             Err(e) => self.import_failed("the share link", shared.design, &e),
         }
+    }
+
+    /// Starts or ends presentation mode (full screen where the browser allows it).
+    pub fn present(&self, on: bool) {
+        self.presenting.set(on);
+        self.step.set(0);
+        if on {
+            self.step_finding(0);
+        } else {
+            self.select(None);
+        }
+        browser::full_screen(on);
+    }
+
+    /// Moves `delta` open findings on (clamped to the list) and selects what it names.
+    pub fn step_finding(&self, delta: isize) {
+        let subject = self.analysis.with_untracked(|a| {
+            let open: Vec<_> = a.findings.iter().filter(|f| f.accepted.is_none()).collect();
+            let last = open.len().saturating_sub(1);
+            let step = self
+                .step
+                .get_untracked()
+                .saturating_add_signed(delta)
+                .min(last);
+            self.step.set(step);
+            open.get(step).map(|f| {
+                f.service
+                    .clone()
+                    .map(Selection::Service)
+                    .or_else(|| f.tier.clone().map(Selection::Tier))
+            })
+        });
+        self.select(subject.flatten());
     }
 
     /// Selects a card or a tier (or nothing).

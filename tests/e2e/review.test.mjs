@@ -140,3 +140,44 @@ test('undo ten edits and redo them; panel edits keep the focus', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('presentation mode: the diagram and figures fill the screen; findings step one by one', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  await page.getByLabel('Template').first().selectOption('scores');
+  await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
+  // Publish the database, so the first finding (errors come first) names a service.
+  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Add port' }).click();
+  await page.getByLabel('Target port 1').fill('5432');
+  await page.getByLabel('Target port 1').press('Enter');
+  await page.getByLabel('Published port 1').fill('5432');
+  await page.getByLabel('Published port 1').press('Enter');
+  await page.getByRole('region', { name: 'Exposed surface' }).getByText('3 exposed ports').waitFor();
+
+  await page.getByRole('button', { name: 'Present' }).click();
+  const bar = page.getByRole('region', { name: 'Presentation' });
+  await bar.getByText(/Finding 1 of \d+/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Download stack file' }).isVisible(), false, 'editing chrome is hidden');
+  assert.equal(await page.getByRole('region', { name: 'Tier web_tier' }).isVisible(), false);
+  assert.match(await bar.innerText(), /3\s*exposed ports/);
+  assert.match(await bar.innerText(), /database `postgres` publishes port 5432/);
+  // The finding's service is selected, so the diagram highlights it.
+  await page.locator('#diagram-svg g.sel[data-service="postgres"]').waitFor();
+  const box = await page.locator('#diagram-svg').boundingBox();
+  assert.ok(box.width > 1200, `the diagram fills the width (${box.width}px)`);
+  await page.screenshot({ path: join(SHOTS, 'present.png') });
+
+  const total = Number((await bar.innerText()).match(/Finding 1 of (\d+)/)[1]);
+  await page.keyboard.press('ArrowRight');
+  await bar.getByText(`Finding 2 of ${total}`).waitFor();
+  await bar.getByRole('button', { name: 'Previous finding' }).click();
+  await bar.getByText(`Finding 1 of ${total}`).waitFor();
+  for (let i = 0; i < total + 2; i++) await page.keyboard.press('ArrowRight');
+  await bar.getByText(`Finding ${total} of ${total}`).waitFor();
+
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Download stack file' }).waitFor();
+  assert.equal(await bar.isVisible(), false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

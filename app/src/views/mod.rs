@@ -7,5 +7,6 @@ pub mod delegate;
 pub mod diagram;
 pub mod notice;
 pub mod panel;
+pub mod present;
 pub mod rows;
 pub mod toolbar;

@@ -109,6 +109,7 @@ pub fn Toolbar() -> impl IntoView {
             <button on:click=move |_| studio.redo() disabled=move || studio.history.with(|h| !h.can_redo()) title="Ctrl+Shift+Z">"Redo"</button>
             <button on:click=move |_| studio.set_baseline() title="Compare what changes from here">"Set baseline"</button>
             <button on:click=move |_| studio.share()>"Share link"</button>
+            <button on:click=move |_| studio.present(true) title="Full screen for the review; arrows step through findings, Escape ends">"Present"</button>
             <input class="share-url" readonly aria-label="Share link URL" hidden=move || studio.share_url.with(Option::is_none) prop:value=move || studio.share_url.get().unwrap_or_default()/>
             <button class="primary" on:click=download>"Download stack file"</button>
             <button on:click=copy>"Copy YAML"</button>
