@@ -4,6 +4,10 @@ use leptos::prelude::*;
 use tiermap_core::templates::TEMPLATES;
 use wasm_bindgen::JsCast;
 
+use tiermap_core::diagram::escape;
+
+use super::delegate::element;
+use super::rows;
 use crate::browser;
 use crate::studio::Studio;
 
@@ -26,103 +30,154 @@ pub fn drop_file(studio: Studio, ev: web_sys::DragEvent) {
     });
 }
 
-/// The top bar.
+/// The top bar. Its controls are HTML rows patched by key (only the stack name, Undo,
+/// Redo and the share link change) and every click or change is handled by delegation.
 #[component]
 pub fn Toolbar() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let stack = move || studio.history.with(|h| h.current().model().stack.clone());
-    let on_template = move |ev: web_sys::Event| {
-        let value = event_target_value(&ev);
-        if value == "empty" {
-            studio.open(
-                tiermap_core::Design::empty("stack"),
-                "Started an empty design.".into(),
-            );
-        } else if let Some(t) = tiermap_core::templates::find(&value) {
-            studio.open_template(t);
-        }
-        if let Some(select) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    let paste_open = RwSignal::new(false);
+    let rows = Memo::new(move |_| {
+        let (stack, undo, redo) = studio.history.with(|h| {
+            let stack = escape(&h.current().model().stack).into_owned();
+            (stack, h.can_undo(), h.can_redo())
+        });
+        let disabled = |on: bool| if on { "" } else { " disabled" };
+        let url = studio.share_url.get();
+        vec![
+            "<h1 class=\"brand\">tiermap</h1>".to_string(),
+            format!("<span class=\"stack\" title=\"Stack name\">{stack}</span>"),
+            template_chooser(),
+            "<label class=\"button file\"><span>Import…</span><input type=\"file\" data-act=\"import\" aria-label=\"Import compose file\" accept=\".yml,.yaml,text/yaml,application/yaml\"></label>".into(),
+            format!("<button data-act=\"paste\" aria-expanded=\"{}\">Paste YAML</button>", paste_open.get()),
+            "<span class=\"spacer\"></span>".into(),
+            format!("<button data-act=\"undo\" title=\"Ctrl+Z\"{}>Undo</button>", disabled(undo)),
+            format!("<button data-act=\"redo\" title=\"Ctrl+Shift+Z\"{}>Redo</button>", disabled(redo)),
+            "<button data-act=\"baseline\" title=\"Compare what changes from here\">Set baseline</button>".into(),
+            "<button data-act=\"share\">Share link</button>".into(),
+            "<button data-act=\"present\" title=\"Full screen for the review; arrows step through findings, Escape ends\">Present</button>".into(),
+            match url {
+                Some(url) => format!("<input class=\"share-url\" readonly aria-label=\"Share link URL\" value=\"{}\">", escape(&url)),
+                None => String::new(),
+            },
+            "<button class=\"primary\" data-act=\"download\">Download stack file</button>".into(),
+            "<button data-act=\"copy\">Copy YAML</button>".into(),
+        ]
+    });
+    rows::keep(ROWS_ID, rows);
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(el) = element(&ev) else { return };
+        match el
+            .closest("button")
+            .ok()
+            .flatten()
+            .and_then(|b| b.get_attribute("data-act"))
+            .as_deref()
         {
-            select.set_value("");
+            Some("paste") => paste_open.update(|o| *o = !*o),
+            Some("undo") => studio.undo(),
+            Some("redo") => studio.redo(),
+            Some("baseline") => studio.set_baseline(),
+            Some("share") => studio.share(),
+            Some("present") => studio.present(true),
+            Some("download") => download(studio),
+            Some("copy") => copy(studio),
+            _ => {}
         }
     };
-    let on_file = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        browser::read_file(file, move |name, text| match text {
-            Ok(text) => studio.import(&name, text),
-            Err(e) => studio.notice.set(Some(crate::studio::Notice {
-                error: true,
-                text: format!("Could not read {name}: {e}"),
-            })),
-        });
-    };
-    let download = move |_| {
-        let (name, text) = studio
-            .history
-            .with(|h| (h.current().model().stack.clone(), h.current().export()));
-        browser::download(&format!("{name}.yml"), "application/yaml", &text);
-    };
-    let copy = move |_| {
-        let text = studio.history.with(|h| h.current().export());
-        browser::copy(text, move |ok| {
-            let text = if ok {
-                "Stack file copied to the clipboard."
-            } else {
-                "The browser did not allow copying; use Download instead."
-            };
-            studio.notice.set(Some(crate::studio::Notice {
-                error: !ok,
-                text: text.into(),
-            }));
-        });
+    let on_change = move |ev: web_sys::Event| {
+        let Some(el) = element(&ev) else { return };
+        match el.get_attribute("data-act").as_deref() {
+            Some("template") => open_template(studio, &el),
+            Some("import") => import_picked(studio, &el),
+            _ => {}
+        }
     };
     view! {
-        <header class="toolbar">
-            <h1 class="brand">"tiermap"</h1>
-            <span class="stack" title="Stack name">{stack}</span>
-            <label class="field">
-                <span>"Template"</span>
-                <select aria-label="Template" on:change=on_template>
-                    <option value="" selected=true>"Open…"</option>
-                    <option value="empty">"Empty design"</option>
-                    {TEMPLATES.iter().map(|t| view! { <option value=t.name>{t.title}</option> }).collect_view()}
-                </select>
-            </label>
-            <label class="button file">
-                <span>"Import…"</span>
-                <input type="file" aria-label="Import compose file" accept=".yml,.yaml,text/yaml,application/yaml" on:change=on_file/>
-            </label>
-            <PasteBox/>
-            <span class="spacer"></span>
-            <button on:click=move |_| studio.undo() disabled=move || studio.history.with(|h| !h.can_undo()) title="Ctrl+Z">"Undo"</button>
-            <button on:click=move |_| studio.redo() disabled=move || studio.history.with(|h| !h.can_redo()) title="Ctrl+Shift+Z">"Redo"</button>
-            <button on:click=move |_| studio.set_baseline() title="Compare what changes from here">"Set baseline"</button>
-            <button on:click=move |_| studio.share()>"Share link"</button>
-            <button on:click=move |_| studio.present(true) title="Full screen for the review; arrows step through findings, Escape ends">"Present"</button>
-            <input class="share-url" readonly aria-label="Share link URL" hidden=move || studio.share_url.with(Option::is_none) prop:value=move || studio.share_url.get().unwrap_or_default()/>
-            <button class="primary" on:click=download>"Download stack file"</button>
-            <button on:click=copy>"Copy YAML"</button>
+        <header class="toolbar" on:click=on_click on:change=on_change>
+            <div class="toolbar-rows" id=ROWS_ID></div>
+            <PasteBox open=paste_open/>
         </header>
     }
 }
 
+const ROWS_ID: &str = "toolbar-rows";
+
+/// The template chooser: an empty design or any built-in template.
+fn template_chooser() -> String {
+    let mut out = String::from(
+        "<label class=\"field\"><span>Template</span><select aria-label=\"Template\" data-act=\"template\"><option value=\"\" selected>Open…</option><option value=\"empty\">Empty design</option>",
+    );
+    for t in TEMPLATES {
+        out.push_str(&format!(
+            "<option value=\"{}\">{}</option>",
+            escape(t.name),
+            escape(t.title)
+        ));
+    }
+    out.push_str("</select></label>");
+    out
+}
+
+fn open_template(studio: Studio, el: &web_sys::Element) {
+    let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() else {
+        return;
+    };
+    let value = select.value();
+    if value == "empty" {
+        studio.open(
+            tiermap_core::Design::empty("stack"),
+            "Started an empty design.".into(),
+        );
+    } else if let Some(t) = tiermap_core::templates::find(&value) {
+        studio.open_template(t);
+    }
+    select.set_value("");
+}
+
+fn import_picked(studio: Studio, el: &web_sys::Element) {
+    let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        return;
+    };
+    input.set_value("");
+    browser::read_file(file, move |name, text| match text {
+        Ok(text) => studio.import(&name, text),
+        Err(e) => studio.notice.set(Some(crate::studio::Notice {
+            error: true,
+            text: format!("Could not read {name}: {e}"),
+        })),
+    });
+}
+
+fn download(studio: Studio) {
+    let (name, text) = studio
+        .history
+        .with(|h| (h.current().model().stack.clone(), h.current().export()));
+    browser::download(&format!("{name}.yml"), "application/yaml", &text);
+}
+
+fn copy(studio: Studio) {
+    let text = studio.history.with(|h| h.current().export());
+    browser::copy(text, move |ok| {
+        let text = if ok {
+            "Stack file copied to the clipboard."
+        } else {
+            "The browser did not allow copying; use Download instead."
+        };
+        studio.notice.set(Some(crate::studio::Notice {
+            error: !ok,
+            text: text.into(),
+        }));
+    });
+}
+
 /// Paste YAML to import it; a failed import's text comes back here.
 #[component]
-fn PasteBox() -> impl IntoView {
+fn PasteBox(open: RwSignal<bool>) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let text = RwSignal::new(String::new());
-    let open = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(failed) = studio.failed.get() {
             text.set(failed.text);
@@ -130,7 +185,6 @@ fn PasteBox() -> impl IntoView {
         }
     });
     view! {
-        <button aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>"Paste YAML"</button>
         <Show when=move || open.get()>
             <div class="paste" role="dialog" aria-label="Paste YAML">
                 <textarea
