@@ -20,6 +20,7 @@ pub mod model;
 pub mod names;
 pub mod proxy;
 pub mod reachability;
+pub mod review;
 pub mod role;
 pub mod share;
 pub mod surface;

@@ -1,10 +1,12 @@
 // The review meeting in real Chromium: a baseline and its comparison, a share link
-// opened in a fresh browser, undo and redo of ten edits, and side-panel edits that keep
-// the keyboard focus where the person put it.
+// opened in a fresh browser, undo and redo of ten edits, side-panel edits that keep the
+// keyboard focus, presentation mode, and the report with the room's decisions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, browser, open, SHOTS } from './harness.mjs';
+import { serve, browser, open, ROOT, SHOTS } from './harness.mjs';
 
 let srv;
 let b;
@@ -179,5 +181,65 @@ test('presentation mode: the diagram and figures fill the screen; findings step 
   await page.getByRole('button', { name: 'Download stack file' }).waitFor();
   assert.equal(await bar.isVisible(), false);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('accept a finding with a note; download the report as HTML and Markdown', async () => {
+  const { context, page, errors, requests } = await open(b, srv.url);
+  await page.getByLabel('Template').first().selectOption('scores');
+  await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
+  await page.getByRole('button', { name: 'Set baseline' }).click();
+  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Add port' }).click();
+  await page.getByLabel('Target port 1').fill('5432');
+  await page.getByLabel('Target port 1').press('Enter');
+  await page.getByLabel('Published port 1').fill('5432');
+  await page.getByLabel('Published port 1').press('Enter');
+  await page.getByRole('region', { name: 'Comparison' }).getByText('2 ports -> 3 ports, 50% more').waitFor();
+
+  // The decision: accepted, with the room's reason, kept in the design.
+  const note = 'BI team reads it over the VPN until March <b>&';
+  const finding = page.getByRole('list', { name: 'Findings' }).getByRole('listitem').filter({ hasText: 'database `postgres` publishes port 5432' });
+  page.once('dialog', (d) => d.accept(note));
+  await finding.getByRole('button', { name: 'Accept…' }).click();
+  await finding.getByText(`Accepted: ${note}`).waitFor();
+  await page.waitForFunction((n) => localStorage.getItem('tiermap.design').includes(n), 'BI team reads it over the VPN');
+
+  const [html] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download report', exact: true }).click()]);
+  assert.equal(html.suggestedFilename(), 'scores-review.html');
+  const htmlPath = join(SHOTS, 'scores-review.html');
+  await html.saveAs(htmlPath);
+  const report = readFileSync(htmlPath, 'utf8');
+  for (const part of ['<h1>Architecture review: scores</h1>', '<figure><svg', '<h2>Compared with the baseline</h2>', '2 ports -&gt; 3 ports, 50% more', '<h2>Who reaches whom</h2>', '<h2>Decisions</h2>', 'BI team reads it over the VPN until March &lt;b&gt;&amp;']) {
+    assert.ok(report.includes(part), `the HTML report has ${part}`);
+  }
+  // Open it as a reader would, print it, and look at it: no request, no script.
+  const reader = await context.newPage();
+  const readerRequests = [];
+  reader.on('request', (r) => readerRequests.push(r.url()));
+  await reader.goto(`file://${htmlPath}`);
+  assert.equal(await reader.locator('script').count(), 0);
+  assert.ok(await reader.locator('figure svg g[data-service="postgres"]').count() > 0, 'the diagram is in the report');
+  const pdf = await reader.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 10000, `the report prints (${pdf.length} bytes of PDF)`);
+  await reader.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
+  assert.deepEqual(readerRequests.filter((u) => !u.startsWith('file:')), []);
+
+  const [md] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download report as Markdown' }).click()]);
+  assert.equal(md.suggestedFilename(), 'scores-review.md');
+  const mdPath = join(SHOTS, 'scores-review.md');
+  await md.saveAs(mdPath);
+  const minutes = readFileSync(mdPath, 'utf8');
+  assert.match(minutes, /^# Architecture review: scores\n/);
+  assert.match(minutes, /Exposed ports: 2 ports -> 3 ports, 50% more\./);
+  assert.match(minutes, /\| database `postgres` publishes port 5432[^\n]*\| BI team reads it over the VPN until March &lt;b>&amp; \|/);
+  // The diagram block is Mermaid that Mermaid's own parser accepts.
+  const mermaid = minutes.match(/```mermaid\n([\s\S]*?)```/)[1];
+  const mmdPath = join(SHOTS, 'scores-review.mmd');
+  writeFileSync(mmdPath, mermaid);
+  execFileSync('node', [join(ROOT, 'tests', 'mermaid', 'parse.mjs'), mmdPath], { stdio: 'pipe' });
+
+  assert.deepEqual(errors, []);
+  assertLocal(requests);
   await context.close();
 });

@@ -59,6 +59,13 @@ pub fn AnalysisPanels() -> impl IntoView {
             if let Some(action) = action {
                 studio.edit(|d| d.apply(&action));
             }
+        } else if let Some(id) = data(&el, "accept") {
+            // The note goes into the design under `x-tiermap`, and into the report.
+            let question = "Accept this finding: what did the review decide, and why?";
+            let note = window().prompt_with_message(question).ok().flatten();
+            if let Some(note) = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
+                studio.edit(|d| d.accept(&id, &note));
+            }
         } else {
             select_from(studio, &el);
         }
@@ -204,6 +211,13 @@ fn findings_rows(a: &Analysis, all_notes: bool) -> Vec<String> {
             let _ = write!(
                 out,
                 "<button class=\"quiet\" data-fix=\"{}\">Apply fix</button>",
+                escape(&f.id)
+            );
+        }
+        if f.accepted.is_none() {
+            let _ = write!(
+                out,
+                "<button class=\"quiet\" data-accept=\"{}\">Accept…</button>",
                 escape(&f.id)
             );
         }

@@ -5,6 +5,7 @@ use tiermap_core::templates::TEMPLATES;
 use wasm_bindgen::JsCast;
 
 use tiermap_core::diagram::escape;
+use tiermap_core::review::{self, Review};
 
 use super::delegate::element;
 use super::rows;
@@ -61,9 +62,12 @@ pub fn Toolbar() -> impl IntoView {
             },
             "<button class=\"primary\" data-act=\"download\">Download stack file</button>".into(),
             "<button data-act=\"copy\">Copy YAML</button>".into(),
+            "<button data-act=\"report\" title=\"HTML that prints well: diagram, surface, comparison, reachability, findings, decisions\">Download report</button>".into(),
+            "<button data-act=\"report-md\" aria-label=\"Download report as Markdown\" title=\"The report as Markdown, for the minutes\">.md</button>".into(),
         ]
     });
     rows::keep(ROWS_ID, rows);
+    paste_box(studio, paste_open);
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };
         match el
@@ -74,6 +78,7 @@ pub fn Toolbar() -> impl IntoView {
             .as_deref()
         {
             Some("paste") => paste_open.update(|o| *o = !*o),
+            Some("paste-import") => studio.import("pasted text", pasted()),
             Some("undo") => studio.undo(),
             Some("redo") => studio.redo(),
             Some("baseline") => studio.set_baseline(),
@@ -81,6 +86,8 @@ pub fn Toolbar() -> impl IntoView {
             Some("present") => studio.present(true),
             Some("download") => download(studio),
             Some("copy") => copy(studio),
+            Some("report") => download_report(studio, false),
+            Some("report-md") => download_report(studio, true),
             _ => {}
         }
     };
@@ -95,7 +102,7 @@ pub fn Toolbar() -> impl IntoView {
     view! {
         <header class="toolbar" on:click=on_click on:change=on_change>
             <div class="toolbar-rows" id=ROWS_ID></div>
-            <PasteBox open=paste_open/>
+            <div inner_html=PASTE_HTML></div>
         </header>
     }
 }
@@ -158,6 +165,30 @@ fn download(studio: Studio) {
     browser::download(&format!("{name}.yml"), "application/yaml", &text);
 }
 
+/// The review's report, as printable HTML or as Markdown for the minutes.
+fn download_report(studio: Studio, markdown: bool) {
+    let svg = super::diagram::current_drawing(studio).to_string();
+    let text = studio.analysis.with_untracked(|analysis| {
+        studio.changes.with_untracked(|changes| {
+            studio.history.with_untracked(|h| {
+                let review = Review {
+                    model: h.current().model(),
+                    analysis,
+                    changes: changes.as_ref(),
+                    svg: &svg,
+                };
+                let name = format!("{}-review", h.current().model().stack);
+                if markdown {
+                    (name + ".md", "text/markdown", review::markdown(&review))
+                } else {
+                    (name + ".html", "text/html", review::html(&review))
+                }
+            })
+        })
+    });
+    browser::download(&text.0, text.1, &text.2);
+}
+
 fn copy(studio: Studio) {
     let text = studio.history.with(|h| h.current().export());
     browser::copy(text, move |ok| {
@@ -173,33 +204,55 @@ fn copy(studio: Studio) {
     });
 }
 
-/// Paste YAML to import it; a failed import's text comes back here.
-#[component]
-fn PasteBox(open: RwSignal<bool>) -> impl IntoView {
-    let studio = expect_context::<Studio>();
-    let text = RwSignal::new(String::new());
+/// The paste box: written once and shown or hidden, so what the person typed stays
+/// there when it is closed and opened again.
+const PASTE_HTML: &str = "<div class=\"paste\" id=\"paste\" role=\"dialog\" aria-label=\"Paste YAML\" hidden>\
+<textarea aria-label=\"YAML to import\" rows=\"14\" spellcheck=\"false\"></textarea>\
+<p class=\"error\" role=\"alert\" hidden></p>\
+<div class=\"row\"><button class=\"primary\" data-act=\"paste-import\">Import pasted YAML</button><button data-act=\"paste\">Close</button></div></div>";
+
+/// Paste YAML to import it; a failed import's text and error come back here.
+fn paste_box(studio: Studio, open: RwSignal<bool>) {
     Effect::new(move |_| {
-        if let Some(failed) = studio.failed.get() {
-            text.set(failed.text);
+        if studio.failed.with(Option::is_some) {
             open.set(true);
         }
     });
-    view! {
-        <Show when=move || open.get()>
-            <div class="paste" role="dialog" aria-label="Paste YAML">
-                <textarea
-                    aria-label="YAML to import"
-                    rows="14"
-                    spellcheck="false"
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
-                ></textarea>
-                {move || studio.failed.get().filter(|f| !f.message.is_empty()).map(|f| view! { <p class="error" role="alert">{f.message}</p> })}
-                <div class="row">
-                    <button class="primary" on:click=move |_| studio.import("pasted text", text.get_untracked())>"Import pasted YAML"</button>
-                    <button on:click=move |_| open.set(false)>"Close"</button>
-                </div>
-            </div>
-        </Show>
-    }
+    Effect::new(move |_| {
+        let open = open.get();
+        if let Some(el) = document().get_element_by_id("paste") {
+            let _ = el.toggle_attribute_with_force("hidden", !open);
+        }
+    });
+    Effect::new(move |_| {
+        let Some(failed) = studio.failed.get() else {
+            return;
+        };
+        let Some(paste) = document().get_element_by_id("paste") else {
+            return;
+        };
+        if let Some(area) = paste
+            .query_selector("textarea")
+            .ok()
+            .flatten()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        {
+            area.set_value(&failed.text);
+        }
+        if let Some(error) = paste.query_selector("p").ok().flatten() {
+            error.set_text_content(Some(&failed.message));
+            let _ = error.toggle_attribute_with_force("hidden", failed.message.is_empty());
+        }
+    });
+}
+
+/// The text in the paste box.
+fn pasted() -> String {
+    document()
+        .query_selector("#paste textarea")
+        .ok()
+        .flatten()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|t| t.value())
+        .unwrap_or_default()
 }

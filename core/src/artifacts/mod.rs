@@ -14,7 +14,7 @@ mod firewall;
 mod hcloud;
 mod iptables;
 mod labels;
-mod mermaid;
+pub mod mermaid;
 mod nftables;
 pub mod shell;
 mod ufw;
