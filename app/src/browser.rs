@@ -65,6 +65,12 @@ pub fn corrupt_text() -> Option<String> {
 pub fn download(file_name: &str, mime: &str, text: &str) {
     let blob = gloo_file::Blob::new_with_options(text, Some(mime));
     let url = gloo_file::ObjectUrl::from(blob);
+    click_download(&url, file_name);
+    // The object URL is revoked when `url` drops; the click has started the download by then.
+}
+
+/// Starts the download of `url` (an object or data URL) as `file_name`.
+fn click_download(url: &str, file_name: &str) {
     let Some(anchor) = document()
         .create_element("a")
         .ok()
@@ -72,10 +78,49 @@ pub fn download(file_name: &str, mime: &str, text: &str) {
     else {
         return;
     };
-    anchor.set_href(&url);
+    anchor.set_href(url);
     anchor.set_download(file_name);
     anchor.click();
-    // The object URL is revoked when `url` drops; the click has started the download by then.
+}
+
+/// Renders an SVG drawing of `width` x `height` to a PNG at twice that size (sharp on
+/// a projector and in slides) on a white background, and offers it as a download.
+pub fn download_png(file_name: String, svg: &str, width: f64, height: f64) {
+    let blob = gloo_file::Blob::new_with_options(svg, Some("image/svg+xml"));
+    let url = gloo_file::ObjectUrl::from(blob);
+    let Ok(image) = web_sys::HtmlImageElement::new() else {
+        return;
+    };
+    image.set_src(&url);
+    wasm_bindgen_futures::spawn_local(async move {
+        // The object URL lives until the image has been decoded.
+        let decoded = wasm_bindgen_futures::JsFuture::from(image.decode()).await;
+        drop(url);
+        let canvas = document()
+            .create_element("canvas")
+            .ok()
+            .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+        let (Ok(_), Some(canvas)) = (decoded, canvas) else {
+            return;
+        };
+        let (w, h) = (width * 2.0, height * 2.0);
+        canvas.set_width(w as u32);
+        canvas.set_height(h as u32);
+        let Some(context) = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+        else {
+            return;
+        };
+        context.set_fill_style_str("#ffffff");
+        context.fill_rect(0.0, 0.0, w, h);
+        let _ = context.draw_image_with_html_image_element_and_dw_and_dh(&image, 0.0, 0.0, w, h);
+        if let Ok(data) = canvas.to_data_url_with_type("image/png") {
+            click_download(&data, &file_name);
+        }
+    });
 }
 
 /// Copies text to the clipboard; `done` gets whether it worked.

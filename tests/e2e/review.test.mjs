@@ -184,7 +184,7 @@ test('presentation mode: the diagram and figures fill the screen; findings step 
   await context.close();
 });
 
-test('accept a finding with a note; download the report as HTML and Markdown', async () => {
+test('accept a finding with a note; download the report as HTML and Markdown, the diagram as PNG', async () => {
   const { context, page, errors, requests } = await open(b, srv.url);
   await page.getByLabel('Template').first().selectOption('scores');
   await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
@@ -224,6 +224,31 @@ test('accept a finding with a note; download the report as HTML and Markdown', a
   assert.ok(pdf.length > 10000, `the report prints (${pdf.length} bytes of PDF)`);
   await reader.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
   assert.deepEqual(readerRequests.filter((u) => !u.startsWith('file:')), []);
+
+  // The diagram as PNG: twice the drawing's size, and a picture, not a blank canvas.
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download diagram (PNG)' }).click()]);
+  assert.equal(png.suggestedFilename(), 'scores.png');
+  const pngPath = join(SHOTS, 'scores-diagram.png');
+  await png.saveAs(pngPath);
+  const bytes = readFileSync(pngPath);
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  const svgWidth = Number(await page.locator('#diagram-svg').getAttribute('width'));
+  assert.equal(bytes.readUInt32BE(16), svgWidth * 2);
+  const inked = await reader.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 600) n++;
+    return n / (d.length / 4);
+  }, `data:image/png;base64,${bytes.toString('base64')}`);
+  assert.ok(inked > 0.05, `the PNG shows the diagram (${(inked * 100).toFixed(1)}% of pixels drawn)`);
 
   const [md] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download report as Markdown' }).click()]);
   assert.equal(md.suggestedFilename(), 'scores-review.md');

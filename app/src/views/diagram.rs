@@ -80,6 +80,13 @@ pub fn Diagram() -> impl IntoView {
             &drawing.with_untracked(Drawing::to_string),
         );
     };
+    let png = move |_| {
+        let name = studio.history.with(|h| h.current().model().stack.clone());
+        drawing.with_untracked(|d| {
+            let (w, h) = (f64::from(d.width), f64::from(d.height));
+            browser::download_png(format!("{name}.png"), &d.to_string(), w, h);
+        });
+    };
     view! {
         <section class="diagram-panel" aria-label="Diagram">
             <div class="row">
@@ -87,6 +94,7 @@ pub fn Diagram() -> impl IntoView {
                 <span class="muted">"Select a service to see its blast radius."</span>
                 <span class="spacer"></span>
                 <button on:click=download>"Download diagram (SVG)"</button>
+                <button on:click=png>"Download diagram (PNG)"</button>
             </div>
             // The SVG is built by core, which escapes every name from the file.
             <div class="diagram" on:click=on_click inner_html=SVG_ROOT></div>
