@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, browser, open, ROOT, SHOTS } from './harness.mjs';
+import { serve, browser, open, bigStack, ROOT, SHOTS } from './harness.mjs';
 
 let srv;
 let b;
@@ -266,5 +266,20 @@ test('accept a finding with a note; download the report as HTML and Markdown, th
 
   assert.deepEqual(errors, []);
   assertLocal(requests);
+  await context.close();
+});
+
+test('a design too large for a link says so and points to the file', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  // Image digests do not compress: 1,500 of them cannot fit in 16,000 characters.
+  let seed = 7;
+  const hex = () => Array.from({ length: 16 }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) >> 16 & 15).toString(16)).join('');
+  const huge = bigStack(1500, 50).replace(/image: example\/svc(\d+):1/g, () => `image: example/app@sha256:${hex()}${hex()}`);
+  await page.getByLabel('Import compose file').setInputFiles({ name: 'huge.yml', mimeType: 'application/yaml', buffer: Buffer.from(huge) });
+  await page.getByRole('region', { name: 'Tier tier49' }).waitFor();
+  await page.getByRole('button', { name: 'Share link' }).click();
+  await page.getByRole('alert').getByText(/too large for a link \(\d+ characters, at most 16000\)\. Share the stack file instead/).waitFor();
+  assert.equal(await page.getByLabel('Share link URL').count(), 0);
+  assert.deepEqual(errors, []);
   await context.close();
 });
