@@ -45,6 +45,9 @@ pub struct Changes {
     pub introduced: Vec<FindingChange>,
     /// Findings open in the baseline that the team has since accepted.
     pub accepted: Vec<FindingChange>,
+    /// Services of the current design that are new, reach differently or publish
+    /// differently: what the diagram marks as changed.
+    pub changed_services: Vec<String>,
 }
 
 impl Changes {
@@ -57,6 +60,7 @@ impl Changes {
             && self.fixed.is_empty()
             && self.introduced.is_empty()
             && self.accepted.is_empty()
+            && self.changed_services.is_empty()
     }
 }
 
@@ -82,10 +86,34 @@ pub fn compare(before: (&Model, &Analysis), after: (&Model, &Analysis)) -> Chang
         message: f.message.clone(),
     };
     let (b, a) = (before.1, after.1);
+    let (pairs_added, pairs_removed) = (only_in(after, before), only_in(before, after));
+    // What a service publishes, to compare it with its namesake in the baseline.
+    let published = |analysis: &Analysis, name: &str| {
+        let ports = analysis.surface.ports.iter().filter(|e| e.service == name);
+        ports
+            .map(|e| (e.published, e.target, e.protocol, e.mode))
+            .collect::<Vec<_>>()
+    };
+    let changed_services = after
+        .0
+        .services
+        .iter()
+        .map(|s| s.name.as_str())
+        .filter(|name| {
+            before.0.service(name).is_none()
+                || pairs_added
+                    .iter()
+                    .chain(&pairs_removed)
+                    .any(|p| p.from == *name || p.to == *name)
+                || published(b, name) != published(a, name)
+        })
+        .map(str::to_string)
+        .collect();
     Changes {
         surface: surface::compare(&b.surface, &a.surface),
-        pairs_added: only_in(after, before),
-        pairs_removed: only_in(before, after),
+        pairs_added,
+        pairs_removed,
+        changed_services,
         fixed: b
             .findings
             .iter()
@@ -171,6 +199,8 @@ mod tests {
         assert!(removed.contains(&("db", "proxy")), "{removed:?}");
         assert!(!removed.contains(&("api", "db")), "{removed:?}");
         assert!(c.pairs_added.is_empty(), "{:?}", c.pairs_added);
+        // Every service lost a pair or a published port.
+        assert_eq!(c.changed_services, ["proxy", "api", "db"]);
         assert!(
             c.fixed
                 .iter()

@@ -64,7 +64,11 @@ test('baseline comparison, then a share link opened in a fresh browser', async (
   assert.match(text, /Findings fixed: \d+[\s\S]*database `postgres` publishes port 5432/);
   assert.match(text, /Reachable pairs added: \d+[\s\S]*text-classifier → api/);
   assert.match(text, /Reachable pairs removed: \d+[\s\S]*text-classifier → speech-to-text/);
+  // The diagram marks what changed: the moved classifier, the database that no longer publishes.
+  for (const name of ['text-classifier', 'postgres', 'api']) await page.locator(`#diagram-svg g.chg[data-service="${name}"]`).waitFor();
+  assert.equal(await page.locator('#diagram-svg g.chg[data-service="clickhouse"]').count(), 0);
   await comparison.screenshot({ path: join(SHOTS, 'comparison.png') });
+  await page.locator('.diagram-panel').screenshot({ path: join(SHOTS, 'diagram-changes.png') });
 
   // A share link holds the design and its baseline in the fragment.
   await page.getByRole('button', { name: 'Share link' }).click();

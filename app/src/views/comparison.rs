@@ -49,6 +49,14 @@ fn changes_html(c: &Changes) -> String {
         out.push_str("<p class=\"muted\">No change since the baseline.</p>");
         return out;
     }
+    if !c.changed_services.is_empty() {
+        let _ = write!(
+            out,
+            "<p>Outlined dashed in the diagram ({}): {}.</p>",
+            c.changed_services.len(),
+            escape(&c.changed_services.join(", "))
+        );
+    }
     out.push_str("<div class=\"columns\">");
     let ports = |ports: &[tiermap_core::surface::PortKey]| {
         ports.iter().map(|p| p.to_string()).collect::<Vec<_>>()

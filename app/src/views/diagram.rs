@@ -35,6 +35,10 @@ pub fn current_drawing(studio: Studio) -> Drawing {
             highlight,
             selected,
             selected_tier,
+            changed: studio
+                .changes
+                .with(|c| c.as_ref().map(|c| c.changed_services.clone()))
+                .unwrap_or_default(),
         };
         diagram::drawing(&layout, &style)
     })

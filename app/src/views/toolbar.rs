@@ -61,7 +61,7 @@ pub fn Toolbar() -> impl IntoView {
                 None => String::new(),
             },
             "<button class=\"primary\" data-act=\"download\">Download stack file</button>".into(),
-            "<button data-act=\"copy\">Copy YAML</button>".into(),
+            "<button data-act=\"copy\" aria-label=\"Copy YAML\" title=\"Copy the stack file to the clipboard\">Copy</button>".into(),
             "<button data-act=\"report\" title=\"HTML that prints well: diagram, surface, comparison, reachability, findings, decisions\">Download report</button>".into(),
             "<button data-act=\"report-md\" aria-label=\"Download report as Markdown\" title=\"The report as Markdown, for the minutes\">.md</button>".into(),
         ]
@@ -112,7 +112,7 @@ const ROWS_ID: &str = "toolbar-rows";
 /// The template chooser: an empty design or any built-in template.
 fn template_chooser() -> String {
     let mut out = String::from(
-        "<label class=\"field\"><span>Template</span><select aria-label=\"Template\" data-act=\"template\"><option value=\"\" selected>Open…</option><option value=\"empty\">Empty design</option>",
+        "<label class=\"field\"><span class=\"sr-only\">Template</span><select aria-label=\"Template\" data-act=\"template\"><option value=\"\" selected>Template…</option><option value=\"empty\">Empty design</option>",
     );
     for t in TEMPLATES {
         out.push_str(&format!(

@@ -30,6 +30,8 @@ pub struct Style {
     pub dimmed_others: bool,
     /// The selected tier, drawn with a heavy outline.
     pub selected_tier: Option<String>,
+    /// Services that changed since the baseline, outlined dashed.
+    pub changed: Vec<String>,
 }
 
 /// Escapes text for XML content and attribute values.
@@ -71,7 +73,7 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 .tt{font-size:15px;font-weight:700}.ts{font-size:11.5px;fill:#4a525c}\
 .cn{font-size:13.5px;font-weight:700}.cd{font-size:11px;fill:#4a525c}.ch{font-size:10.5px;fill:#37628f}\
 .card{fill:#fff;stroke:#8a94a3;stroke-width:1.2}.proxy .card{fill:#fff3e0;stroke:#e65100;stroke-width:2}\
-.data .card{stroke:#6d4c41}.sel .card,.sel>rect{stroke:#ff6f00;stroke-width:3.5}.hl .card{stroke:#1565c0;stroke-width:3}\
+.data .card{stroke:#6d4c41}.chg .card{stroke:#8e24aa;stroke-width:3;stroke-dasharray:7 3}.sel .card,.sel>rect{stroke:#ff6f00;stroke-width:3.5}.hl .card{stroke:#1565c0;stroke-width:3}\
 .dim{opacity:.35}.flow{fill:none;stroke:#5c6773;stroke-width:1.6}.public{stroke:#1565c0;stroke-width:3}\
 .blocked{stroke:#d32f2f;stroke-width:2.2;stroke-dasharray:6 4}.lbl{font-size:10.5px;fill:#37474f}\
 .lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}";
@@ -234,6 +236,9 @@ fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
         class.push_str(" sel");
     } else if style.highlight.contains(&card.service) {
         class.push_str(" hl");
+    }
+    if style.changed.contains(&card.service) {
+        class.push_str(" chg");
     }
     if style.dimmed_others && !focused {
         class.push_str(" dim");
@@ -428,6 +433,7 @@ mod tests {
             selected: Some("frontend".into()),
             dimmed_others: true,
             selected_tier: Some("app-net".into()),
+            changed: vec!["database".into()],
         };
         let s = svg(&l, &style);
         assert!(
@@ -435,7 +441,7 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("class=\"c hl\" data-service=\"backend\""));
-        assert!(s.contains("class=\"c data dim\" data-service=\"database\""));
+        assert!(s.contains("class=\"c data chg dim\" data-service=\"database\""));
         assert!(s.contains("<g data-tier=\"app-net\" class=\"sel\">"), "{s}");
         assert_eq!(s.matches("class=\"sel\"><title>Tier").count(), 1);
     }
