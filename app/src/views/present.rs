@@ -44,7 +44,7 @@ fn bar_html(a: &tiermap_core::Analysis, step: usize, summary: Option<String>) ->
         if count == 1 { "" } else { "s" }
     );
     if let Some(summary) = summary {
-        out.push_str(&format!("<p>{}</p>", escape(&summary)));
+        out.push_str(&format!("<p>Since the baseline: {}</p>", escape(&summary)));
     }
     out.push_str("</div><div class=\"step\">");
     let open: Vec<&Finding> = a.findings.iter().filter(|f| f.accepted.is_none()).collect();
