@@ -24,13 +24,17 @@ pub struct Review<'a> {
     pub svg: &'a str,
 }
 
+/// Up to this many services the reachability is a grid, as on the page; beyond it, a
+/// list per service (a grid of hundreds of columns prints as noise).
+const GRID_LIMIT: usize = 40;
+
 /// One part of the outline.
 enum Block {
     Heading(String),
     Text(String),
     Items(Vec<String>),
     /// Column titles, then rows.
-    Table(&'static [&'static str], Vec<Vec<String>>),
+    Table(Vec<String>, Vec<Vec<String>>),
     Diagram,
 }
 
@@ -70,6 +74,7 @@ pub fn markdown(review: &Review<'_>) -> String {
                 out.push('\n');
             }
             Block::Table(head, rows) => {
+                let head: Vec<String> = head.iter().map(|h| md(h)).collect();
                 let _ = writeln!(out, "| {} |", head.join(" | "));
                 let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
                 for row in rows {
@@ -117,7 +122,7 @@ pub fn html(review: &Review<'_>) -> String {
             Block::Table(head, rows) => {
                 out.push_str("<table><thead><tr>");
                 for h in head {
-                    let _ = write!(out, "<th>{h}</th>");
+                    let _ = write!(out, "<th>{}</th>", escape(&h));
                 }
                 out.push_str("</tr></thead><tbody>");
                 for row in rows {
@@ -186,8 +191,8 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
                 ]
             })
             .collect();
-        let head = &["Port", "Protocol", "Service", "Mode", "Open on"];
-        blocks.push(Block::Table(head, rows));
+        let head = ["Port", "Protocol", "Service", "Mode", "Open on"];
+        blocks.push(Block::Table(titles(&head), rows));
     }
     let routes: Vec<String> = a
         .surface
@@ -241,26 +246,49 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
         }
     }
     blocks.push(Block::Heading("Who reaches whom".into()));
-    let mut reach = Vec::new();
-    for (i, s) in m.services.iter().enumerate() {
-        let targets: Vec<String> = a
-            .reachability
-            .pairs
-            .iter()
-            .filter(|r| r.from == i)
-            .filter_map(|r| {
-                let to = m.services.get(r.to)?;
-                Some(format!("{} ({})", to.name, r.networks.join(", ")))
+    if a.reachability.pairs.is_empty() {
+        blocks.push(Block::Text("No service can reach another.".into()));
+    } else if m.services.len() <= GRID_LIMIT {
+        blocks.push(Block::Text(
+            "Row reaches column (a shared network opens every port):".into(),
+        ));
+        let mut head = vec!["".to_string()];
+        head.extend(m.services.iter().map(|s| s.name.clone()));
+        let rows = (0..m.services.len())
+            .map(|from| {
+                let mut row = vec![head.get(from + 1).cloned().unwrap_or_default()];
+                row.extend((0..m.services.len()).map(|to| {
+                    if a.reachability.reaches(from, to) {
+                        "●"
+                    } else {
+                        ""
+                    }
+                    .to_string()
+                }));
+                row
             })
             .collect();
-        if !targets.is_empty() {
-            reach.push(vec![s.name.clone(), targets.join("; ")]);
-        }
-    }
-    if reach.is_empty() {
-        blocks.push(Block::Text("No service can reach another.".into()));
+        blocks.push(Block::Table(head, rows));
     } else {
-        blocks.push(Block::Table(&["Service", "Reaches (over)"], reach));
+        let reach = m
+            .services
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let targets: Vec<String> = a
+                    .reachability
+                    .pairs
+                    .iter()
+                    .filter(|r| r.from == i)
+                    .filter_map(|r| {
+                        let to = m.services.get(r.to)?;
+                        Some(format!("{} ({})", to.name, r.networks.join(", ")))
+                    })
+                    .collect();
+                (!targets.is_empty()).then(|| vec![s.name.clone(), targets.join("; ")])
+            })
+            .collect();
+        blocks.push(Block::Table(titles(&["Service", "Reaches (over)"]), reach));
     }
     blocks.push(Block::Heading("Findings".into()));
     let open: Vec<Vec<String>> = a
@@ -281,7 +309,7 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
         blocks.push(Block::Text("No open findings.".into()));
     } else {
         blocks.push(Block::Table(
-            &["Severity", "Finding", "Subject", "Fix"],
+            titles(&["Severity", "Finding", "Subject", "Fix"]),
             open,
         ));
     }
@@ -294,9 +322,14 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
     if decisions.is_empty() {
         blocks.push(Block::Text("No finding was accepted.".into()));
     } else {
-        blocks.push(Block::Table(&["Accepted finding", "Note", "Id"], decisions));
+        let head = titles(&["Accepted finding", "Note", "Id"]);
+        blocks.push(Block::Table(head, decisions));
     }
     blocks
+}
+
+fn titles(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
 }
 
 fn count(a: &Analysis, severity: crate::findings::Severity) -> usize {
@@ -349,6 +382,8 @@ mod tests {
             "## Compared with the baseline",
             "Exposed ports: 4 ports -> 2 ports, 50% less.",
             "## Who reaches whom",
+            "|  | traefik | api |",
+            "| api | ● |  |",
             "## Findings",
             "| agreed in the review |",
             "```mermaid\n%% Stack scores",
