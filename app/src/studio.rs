@@ -318,18 +318,24 @@ impl Studio {
     /// Opens the design (and baseline) a share link carried.
     fn open_shared(&self, shared: Shared) {
         let stack = Some(shared.stack.clone());
-        let baseline = match shared
+        let (baseline, unreadable) = match shared
             .baseline
             .map(|text| Design::import(&text, options(stack.clone())))
         {
-            Some(Ok(design)) => Some(design),
-            Some(Err(_)) | None => None,
+            Some(Ok(design)) => (Some(design), false),
+            Some(Err(_)) => (None, true),
+            None => (None, false),
         };
         match Design::import(&shared.design, options(stack)) {
             Ok(design) => {
                 browser::save_baseline(baseline.as_ref().map(Design::export).as_deref());
                 self.baseline.set(baseline);
-                self.open(design, "Opened the design from the share link.".into());
+                let message = if unreadable {
+                    "Opened the design from the share link; its baseline could not be read, so none is set."
+                } else {
+                    "Opened the design from the share link."
+                };
+                self.open(design, message.into());
             }
             Err(e) => self.import_failed("the share link", shared.design, &e),
         }

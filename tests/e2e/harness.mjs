@@ -5,6 +5,7 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(ROOT, '.tools', 'package.json'));
@@ -66,4 +67,22 @@ export function bigStack(n, tiers) {
   s += 'networks:\n';
   for (let t = 0; t < tiers; t++) s += `  tier${t}: {driver: overlay, driver_opts: {encrypted: ""}}\n`;
   return s;
+}
+
+/** Every request went to `origin` (or is a download of the page's own blob or data). */
+export function assertLocal(requests, origin) {
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+  assert.deepEqual(foreign, [], `requests left the page: ${foreign.join(', ')}`);
+}
+
+/** Publishes postgres' port 5432 from the side panel (scores template open): the
+ * classic mistake a review catches. */
+export async function publishPostgres(page) {
+  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Add port' }).click();
+  await page.getByLabel('Target port 1').fill('5432');
+  await page.getByLabel('Target port 1').press('Enter');
+  await page.getByLabel('Published port 1').fill('5432');
+  await page.getByLabel('Published port 1').press('Enter');
+  await page.getByRole('region', { name: 'Exposed surface' }).getByText('3 exposed ports').waitFor();
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, browser, open, bigStack, ROOT, SHOTS } from './harness.mjs';
+import { serve, browser, open, bigStack, ROOT, SHOTS, assertLocal, publishPostgres } from './harness.mjs';
 
 let srv;
 let b;
@@ -39,11 +39,6 @@ async function assertPatchedEqualsFresh(page) {
   for (const id of Object.keys(fresh)) assert.equal(patched[id], fresh[id], `${id} after edits differs from a fresh render`);
 }
 
-/** Every request went to our own server (or is a download of our own blob). */
-function assertLocal(requests) {
-  const foreign = requests.filter((u) => !u.startsWith(srv.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
-  assert.deepEqual(foreign, [], `requests left the page: ${foreign.join(', ')}`);
-}
 
 test('template, drag to another tier, live reachability, download, reload', async () => {
   const { context, page, errors, requests } = await open(b, srv.url);
@@ -79,13 +74,7 @@ test('template, drag to another tier, live reachability, download, reload', asyn
   await findings.waitFor();
 
   // Publish a port on postgres from the side panel: the surface grows and a finding appears.
-  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
-  await page.getByRole('button', { name: 'Add port' }).click();
-  await page.getByLabel('Target port 1').fill('5432');
-  await page.getByLabel('Target port 1').press('Enter');
-  await page.getByLabel('Published port 1').fill('5432');
-  await page.getByLabel('Published port 1').press('Enter');
-  await page.getByRole('region', { name: 'Exposed surface' }).getByText('3 exposed ports').waitFor();
+  await publishPostgres(page);
   await findings.getByText('database `postgres` publishes port 5432').first().waitFor();
   await page.screenshot({ path: join(SHOTS, 'scores-edited.png'), fullPage: true });
 
@@ -113,7 +102,7 @@ test('template, drag to another tier, live reachability, download, reload', asyn
 
 
   assert.deepEqual(errors, []);
-  assertLocal(requests);
+  assertLocal(requests, srv.url);
   await context.close();
 });
 
@@ -145,7 +134,7 @@ test('import a real compose file, keyboard move, broken YAML keeps its text', as
   await page.screenshot({ path: join(SHOTS, 'broken-yaml.png'), fullPage: true });
 
   assert.deepEqual(errors, []);
-  assertLocal(requests);
+  assertLocal(requests, srv.url);
   await context.close();
 });
 

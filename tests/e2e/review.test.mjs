@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serve, browser, open, bigStack, ROOT, SHOTS } from './harness.mjs';
+import { serve, browser, open, bigStack, ROOT, SHOTS, assertLocal, publishPostgres } from './harness.mjs';
 
 let srv;
 let b;
@@ -29,10 +29,6 @@ async function waitForSaved(page, text) {
   await page.waitForFunction((t) => localStorage.getItem('tiermap.design') === t, text);
 }
 
-function assertLocal(requests) {
-  const foreign = requests.filter((u) => !u.startsWith(srv.url) && !u.startsWith('blob:') && !u.startsWith('data:'));
-  assert.deepEqual(foreign, [], `requests left the page: ${foreign.join(', ')}`);
-}
 
 test('baseline comparison, then a share link opened in a fresh browser', async () => {
   const { context, page, errors, requests } = await open(b, srv.url);
@@ -43,13 +39,7 @@ test('baseline comparison, then a share link opened in a fresh browser', async (
   assert.equal(await comparison.isVisible(), false, 'no comparison before a baseline is set');
 
   // Today's production publishes the database; that is the baseline.
-  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
-  await page.getByRole('button', { name: 'Add port' }).click();
-  await page.getByLabel('Target port 1').fill('5432');
-  await page.getByLabel('Target port 1').press('Enter');
-  await page.getByLabel('Published port 1').fill('5432');
-  await page.getByLabel('Published port 1').press('Enter');
-  await surface.getByText('3 exposed ports').waitFor();
+  await publishPostgres(page);
   await page.getByRole('button', { name: 'Set baseline' }).click();
   await comparison.getByText('No change since the baseline.').waitFor();
 
@@ -91,7 +81,7 @@ test('baseline comparison, then a share link opened in a fresh browser', async (
   await other.page.reload();
   await other.page.getByRole('region', { name: 'Comparison' }).getByText('3 ports -> 2 ports').waitFor();
   assert.deepEqual(other.errors, []);
-  assertLocal(other.requests);
+  assertLocal(other.requests, srv.url);
   await other.context.close();
 
   // A cut-off link says so and leaves a working page.
@@ -102,7 +92,7 @@ test('baseline comparison, then a share link opened in a fresh browser', async (
   await broken.context.close();
 
   assert.deepEqual(errors, []);
-  assertLocal(requests);
+  assertLocal(requests, srv.url);
   await context.close();
 });
 
@@ -152,13 +142,7 @@ test('presentation mode: the diagram and figures fill the screen; findings step 
   await page.getByLabel('Template').first().selectOption('scores');
   await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
   // Publish the database, so the first finding (errors come first) names a service.
-  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
-  await page.getByRole('button', { name: 'Add port' }).click();
-  await page.getByLabel('Target port 1').fill('5432');
-  await page.getByLabel('Target port 1').press('Enter');
-  await page.getByLabel('Published port 1').fill('5432');
-  await page.getByLabel('Published port 1').press('Enter');
-  await page.getByRole('region', { name: 'Exposed surface' }).getByText('3 exposed ports').waitFor();
+  await publishPostgres(page);
 
   await page.getByRole('button', { name: 'Present' }).click();
   const bar = page.getByRole('region', { name: 'Presentation' });
@@ -194,12 +178,7 @@ test('accept a finding with a note; download the report as HTML and Markdown, th
   await page.getByLabel('Template').first().selectOption('scores');
   await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
   await page.getByRole('button', { name: 'Set baseline' }).click();
-  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
-  await page.getByRole('button', { name: 'Add port' }).click();
-  await page.getByLabel('Target port 1').fill('5432');
-  await page.getByLabel('Target port 1').press('Enter');
-  await page.getByLabel('Published port 1').fill('5432');
-  await page.getByLabel('Published port 1').press('Enter');
+  await publishPostgres(page);
   await page.getByRole('region', { name: 'Comparison' }).getByText('2 ports -> 3 ports, 50% more').waitFor();
 
   // The decision: accepted, with the room's reason, kept in the design.
@@ -270,7 +249,7 @@ test('accept a finding with a note; download the report as HTML and Markdown, th
   execFileSync('node', [join(ROOT, 'tests', 'mermaid', 'parse.mjs'), mmdPath], { stdio: 'pipe' });
 
   assert.deepEqual(errors, []);
-  assertLocal(requests);
+  assertLocal(requests, srv.url);
   await context.close();
 });
 

@@ -422,13 +422,7 @@ fn click(studio: Studio, el: &web_sys::Element) {
     } else if let (Some(from), Some(to)) = (data(el, "from"), data(el, "to")) {
         studio.edit(|d| d.remove_flow(&from, &to));
     } else {
-        match el
-            .closest("button")
-            .ok()
-            .flatten()
-            .and_then(|b| b.get_attribute("data-act"))
-            .as_deref()
-        {
+        match data(el, "act").as_deref() {
             Some("add-port") => {
                 let mut ports = specs(studio, &n);
                 ports.push(PortSpec {

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use tiermap_core::diagram::escape;
 use tiermap_core::review::{self, Review};
 
-use super::delegate::element;
+use super::delegate::{data, element};
 use super::rows;
 use crate::browser;
 use crate::studio::Studio;
@@ -70,13 +70,7 @@ pub fn Toolbar() -> impl IntoView {
     paste_box(studio, paste_open);
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };
-        match el
-            .closest("button")
-            .ok()
-            .flatten()
-            .and_then(|b| b.get_attribute("data-act"))
-            .as_deref()
-        {
+        match data(&el, "act").as_deref() {
             Some("paste") => paste_open.update(|o| *o = !*o),
             Some("paste-import") => studio.import("pasted text", pasted()),
             Some("undo") => studio.undo(),
