@@ -144,11 +144,11 @@ pub fn html(review: &Review<'_>) -> String {
     out
 }
 
-const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;color:#111;max-width:60rem;margin:2rem auto;padding:0 1rem}\
+const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;color:#111;max-width:70rem;margin:2rem auto;padding:0 1rem}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;break-after:avoid}\
-table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}\
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.85em}th,td{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top;overflow-wrap:break-word}\
 tr{break-inside:avoid}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}\
-@media print{body{margin:0;max-width:none}figure{break-inside:avoid}}";
+@media print{body{margin:0;max-width:none;font-size:10pt}figure{break-inside:avoid}}";
 
 /// The report's outline, shared by both formats.
 fn outline(review: &Review<'_>) -> Vec<Block> {
