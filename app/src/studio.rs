@@ -142,10 +142,13 @@ impl Studio {
             presenting: RwSignal::new(false),
             step: RwSignal::new(0),
         };
-        // A link made before an edit no longer shows the design: take it away.
+        // A link made before an edit no longer shows the design: take it away (without
+        // waking the toolbar on every edit when there is none).
         Effect::new(move |_| {
             history.track();
-            studio.share_url.set(None);
+            if studio.share_url.with_untracked(Option::is_some) {
+                studio.share_url.set(None);
+            }
         });
         if let Some(fragment) = share_link::fragment() {
             wasm_bindgen_futures::spawn_local(async move {
@@ -264,8 +267,7 @@ impl Studio {
     /// Marks the current design as the baseline the review compares with.
     pub fn set_baseline(&self) {
         let design = self.history.with_untracked(|h| h.current().clone());
-        browser::save_baseline(Some(&design.export()));
-        self.baseline.set(Some(design));
+        self.keep_baseline(Some(design));
         self.notice.set(Some(Notice {
             error: false,
             text: "Baseline set: the Comparison shows what changes from here.".into(),
@@ -274,8 +276,13 @@ impl Studio {
 
     /// Forgets the baseline.
     pub fn clear_baseline(&self) {
-        browser::save_baseline(None);
-        self.baseline.set(None);
+        self.keep_baseline(None);
+    }
+
+    /// Makes `baseline` the one compared with, here and in the browser's storage.
+    fn keep_baseline(&self, baseline: Option<Design>) {
+        browser::save_baseline(baseline.as_ref().map(Design::export).as_deref());
+        self.baseline.set(baseline);
     }
 
     /// Makes a share link for the design and its baseline, shows it and copies it.
@@ -328,8 +335,7 @@ impl Studio {
         };
         match Design::import(&shared.design, options(stack)) {
             Ok(design) => {
-                browser::save_baseline(baseline.as_ref().map(Design::export).as_deref());
-                self.baseline.set(baseline);
+                self.keep_baseline(baseline);
                 let message = if unreadable {
                     "Opened the design from the share link; its baseline could not be read, so none is set."
                 } else {
@@ -356,7 +362,7 @@ impl Studio {
     /// Moves `delta` open findings on (clamped to the list) and selects what it names.
     pub fn step_finding(&self, delta: isize) {
         let subject = self.analysis.with_untracked(|a| {
-            let open: Vec<_> = a.findings.iter().filter(|f| f.accepted.is_none()).collect();
+            let open: Vec<_> = a.open_findings().collect();
             let last = open.len().saturating_sub(1);
             let step = self
                 .step

@@ -44,13 +44,14 @@ impl Analysis {
         }
     }
 
+    /// The findings the team has not accepted, errors first.
+    pub fn open_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.accepted.is_none())
+    }
+
     /// The most severe finding that is not accepted.
     pub fn worst(&self) -> Option<Severity> {
-        self.findings
-            .iter()
-            .filter(|f| f.accepted.is_none())
-            .map(|f| f.severity)
-            .max()
+        self.open_findings().map(|f| f.severity).max()
     }
 }
 

@@ -50,7 +50,62 @@ pub struct Changes {
     pub changed_services: Vec<String>,
 }
 
+/// Whether a group of changes leaves the design safer or more open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Less exposed or less reachable, or a finding gone.
+    Better,
+    /// More exposed or reachable, or a new finding.
+    Worse,
+    /// Neither: a finding accepted.
+    Neutral,
+}
+
+/// One titled list of what changed, in words for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// "Ports closed", "Reachable pairs added", ...
+    pub title: &'static str,
+    /// Safer or more open.
+    pub direction: Direction,
+    /// One line per port, pair or finding.
+    pub items: Vec<String>,
+}
+
 impl Changes {
+    /// The non-empty lists of changes, in the order the page and the report show them.
+    pub fn groups(&self) -> Vec<Group> {
+        let ports = |p: &[crate::surface::PortKey]| p.iter().map(ToString::to_string).collect();
+        let pairs = |p: &[Pair]| p.iter().map(|p| format!("{} → {}", p.from, p.to)).collect();
+        let findings = |f: &[FindingChange]| {
+            f.iter()
+                .map(|f| format!("{}: {}", f.severity.as_str(), f.message))
+                .collect()
+        };
+        use Direction::{Better, Neutral, Worse};
+        [
+            ("Ports closed", Better, ports(&self.surface.closed)),
+            ("Ports opened", Worse, ports(&self.surface.opened)),
+            (
+                "Reachable pairs removed",
+                Better,
+                pairs(&self.pairs_removed),
+            ),
+            ("Reachable pairs added", Worse, pairs(&self.pairs_added)),
+            ("Findings fixed", Better, findings(&self.fixed)),
+            ("Findings introduced", Worse, findings(&self.introduced)),
+            ("Findings accepted", Neutral, findings(&self.accepted)),
+        ]
+        .into_iter()
+        .filter(|(_, _, items): &(_, _, Vec<String>)| !items.is_empty())
+        .map(|(title, direction, items)| Group {
+            title,
+            direction,
+            items,
+        })
+        .collect()
+    }
+
     /// True when the two designs allow the same and find the same.
     pub fn is_empty(&self) -> bool {
         self.surface.opened.is_empty()
@@ -201,6 +256,14 @@ mod tests {
         assert!(c.pairs_added.is_empty(), "{:?}", c.pairs_added);
         // Every service lost a pair or a published port.
         assert_eq!(c.changed_services, ["proxy", "api", "db"]);
+        let groups = c.groups();
+        let first = groups
+            .first()
+            .map(|g| (g.title, g.direction, g.items.clone()));
+        let closed = vec!["3000/tcp".to_string(), "5432/tcp".to_string()];
+        assert_eq!(first, Some(("Ports closed", Direction::Better, closed)));
+        assert!(groups.iter().all(|g| !g.items.is_empty()));
+        assert!(!groups.iter().any(|g| g.title == "Reachable pairs added"));
         assert!(
             c.fixed
                 .iter()

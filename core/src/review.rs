@@ -160,7 +160,7 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
             m.services.len(),
             m.tiers.len(),
             a.surface.port_count(),
-            a.findings.iter().filter(|f| f.accepted.is_none()).count(),
+            a.open_findings().count(),
             count(a, crate::findings::Severity::Error),
             count(a, crate::findings::Severity::Warning),
         )),
@@ -218,31 +218,10 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
             "Exposed ports: {}.",
             c.surface.summary()
         )));
-        let ports = |p: &[crate::surface::PortKey]| p.iter().map(ToString::to_string).collect();
-        let pairs = |p: &[crate::baseline::Pair]| {
-            p.iter()
-                .map(|p| format!("{} -> {}", p.from, p.to))
-                .collect()
-        };
-        let findings = |f: &[crate::baseline::FindingChange]| {
-            f.iter()
-                .map(|f| format!("{}: {}", f.severity.as_str(), f.message))
-                .collect()
-        };
-        for (title, items) in [
-            ("Ports closed", ports(&c.surface.closed)),
-            ("Ports opened", ports(&c.surface.opened)),
-            ("Reachable pairs removed", pairs(&c.pairs_removed)),
-            ("Reachable pairs added", pairs(&c.pairs_added)),
-            ("Findings fixed", findings(&c.fixed)),
-            ("Findings introduced", findings(&c.introduced)),
-            ("Findings accepted", findings(&c.accepted)),
-        ] {
-            let items: Vec<String> = items;
-            if !items.is_empty() {
-                blocks.push(Block::Text(format!("{title} ({}):", items.len())));
-                blocks.push(Block::Items(items));
-            }
+        for group in c.groups() {
+            let (title, n) = (group.title, group.items.len());
+            blocks.push(Block::Text(format!("{title} ({n}):")));
+            blocks.push(Block::Items(group.items));
         }
     }
     blocks.push(Block::Heading("Who reaches whom".into()));
@@ -292,9 +271,7 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
     }
     blocks.push(Block::Heading("Findings".into()));
     let open: Vec<Vec<String>> = a
-        .findings
-        .iter()
-        .filter(|f| f.accepted.is_none())
+        .open_findings()
         .map(|f| {
             let subject = f.service.as_ref().or(f.tier.as_ref()).cloned();
             vec![
@@ -333,10 +310,7 @@ fn titles(names: &[&str]) -> Vec<String> {
 }
 
 fn count(a: &Analysis, severity: crate::findings::Severity) -> usize {
-    a.findings
-        .iter()
-        .filter(|f| f.severity == severity && f.accepted.is_none())
-        .count()
+    a.open_findings().filter(|f| f.severity == severity).count()
 }
 
 #[cfg(test)]

@@ -97,12 +97,7 @@ pub fn AnalysisPanels() -> impl IntoView {
 
 fn counts(a: &Analysis) -> String {
     use tiermap_core::findings::Severity;
-    let count = |s: Severity| {
-        a.findings
-            .iter()
-            .filter(|f| f.severity == s && f.accepted.is_none())
-            .count()
-    };
+    let count = |s: Severity| a.open_findings().filter(|f| f.severity == s).count();
     format!(
         "{} errors, {} warnings, {} notes",
         count(Severity::Error),

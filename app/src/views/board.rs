@@ -131,7 +131,7 @@ fn board_html(
 ) -> Vec<String> {
     let mut boxes = Vec::with_capacity(m.tiers.len() + 1);
     let mut worst: Worst<'_> = Worst::new();
-    for f in a.findings.iter().filter(|f| f.accepted.is_none()) {
+    for f in a.open_findings() {
         if let Some(s) = f.service.as_deref() {
             let entry = worst.entry(s).or_insert(f.severity);
             *entry = (*entry).max(f.severity);

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use leptos::prelude::*;
-use tiermap_core::baseline::{Changes, FindingChange, Pair};
+use tiermap_core::baseline::{Changes, Direction};
 use tiermap_core::diagram::escape;
 
 use crate::studio::Studio;
@@ -58,56 +58,20 @@ fn changes_html(c: &Changes) -> String {
         );
     }
     out.push_str("<div class=\"columns\">");
-    let ports = |ports: &[tiermap_core::surface::PortKey]| {
-        ports.iter().map(|p| p.to_string()).collect::<Vec<_>>()
-    };
-    group(&mut out, "Ports closed", "ok", &ports(&s.closed));
-    group(&mut out, "Ports opened", "error", &ports(&s.opened));
-    let pairs = |pairs: &[Pair]| {
-        pairs
-            .iter()
-            .map(|p| format!("{} → {}", p.from, p.to))
-            .collect::<Vec<_>>()
-    };
-    group(
-        &mut out,
-        "Reachable pairs removed",
-        "ok",
-        &pairs(&c.pairs_removed),
-    );
-    group(
-        &mut out,
-        "Reachable pairs added",
-        "error",
-        &pairs(&c.pairs_added),
-    );
-    let findings = |f: &[FindingChange]| {
-        f.iter()
-            .map(|f| format!("{}: {}", f.severity.as_str(), f.message))
-            .collect::<Vec<_>>()
-    };
-    group(&mut out, "Findings fixed", "ok", &findings(&c.fixed));
-    group(
-        &mut out,
-        "Findings introduced",
-        "error",
-        &findings(&c.introduced),
-    );
-    group(
-        &mut out,
-        "Findings accepted",
-        "muted",
-        &findings(&c.accepted),
-    );
+    for group in c.groups() {
+        let tone = match group.direction {
+            Direction::Better => "ok",
+            Direction::Worse => "error",
+            Direction::Neutral => "muted",
+        };
+        group_html(&mut out, group.title, tone, &group.items);
+    }
     out.push_str("</div>");
     out
 }
 
-/// One titled list with its count; nothing when it is empty.
-fn group(out: &mut String, title: &str, tone: &str, items: &[String]) {
-    if items.is_empty() {
-        return;
-    }
+/// One titled list with its count.
+fn group_html(out: &mut String, title: &str, tone: &str, items: &[String]) {
     let _ = write!(
         out,
         "<div><h3 class=\"{tone}\">{title}: {}</h3><ul class=\"plain\">",

@@ -47,7 +47,7 @@ fn bar_html(a: &tiermap_core::Analysis, step: usize, summary: Option<String>) ->
         out.push_str(&format!("<p>Since the baseline: {}</p>", escape(&summary)));
     }
     out.push_str("</div><div class=\"step\">");
-    let open: Vec<&Finding> = a.findings.iter().filter(|f| f.accepted.is_none()).collect();
+    let open: Vec<&Finding> = a.open_findings().collect();
     match open.get(step) {
         Some(f) => out.push_str(&format!(
             "<p><span class=\"muted\">Finding {} of {}</span> <span class=\"badge {sev}\">{sev}</span> {}</p>",
