@@ -1,6 +1,7 @@
 //! Import + full analysis of the scores template (target under 200 µs) and of a generated
 //! stack of 1,000 services on 100 tiers (target under 20 ms), each also split into import
-//! alone and analysis alone so that a regression points at its stage:
+//! alone and analysis alone so that a regression points at its stage, and the diagram
+//! (layout and SVG) the page redraws on every edit:
 //! `cargo bench -p tiermap-core --bench analysis -- --warm-up-time 1 --measurement-time 3`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -10,6 +11,7 @@ mod generated;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use tiermap_core::diagram::{self, Style};
 use tiermap_core::{Analysis, Design, ImportOptions};
 
 fn stack(c: &mut Criterion, group: &str, text: &str) {
@@ -27,6 +29,14 @@ fn stack(c: &mut Criterion, group: &str, text: &str) {
     });
     g.bench_function("analysis", |b| {
         b.iter(|| Analysis::of(black_box(design.model())))
+    });
+    // What the page redraws on every edit.
+    let analysis = design.analyze();
+    g.bench_function("diagram", |b| {
+        b.iter(|| {
+            let layout = diagram::layout(black_box(design.model()), &analysis);
+            diagram::drawing(&layout, &Style::default())
+        })
     });
     g.finish();
 }

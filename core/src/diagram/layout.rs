@@ -16,9 +16,15 @@ const TITLE_H: f32 = 34.0;
 const BAND_TITLE_W: f32 = 150.0;
 const GAP: f32 = 14.0;
 const BOX_GAP: f32 = 40.0;
+/// Below the cards of a box whose cards call each other, for the loops between them.
+const LOOP_ROOM: f32 = 22.0;
+/// Between rows of boxes, where the arrows bend and their labels sit.
+const ROW_GAP: f32 = 64.0;
 const MARGIN: f32 = 24.0;
 /// Rows of tier boxes wrap past this width.
-const MAX_ROW: f32 = 1250.0;
+const MAX_ROW: f32 = 1500.0;
+/// Cards in one row of a tier box.
+const MAX_COLS: usize = 5;
 /// Width of one character of the 13px system font, on average.
 const GLYPH: f32 = 7.4;
 
@@ -111,8 +117,9 @@ pub struct Edge {
     /// Port or host name.
     pub label: Option<String>,
     /// Where the label sits on the curve (0 at the start, 1 at the end), chosen so
-    /// labels neither overlap each other nor hide under a card.
-    pub label_t: f32,
+    /// labels neither overlap each other nor hide under a card; `None` when it is not
+    /// drawn because an arrow into the same card already says the same.
+    pub label_t: Option<f32>,
     /// Internet traffic into the proxy.
     pub public: bool,
 }
@@ -225,6 +232,246 @@ fn card_width(card: &Card) -> f32 {
     (name.max(detail).max(chips) + 2.0 * 12.0).clamp(CARD_MIN_W, CARD_MAX_W)
 }
 
+/// A tier box being laid out: its rows of cards.
+struct Sized {
+    key: String,
+    subtitle: String,
+    encrypted: bool,
+    color: usize,
+    /// Rows of cards, each with its service's index in the model and its width
+    /// already in its rect.
+    grid: Vec<Vec<(usize, Card)>>,
+    w: f32,
+    h: f32,
+}
+
+/// The width of a row of cards side by side.
+fn cards_width(cards: &[(usize, Card)]) -> f32 {
+    cards.iter().map(|(_, c)| c.rect.w + GAP).sum::<f32>() - GAP
+}
+
+fn row_width(row: &[Sized]) -> f32 {
+    row.iter().map(|s| s.w).sum::<f32>() + (row.len() as f32 - 1.0).max(0.0) * BOX_GAP
+}
+
+/// A layer for each of `n` nodes given the flows between them (`first` counts calls
+/// from outside, which put a node early): a greedy order that puts callers before what
+/// they call (Eades, Lin and Smyth's, which breaks cycles at their fewest flows), then
+/// each node one layer below the lowest of its callers earlier in that order.
+fn layers(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<usize> {
+    let flows: Vec<(usize, usize)> = flows.iter().copied().filter(|(a, b)| a != b).collect();
+    let count = |pick: fn(&(usize, usize)) -> usize| {
+        let mut c = vec![0i64; n];
+        for f in &flows {
+            if let Some(k) = c.get_mut(pick(f)) {
+                *k += 1;
+            }
+        }
+        c
+    };
+    // Flows out to and in from the nodes not yet ordered.
+    let (mut out, mut inn) = (count(|f| f.0), count(|f| f.1));
+    // Position in the order (`usize::MAX` until ordered).
+    let mut rank = vec![usize::MAX; n];
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    while order.len() < n {
+        let score = |i: usize| {
+            let outside = first.get(i).copied().unwrap_or(0) as i64;
+            outside * 100 + out.get(i).copied().unwrap_or(0) - inn.get(i).copied().unwrap_or(0)
+        };
+        let Some(next) = (0..n).filter(|&i| rank.get(i) == Some(&usize::MAX)).fold(
+            None,
+            |best: Option<usize>, i| match best {
+                Some(b) if score(b) >= score(i) => Some(b),
+                _ => Some(i),
+            },
+        ) else {
+            break;
+        };
+        if let Some(r) = rank.get_mut(next) {
+            *r = order.len();
+        }
+        order.push(next);
+        for &(a, b) in &flows {
+            let side = if a == next {
+                inn.get_mut(b)
+            } else if b == next {
+                out.get_mut(a)
+            } else {
+                None
+            };
+            if let Some(k) = side {
+                *k -= 1;
+            }
+        }
+    }
+    let mut layer = vec![0; n];
+    for node in order {
+        // Callers later in the order are the flows that go up: they do not push down.
+        let below = flows
+            .iter()
+            .filter(|&&(a, b)| b == node && rank.get(a) < rank.get(node))
+            .filter_map(|&(a, _)| layer.get(a).map(|l| l + 1))
+            .max()
+            .unwrap_or(0);
+        if let Some(l) = layer.get_mut(node) {
+            *l = below;
+        }
+    }
+    layer
+}
+
+/// Where [`place`] puts the tier boxes and cards, in the order of the rows.
+struct Placed {
+    tiers: Vec<Rect>,
+    /// Each card's rect and its line (a row of cards, counted from the top; the
+    /// public band is line 0).
+    cards: Vec<(Rect, usize)>,
+    bottom: f32,
+}
+
+/// Places the rows of tier boxes from `top` down, each row and each row of cards
+/// centred.
+fn place(rows: &[Vec<Sized>], content_w: f32, top: f32) -> Placed {
+    let mut placed = Placed {
+        tiers: Vec::new(),
+        cards: Vec::new(),
+        bottom: top,
+    };
+    let mut y = top;
+    let mut line = 1;
+    for row in rows {
+        let mut x = MARGIN + (content_w - row_width(row)) / 2.0;
+        let row_h = row.iter().map(|s| s.h).fold(0.0, f32::max);
+        let lines = row.iter().map(|s| s.grid.len()).max().unwrap_or(0);
+        for tier in row {
+            placed.tiers.push(Rect {
+                x,
+                y,
+                w: tier.w,
+                h: tier.h,
+            });
+            for (k, cards) in tier.grid.iter().enumerate() {
+                let mut left = x + (tier.w - cards_width(cards)) / 2.0;
+                for (_, card) in cards {
+                    let rect = Rect {
+                        x: left,
+                        y: y + TITLE_H + k as f32 * (CARD_H + GAP),
+                        w: card.rect.w,
+                        h: CARD_H,
+                    };
+                    left += card.rect.w + GAP;
+                    placed.cards.push((rect, line + k));
+                }
+            }
+            x += tier.w + BOX_GAP;
+        }
+        line += lines;
+        placed.bottom = y + row_h;
+        y += row_h + ROW_GAP;
+    }
+    placed
+}
+
+/// Orders the tier boxes in each row and the cards in each row of a box so that arrows
+/// cross less: each goes under the mean position of what it exchanges flows with in
+/// the rows above (then below, then above again), the classic barycenter heuristic.
+fn uncross(
+    rows: &mut [Vec<Sized>],
+    public: &[(usize, Rect)],
+    ends: &[(usize, usize)],
+    services: usize,
+    content_w: f32,
+    top: f32,
+) {
+    // Who exchanges flows with whom, both ways, by service index.
+    let mut partners: Vec<Vec<usize>> = vec![Vec::new(); services];
+    for &(a, b) in ends {
+        for (one, other) in [(a, b), (b, a)] {
+            if let Some(list) = partners.get_mut(one) {
+                list.push(other);
+            }
+        }
+    }
+    for pass in 0..3 {
+        let down = pass != 1;
+        for r in 0..rows.len() {
+            let r = if down { r } else { rows.len() - 1 - r };
+            // Each card's centre and line, by service index.
+            let mut at: Vec<Option<(f32, usize)>> = vec![None; services];
+            let placed = place(rows, content_w, top);
+            let mut spot = |i: usize, rect: &Rect, line: usize| {
+                if let Some(a) = at.get_mut(i) {
+                    *a = Some((rect.center_x(), line));
+                }
+            };
+            for (i, rect) in public {
+                spot(*i, rect, 0);
+            }
+            let cards = rows.iter().flatten().flat_map(|t| t.grid.iter().flatten());
+            for ((i, _), (rect, line)) in cards.zip(&placed.cards) {
+                spot(*i, rect, *line);
+            }
+            // Each card's wish: the mean x of its partners on the side looked at. A card
+            // with none there keeps to the card on its left (or stays where it is), and
+            // a row with none stays as it is.
+            let across = |i: usize| {
+                let (_, line) = at.get(i).copied().flatten()?;
+                let (sum, n) = partners
+                    .get(i)?
+                    .iter()
+                    .filter_map(|&other| {
+                        let (ox, ol) = at.get(other).copied().flatten()?;
+                        (if down { ol < line } else { ol > line }).then_some(ox)
+                    })
+                    .fold((0.0, 0.0), |(s, n), x| (s + x, n + 1.0));
+                (n > 0.0).then(|| sum / n)
+            };
+            let Some(row) = rows.get_mut(r) else { continue };
+            if row
+                .iter()
+                .flat_map(|t| t.grid.iter().flatten())
+                .all(|(i, _)| across(*i).is_none())
+            {
+                continue;
+            }
+            let mut tier_wish = Vec::with_capacity(row.len());
+            for tier in row.iter_mut() {
+                let (mut sum, mut n) = (0.0, 0.0);
+                for cards in &mut tier.grid {
+                    let mut left = None;
+                    let mut keys = Vec::with_capacity(cards.len());
+                    for &(i, _) in cards.iter() {
+                        let own = at.get(i).copied().flatten().map_or(0.0, |p| p.0);
+                        let wish = across(i).or(left).unwrap_or(own);
+                        left = Some(wish);
+                        keys.push(wish);
+                        (sum, n) = (sum + wish, n + 1.0);
+                    }
+                    reorder(cards, &keys);
+                }
+                tier_wish.push(sum / f32::max(n, 1.0));
+            }
+            reorder(row, &tier_wish);
+        }
+    }
+}
+
+/// Puts `items` in the order of `keys` (equal keys keep their order). An insertion
+/// sort: rows hold a few items, and the standard sorts would add kilobytes to the page.
+fn reorder<T>(items: &mut [T], keys: &[f32]) {
+    let mut keys = keys.to_vec();
+    keys.resize(items.len(), f32::MAX);
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && keys.get(j - 1) > keys.get(j) {
+            keys.swap(j - 1, j);
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Lays out a design.
 pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
     let mut out = Layout::default();
@@ -243,96 +490,101 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
     }
     let public_names: Vec<&str> = public.iter().map(|s| s.name.as_str()).collect();
 
-    // Tiers in an order that keeps arrows short: those the public services sit on
-    // first, then by how many flows link them to tiers already placed, then file order.
-    let mut members: Vec<(usize, Vec<&Service>)> = model
-        .tiers
+    // Services by their index in the model, flows as pairs of indices: named once here,
+    // so that ordering 1,000 cards does not hash a name per step.
+    let index: HashMap<&str, usize> = model
+        .services
         .iter()
         .enumerate()
-        .map(|(i, t)| {
-            let list = model
-                .services
-                .iter()
-                .filter(|s| {
-                    s.home.as_deref() == Some(t.key.as_str())
-                        && !public_names.contains(&s.name.as_str())
-                })
-                .collect();
-            (i, list)
-        })
-        .filter(|(_, list): &(usize, Vec<&Service>)| !list.is_empty())
+        .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    // Flows between each pair of tiers, counted once: scoring a candidate tier then
-    // costs a row lookup, not a pass over every flow (200 services: 10 ms -> 0.1 ms).
+    let ends: Vec<(usize, usize)> = model
+        .flows
+        .iter()
+        .filter_map(|f| Some((*index.get(f.from.as_str())?, *index.get(f.to.as_str())?)))
+        .collect();
+    let is_public: Vec<bool> = model
+        .services
+        .iter()
+        .map(|s| public_names.contains(&s.name.as_str()))
+        .collect();
+
+    // Tiers in layers, so that most arrows point down: a tier sits below the tiers whose
+    // services call its services, and the tiers the public services call come first.
     let tier_index: HashMap<&str, usize> = model
         .tiers
         .iter()
         .enumerate()
         .map(|(i, t)| (t.key.as_str(), i))
         .collect();
-    let home_of: HashMap<&str, usize> = model
-        .services
-        .iter()
-        .filter_map(|s| Some((s.name.as_str(), *tier_index.get(s.home.as_deref()?)?)))
+    let mut in_tier: Vec<Vec<usize>> = vec![Vec::new(); model.tiers.len()];
+    for (i, s) in model.services.iter().enumerate() {
+        let tier = s.home.as_deref().and_then(|h| tier_index.get(h));
+        if let (Some(list), false) = (
+            tier.and_then(|&t| in_tier.get_mut(t)),
+            is_public.get(i) == Some(&true),
+        ) {
+            list.push(i);
+        }
+    }
+    // (tier index, its services) for the tiers with a card to draw.
+    let members: Vec<(usize, Vec<usize>)> = in_tier
+        .into_iter()
+        .enumerate()
+        .filter(|(_, list)| !list.is_empty())
         .collect();
-    let n = model.tiers.len();
-    let mut links = vec![0usize; n * n];
-    for f in &model.flows {
-        if let (Some(&a), Some(&b)) = (home_of.get(f.from.as_str()), home_of.get(f.to.as_str())) {
-            if let Some(count) = links.get_mut(a * n + b) {
-                *count += 1;
+    // Which member tier each service is drawn in, and where in that tier's list.
+    let mut drawn_in: Vec<Option<(usize, usize)>> = vec![None; model.services.len()];
+    for (m, (_, list)) in members.iter().enumerate() {
+        for (k, &i) in list.iter().enumerate() {
+            if let Some(d) = drawn_in.get_mut(i) {
+                *d = Some((m, k));
             }
         }
     }
-    let weight = |a: usize, b: usize| {
-        let at = |i: usize| links.get(i).copied().unwrap_or(0);
-        if a == b {
-            at(a * n + a)
-        } else {
-            at(a * n + b) + at(b * n + a)
+    let at = |i: usize| drawn_in.get(i).copied().flatten();
+    let mut tier_flows = Vec::new();
+    let mut inner: Vec<Vec<(usize, usize)>> = vec![Vec::new(); members.len()];
+    let mut from_public = vec![0; members.len()];
+    for &(a, b) in &ends {
+        match (at(a), at(b)) {
+            (Some((ta, ka)), Some((tb, kb))) if ta == tb => {
+                if let Some(list) = inner.get_mut(ta) {
+                    list.push((ka, kb));
+                }
+            }
+            (Some((ta, _)), Some((tb, _))) => tier_flows.push((ta, tb)),
+            (None, Some((tb, _))) if is_public.get(a) == Some(&true) => {
+                if let Some(count) = from_public.get_mut(tb) {
+                    *count += 1;
+                }
+            }
+            _ => {}
         }
-    };
-    let mut ordered: Vec<(usize, Vec<&Service>)> = Vec::new();
-    while !members.is_empty() {
-        let score = |(i, _): &(usize, Vec<&Service>)| {
-            let key = model.tiers.get(*i).map_or("", |t| t.key.as_str());
-            let from_public = public.iter().filter(|p| p.on(key)).count() * 100;
-            let linked: usize = ordered.iter().map(|(j, _)| weight(*i, *j)).sum();
-            from_public + linked * 10
-        };
-        let best = members
-            .iter()
-            .enumerate()
-            .max_by(|(ia, a), (ib, b)| score(a).cmp(&score(b)).then(ib.cmp(ia)))
-            .map_or(0, |(i, _)| i);
-        ordered.push(members.remove(best));
     }
+    let tier_layer = layers(members.len(), &tier_flows, &from_public);
 
-    // Size each tier box.
-    struct Sized {
-        key: String,
-        subtitle: String,
-        encrypted: bool,
-        color: usize,
-        cards: Vec<Card>,
-        cols: usize,
-        card_w: f32,
-        w: f32,
-        h: f32,
-    }
-    let sized: Vec<Sized> = ordered
+    // Size each tier box; inside it, rows of cards.
+    let sized: Vec<Sized> = members
         .iter()
-        .map(|(i, services)| {
+        .zip(&inner)
+        .map(|((i, services), inner)| {
             let tier = model.tiers.get(*i);
             let key = tier.map(|t| t.key.clone()).unwrap_or_default();
-            let cards: Vec<Card> = services.iter().map(|s| card_for(s, Some(&key))).collect();
-            let cols = match cards.len() {
-                0..=3 => cards.len().max(1),
-                4 => 2,
-                _ => 3,
-            };
-            let rows = cards.len().div_ceil(cols);
-            let card_w = cards.iter().map(card_width).fold(CARD_MIN_W, f32::max);
+            // Callers left of what they call, so flows inside a box read left to right.
+            let card_layer = layers(services.len(), inner, &[]);
+            let mut cards: Vec<(usize, Card)> = Vec::with_capacity(services.len());
+            for l in 0..=card_layer.iter().copied().max().unwrap_or(0) {
+                for (&i, _) in services.iter().zip(&card_layer).filter(|(_, &cl)| cl == l) {
+                    let Some(s) = model.services.get(i) else {
+                        continue;
+                    };
+                    let mut card = card_for(s, Some(&key));
+                    card.rect.w = card_width(&card);
+                    cards.push((i, card));
+                }
+            }
+            let grid: Vec<Vec<(usize, Card)>> = cards.chunks(MAX_COLS).map(<[_]>::to_vec).collect();
             let mut flags = vec![tier
                 .and_then(|t| t.driver.clone())
                 .unwrap_or_else(|| "overlay".into())];
@@ -351,41 +603,63 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
                 }
             }
             let subtitle = flags.join(" · ");
-            let w = (cols as f32 * card_w + (cols as f32 - 1.0) * GAP + 2.0 * PAD)
+            let lines = grid.len() as f32;
+            let w = (grid
+                .iter()
+                .map(|cards| cards_width(cards))
+                .fold(0.0, f32::max)
+                + 2.0 * PAD)
                 .max(text_width(&key, 1.1) + text_width(&subtitle, 0.85) + 3.0 * PAD);
-            let h = TITLE_H + rows as f32 * CARD_H + (rows as f32 - 1.0).max(0.0) * GAP + PAD;
+            // Flows between cards of the box loop under them: keep the loops inside.
+            let loops = if inner.iter().any(|(a, b)| a != b) {
+                LOOP_ROOM
+            } else {
+                0.0
+            };
+            let h = TITLE_H + lines * CARD_H + (lines - 1.0).max(0.0) * GAP + PAD + loops;
             Sized {
                 encrypted: tier.is_some_and(|t| t.encryption.is_effective()),
                 color: *i,
                 key,
                 subtitle,
-                cards,
-                cols,
-                card_w,
+                grid,
                 w,
                 h,
             }
         })
         .collect();
 
-    // Rows of tier boxes, filled up to a width that still reads on a projector.
-    let mut rows: Vec<&[Sized]> = Vec::new();
-    let mut start = 0;
-    let mut width = 0.0;
-    for (i, tier) in sized.iter().enumerate() {
-        if i > start && width + BOX_GAP + tier.w > MAX_ROW {
-            rows.push(sized.get(start..i).unwrap_or_default());
-            start = i;
-            width = 0.0;
+    // Rows of tier boxes, a layer at a time, filled up to a width that still reads on a
+    // projector.
+    let mut by_layer: Vec<Vec<Sized>> = Vec::new();
+    for (l, tier) in tier_layer.iter().copied().zip(sized) {
+        while by_layer.len() <= l {
+            by_layer.push(Vec::new());
         }
-        width += if i > start { BOX_GAP + tier.w } else { tier.w };
+        if let Some(layer) = by_layer.get_mut(l) {
+            layer.push(tier);
+        }
     }
-    if start < sized.len() {
-        rows.push(sized.get(start..).unwrap_or_default());
+    let mut rows: Vec<Vec<Sized>> = Vec::new();
+    for layer in by_layer {
+        let mut width = 0.0;
+        let mut row: Vec<Sized> = Vec::new();
+        for tier in layer {
+            if !row.is_empty() && width + BOX_GAP + tier.w > MAX_ROW {
+                rows.push(std::mem::take(&mut row));
+                width = 0.0;
+            }
+            width += if row.is_empty() {
+                tier.w
+            } else {
+                BOX_GAP + tier.w
+            };
+            row.push(tier);
+        }
+        if !row.is_empty() {
+            rows.push(row);
+        }
     }
-    let row_width = |row: &[Sized]| {
-        row.iter().map(|s| s.w).sum::<f32>() + (row.len() as f32 - 1.0).max(0.0) * BOX_GAP
-    };
     let public_cards: Vec<Card> = public.iter().map(|s| card_for(s, None)).collect();
     // The band's title sits left of its cards, clear of the arrows from the internet.
     let public_w = public_cards
@@ -431,43 +705,37 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
             out.cards.push(card);
         }
         out.public_band = Some(band);
-        y += band.h + BOX_GAP + 10.0;
+        y += band.h + ROW_GAP;
     }
-    for row in rows {
-        let mut x = MARGIN + (content_w - row_width(row)) / 2.0;
-        let row_h = row.iter().map(|s| s.h).fold(0.0, f32::max);
-        for tier in row {
-            let rect = Rect {
-                x,
-                y,
-                w: tier.w,
-                h: tier.h,
-            };
-            let inner_w = tier.cols as f32 * tier.card_w + (tier.cols as f32 - 1.0) * GAP;
-            let left = x + (tier.w - inner_w) / 2.0;
-            for (n, card) in tier.cards.iter().enumerate() {
-                let (col, line) = (n % tier.cols, n / tier.cols);
-                let mut card = card.clone();
-                card.rect = Rect {
-                    x: left + col as f32 * (tier.card_w + GAP),
-                    y: y + TITLE_H + line as f32 * (CARD_H + GAP),
-                    w: tier.card_w,
-                    h: CARD_H,
-                };
-                out.cards.push(card);
-            }
-            out.tiers.push(TierBox {
-                key: tier.key.clone(),
-                subtitle: tier.subtitle.clone(),
-                rect,
-                encrypted: tier.encrypted,
-                color: tier.color,
-            });
-            x += tier.w + BOX_GAP;
+    let public_spots: Vec<(usize, Rect)> = out
+        .cards
+        .iter()
+        .filter_map(|c| Some((*index.get(c.service.as_str())?, c.rect)))
+        .collect();
+    uncross(
+        &mut rows,
+        &public_spots,
+        &ends,
+        model.services.len(),
+        content_w,
+        y,
+    );
+    let placed = place(&rows, content_w, y);
+    let mut card_rects = placed.cards.iter();
+    for (tier, rect) in rows.into_iter().flatten().zip(&placed.tiers) {
+        for (_, mut card) in tier.grid.into_iter().flatten() {
+            card.rect = card_rects.next().map_or_else(Rect::default, |(r, _)| *r);
+            out.cards.push(card);
         }
-        y += row_h + BOX_GAP;
+        out.tiers.push(TierBox {
+            key: tier.key,
+            subtitle: tier.subtitle,
+            rect: *rect,
+            encrypted: tier.encrypted,
+            color: tier.color,
+        });
     }
-    out.height = y - BOX_GAP + MARGIN;
+    out.height = placed.bottom + MARGIN;
 
     // Arrows.
     let rect_of: HashMap<&str, Rect> = out
@@ -483,7 +751,7 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
                 points: curve(internet, card.rect, false),
                 blocked: false,
                 label: (!card.ports.is_empty()).then(|| card.ports.clone()),
-                label_t: 0.4,
+                label_t: Some(0.4),
                 public: true,
             });
         }
@@ -514,7 +782,7 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
             points: curve(*a, *b, over),
             blocked: check.blocked(),
             label: flow.port.map(|p| p.to_string()),
-            label_t: 0.72,
+            label_t: Some(0.72),
             public: false,
         });
     }
@@ -593,11 +861,19 @@ fn spread_ends(edges: &mut [Edge], rect_of: impl Fn(bool, &str) -> Option<Rect>)
 
 /// Puts each label at the place along its curve nearest its usual one (near the arrow's
 /// head; for the internet, near the middle) where it covers no obstacle and no label
-/// placed before it; where there is none, at its usual place.
+/// placed before it; where there is none, at its usual place. A label another arrow
+/// into the same card already shows is not drawn again.
 fn place_labels(edges: &mut [Edge], obstacles: &[Rect]) {
     let mut taken: Vec<Rect> = Vec::new();
+    let mut said: Vec<(String, String)> = Vec::new();
     for e in edges.iter_mut() {
         let Some(text) = e.label_text() else { continue };
+        // Three arrows into postgres say 5432 once, near the card.
+        if said.iter().any(|(to, t)| *to == e.to && *t == text) {
+            e.label_t = None;
+            continue;
+        }
+        said.push((e.to.clone(), text.clone()));
         let usual = if e.public { 0.4 } else { 0.72 };
         let free = |t: f32| {
             let b = e.label_box(&text, t);
@@ -609,7 +885,7 @@ fn place_labels(edges: &mut [Edge], obstacles: &[Rect]) {
             .filter(|t| (0.06..=0.94).contains(t))
             .find(|&t| free(t))
             .unwrap_or(usual);
-        e.label_t = t;
+        e.label_t = Some(t);
         taken.push(e.label_box(&text, t));
     }
 }
@@ -632,7 +908,7 @@ fn curve(a: Rect, b: Rect, over: bool) -> [(f32, f32); 4] {
     }
     if dy.abs() <= (a.h + b.h) / 2.0 && gap > BOX_GAP + GAP {
         let bottom = a.y.max(b.y) + a.h.max(b.h);
-        let depth = (gap / 6.0).clamp(28.0, 70.0);
+        let depth = (gap / 6.0).clamp(24.0, 44.0);
         let (start, end) = ((a.center_x(), a.y + a.h), (b.center_x(), b.y + b.h));
         return [
             start,
