@@ -138,6 +138,36 @@ test('import a real compose file, keyboard move, broken YAML keeps its text', as
   await context.close();
 });
 
+test('add a tier and a service from the keyboard; a refused name stays in its field', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  await page.getByLabel('Template').first().selectOption('three-tier');
+  await page.getByRole('region', { name: 'Tier app-net' }).waitFor();
+  const tierName = page.getByLabel('New tier name');
+  await tierName.fill('cache_tier');
+  await tierName.press('Enter');
+  await page.getByRole('region', { name: 'Tier cache_tier' }).waitFor();
+  assert.equal(await tierName.inputValue(), '');
+
+  // A name swarm would refuse: the reason is shown and the text is kept to correct.
+  await tierName.fill('bad name!');
+  await tierName.press('Enter');
+  await page.getByRole('alert').first().waitFor();
+  assert.equal(await tierName.inputValue(), 'bad name!');
+
+  await page.getByLabel('New service name').fill('redis');
+  await page.getByLabel('New service image').fill('redis:7');
+  await page.getByLabel('Tier for the new service').selectOption('cache_tier');
+  await page.getByLabel('New service image').press('Enter');
+  await page.getByRole('region', { name: 'Tier cache_tier' }).getByRole('group', { name: 'Service redis' }).waitFor();
+  assert.equal(await page.getByLabel('New service name').inputValue(), '');
+  // The new service is selected and its image is what was typed.
+  assert.equal(await page.getByLabel('Image', { exact: true }).inputValue(), 'redis:7');
+  // The tier chosen for the next service stays chosen while the design changes.
+  assert.equal(await page.getByLabel('Tier for the new service').inputValue(), 'cache_tier');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a corrupt saved design shows a message and starts clean', async () => {
   const { context, page, errors } = await open(b, srv.url);
   await page.evaluate(() => localStorage.setItem('tiermap.design', 'services: [this is: not: a compose file'));

@@ -12,8 +12,9 @@ use tiermap_core::diagram::escape;
 use tiermap_core::model::{Model, PublishMode, Service};
 use tiermap_core::role::{self, Role};
 use tiermap_core::Analysis;
+use wasm_bindgen::JsCast;
 
-use super::delegate::{data, element};
+use super::delegate::{data, element, named, value};
 use super::rows;
 use crate::browser;
 use crate::studio::{Selection, Studio};
@@ -319,64 +320,77 @@ pub fn Board() -> impl IntoView {
     }
 }
 
+/// The add forms: static markup read on submit (typed inputs bound to signals cost
+/// several KB of page for two small forms).
+const ADD_FORMS: &str = "<form data-act=\"add-tier\" aria-label=\"Add tier\">\
+<input name=\"tier\" aria-label=\"New tier name\" placeholder=\"new tier, e.g. web_tier\"/>\
+<button type=\"submit\">Add tier</button></form>\
+<form data-act=\"add-service\" aria-label=\"Add service\">\
+<input name=\"service\" aria-label=\"New service name\" placeholder=\"new service\"/>\
+<input name=\"image\" aria-label=\"New service image\" placeholder=\"image\"/>\
+<select name=\"in\" id=\"new-service-tier\" aria-label=\"Tier for the new service\"></select>\
+<button type=\"submit\">Add service</button></form>";
+
 /// Add a tier, add a service.
 #[component]
 fn AddForms(tiers: Memo<Vec<String>>) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let tier_name = RwSignal::new(String::new());
-    let service_name = RwSignal::new(String::new());
-    let service_image = RwSignal::new(String::new());
-    let service_tier = RwSignal::new(String::new());
-    let add_tier = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        let key = tier_name.get_untracked().trim().to_string();
-        studio.edit(|d| d.add_tier(&key));
-        if studio.notice.with_untracked(Option::is_none) {
-            tier_name.set(String::new());
-        }
-    };
-    let add_service = move |ev: web_sys::SubmitEvent| {
-        ev.prevent_default();
-        let name = service_name.get_untracked().trim().to_string();
-        let image = service_image.get_untracked().trim().to_string();
-        let mut tier = service_tier.get_untracked();
-        if tier.is_empty() {
-            tier = tiers
-                .with_untracked(|t| t.first().cloned())
-                .unwrap_or_else(|| "default".into());
-        }
-        let image = if image.is_empty() {
-            format!("{name}:latest")
-        } else {
-            image
+    // The tier list follows the design; the chosen tier stays chosen while it exists.
+    Effect::new(move |_| {
+        let Some(select) = document().get_element_by_id("new-service-tier") else {
+            return;
         };
-        studio.edit(|d| d.add_service(&name, &image, &tier));
-        if studio.notice.with_untracked(Option::is_none) {
-            service_name.set(String::new());
-            service_image.set(String::new());
-            studio.select(Some(Selection::Service(name)));
-        }
-    };
-    let tier_options = move || {
+        let chosen = value(&select);
         let mut out = String::new();
         for t in tiers.get() {
             let t = escape(&t);
-            let _ = write!(out, "<option value=\"{t}\">{t}</option>");
+            let on = if *t == *chosen { " selected" } else { "" };
+            let _ = write!(out, "<option value=\"{t}\"{on}>{t}</option>");
         }
-        out
+        select.set_inner_html(&out);
+    });
+    let on_submit = move |ev: web_sys::SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = element(&ev) else { return };
+        let clear = |names: &[&str]| {
+            for name in names {
+                if let Ok(Some(el)) = form.query_selector(&format!("[name=\"{name}\"]")) {
+                    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+                        input.set_value("");
+                    }
+                }
+            }
+        };
+        match data(&form, "act").as_deref() {
+            Some("add-tier") => {
+                let key = named(&form, "tier");
+                studio.edit(|d| d.add_tier(&key));
+                if studio.notice.with_untracked(Option::is_none) {
+                    clear(&["tier"]);
+                }
+            }
+            Some("add-service") => {
+                let name = named(&form, "service");
+                let image = named(&form, "image");
+                let mut tier = named(&form, "in");
+                if tier.is_empty() {
+                    tier = tiers
+                        .with_untracked(|t| t.first().cloned())
+                        .unwrap_or_else(|| "default".into());
+                }
+                let image = if image.is_empty() {
+                    format!("{name}:latest")
+                } else {
+                    image
+                };
+                studio.edit(|d| d.add_service(&name, &image, &tier));
+                if studio.notice.with_untracked(Option::is_none) {
+                    clear(&["service", "image"]);
+                    studio.select(Some(Selection::Service(name)));
+                }
+            }
+            _ => {}
+        }
     };
-    view! {
-        <div class="add-forms">
-            <form on:submit=add_tier aria-label="Add tier">
-                <input aria-label="New tier name" placeholder="new tier, e.g. web_tier" prop:value=move || tier_name.get() on:input=move |ev| tier_name.set(event_target_value(&ev))/>
-                <button type="submit">"Add tier"</button>
-            </form>
-            <form on:submit=add_service aria-label="Add service">
-                <input aria-label="New service name" placeholder="new service" prop:value=move || service_name.get() on:input=move |ev| service_name.set(event_target_value(&ev))/>
-                <input aria-label="New service image" placeholder="image" prop:value=move || service_image.get() on:input=move |ev| service_image.set(event_target_value(&ev))/>
-                <select aria-label="Tier for the new service" on:change=move |ev| service_tier.set(event_target_value(&ev)) inner_html=tier_options></select>
-                <button type="submit">"Add service"</button>
-            </form>
-        </div>
-    }
+    view! { <div class="add-forms" on:submit=on_submit inner_html=ADD_FORMS></div> }
 }

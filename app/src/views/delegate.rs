@@ -31,3 +31,22 @@ pub fn select_from(studio: Studio, el: &web_sys::Element) -> bool {
     }
     true
 }
+
+/// The value of an input or select.
+pub fn value(el: &web_sys::Element) -> String {
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        return input.value();
+    }
+    el.dyn_ref::<web_sys::HtmlSelectElement>()
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// The value of the control named `name` inside `form`, trimmed.
+pub fn named(form: &web_sys::Element, name: &str) -> String {
+    form.query_selector(&format!("[name=\"{name}\"]"))
+        .ok()
+        .flatten()
+        .map(|el| value(&el).trim().to_string())
+        .unwrap_or_default()
+}

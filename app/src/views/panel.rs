@@ -14,9 +14,8 @@ use tiermap_core::diagram::escape;
 use tiermap_core::findings::FixAction;
 use tiermap_core::model::{FlowOrigin, Model, Protocol, PublishMode, Service};
 use tiermap_core::Analysis;
-use wasm_bindgen::JsCast;
 
-use super::delegate::{data, element};
+use super::delegate::{data, element, named, value};
 use super::rows;
 use crate::studio::{Notice, Selection, Studio};
 
@@ -275,25 +274,6 @@ fn options<'a>(out: &mut String, items: impl Iterator<Item = &'a str>, placehold
         let item = escape(item);
         let _ = write!(out, "<option value=\"{item}\">{item}</option>");
     }
-}
-
-/// The value of an input or select.
-fn value(el: &web_sys::Element) -> String {
-    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-        return input.value();
-    }
-    el.dyn_ref::<web_sys::HtmlSelectElement>()
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
-/// The value of the control named `name` inside `form`, trimmed.
-fn named(form: &web_sys::Element, name: &str) -> String {
-    form.query_selector(&format!("[name=\"{name}\"]"))
-        .ok()
-        .flatten()
-        .map(|el| value(&el).trim().to_string())
-        .unwrap_or_default()
 }
 
 fn selected_service(studio: Studio) -> Option<String> {
