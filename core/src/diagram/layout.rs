@@ -23,8 +23,10 @@ const ROW_GAP: f32 = 64.0;
 const MARGIN: f32 = 24.0;
 /// Rows of tier boxes wrap past this width.
 const MAX_ROW: f32 = 1500.0;
-/// Cards in one row of a tier box.
-const MAX_COLS: usize = 5;
+/// Cards in one row of a tier box that needs several rows.
+const MAX_COLS: usize = 4;
+/// Layers drawn one below the other; more run on in rows.
+const MAX_LAYERS: usize = 4;
 /// Width of one character of the 13px system font, on average.
 const GLYPH: f32 = 7.4;
 
@@ -584,7 +586,14 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
                     cards.push((i, card));
                 }
             }
-            let grid: Vec<Vec<(usize, Card)>> = cards.chunks(MAX_COLS).map(<[_]>::to_vec).collect();
+            // One row up to five cards (arrows from above reach every card), then rows
+            // of four, which keep large boxes narrow enough to sit side by side.
+            let cols = if cards.len() <= MAX_COLS + 1 {
+                MAX_COLS + 1
+            } else {
+                MAX_COLS
+            };
+            let grid: Vec<Vec<(usize, Card)>> = cards.chunks(cols).map(<[_]>::to_vec).collect();
             let mut flags = vec![tier
                 .and_then(|t| t.driver.clone())
                 .unwrap_or_else(|| "overlay".into())];
@@ -640,25 +649,30 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
             layer.push(tier);
         }
     }
+    // Past a few layers a row per layer makes a tall, thin picture: rows then run on
+    // from one layer into the next.
+    let run_on = by_layer.len() > MAX_LAYERS;
     let mut rows: Vec<Vec<Sized>> = Vec::new();
+    let mut row: Vec<Sized> = Vec::new();
+    let mut width = 0.0;
     for layer in by_layer {
-        let mut width = 0.0;
-        let mut row: Vec<Sized> = Vec::new();
+        if !run_on && !row.is_empty() {
+            rows.push(std::mem::take(&mut row));
+        }
         for tier in layer {
             if !row.is_empty() && width + BOX_GAP + tier.w > MAX_ROW {
                 rows.push(std::mem::take(&mut row));
-                width = 0.0;
             }
-            width += if row.is_empty() {
+            width = if row.is_empty() {
                 tier.w
             } else {
-                BOX_GAP + tier.w
+                width + BOX_GAP + tier.w
             };
             row.push(tier);
         }
-        if !row.is_empty() {
-            rows.push(row);
-        }
+    }
+    if !row.is_empty() {
+        rows.push(row);
     }
     let public_cards: Vec<Card> = public.iter().map(|s| card_for(s, None)).collect();
     // The band's title sits left of its cards, clear of the arrows from the internet.
