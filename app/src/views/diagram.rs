@@ -62,7 +62,10 @@ pub fn Diagram() -> impl IntoView {
                 ("width", format!("{w}")),
                 ("height", format!("{h}")),
             ] {
-                let _ = svg.set_attribute(name, &value);
+                // Setting a size, even the same one, lays the whole SVG out again.
+                if svg.get_attribute(name).as_deref() != Some(value.as_str()) {
+                    let _ = svg.set_attribute(name, &value);
+                }
             }
         }
     });

@@ -21,8 +21,9 @@ pub fn keep(container: &'static str, rows: Memo<Vec<String>>) {
     });
 }
 
-/// Rewrites only what changed: reuses the nodes of unchanged rows, parses the new ones
-/// in a single pass, moves nodes into order and removes what is gone.
+/// Rewrites only what changed: reuses the nodes of unchanged rows, moves the nodes of
+/// rows that only changed position, parses the new ones in a single pass, puts nodes in
+/// order and removes what is gone.
 fn patch(
     container: &web_sys::Element,
     shown: Vec<(String, web_sys::Element)>,
@@ -30,7 +31,6 @@ fn patch(
 ) -> Vec<(String, web_sys::Element)> {
     let mut old = shown;
     let mut next: Vec<(String, Option<web_sys::Element>)> = Vec::with_capacity(rows.len());
-    let mut fresh: Vec<&str> = Vec::new();
     for row in rows {
         if next.iter().any(|(r, _)| r == row) {
             continue;
@@ -39,11 +39,28 @@ fn patch(
             .iter()
             .position(|(r, _)| r == row)
             .map(|i| old.swap_remove(i).1);
-        if node.is_none() {
-            fresh.push(row);
-        }
         next.push((row.clone(), node));
     }
+    // A card that only moved keeps its node (no parsing, no text laid out again).
+    for (row, node) in next.iter_mut().filter(|(_, n)| n.is_none()) {
+        let Some((at, body)) = placed(row) else {
+            continue;
+        };
+        let Some(i) = old
+            .iter()
+            .position(|(r, _)| placed(r).is_some_and(|(_, b)| b == body))
+        else {
+            continue;
+        };
+        let (_, el) = old.swap_remove(i);
+        let _ = el.set_attribute("transform", at);
+        *node = Some(el);
+    }
+    let fresh: Vec<&str> = next
+        .iter()
+        .filter(|(_, n)| n.is_none())
+        .map(|(r, _)| r.as_str())
+        .collect();
     let svg = container.namespace_uri().as_deref() == Some(SVG);
     let mut parsed = parse(&fresh, svg).into_iter();
     for (_, node) in old {
@@ -64,6 +81,15 @@ fn patch(
         out.push((row, node));
     }
     out
+}
+
+/// A row that starts with its position (`<g transform="…"`): the position, and the
+/// rest, which is the same for the row wherever it stands.
+fn placed(row: &str) -> Option<(&str, &str)> {
+    let (_, rest) = row.split_once(' ')?;
+    let rest = rest.strip_prefix("transform=\"")?;
+    let (at, _) = rest.split_once('"')?;
+    Some((at, row.get(row.len() - rest.len() + at.len()..)?))
 }
 
 /// One element per row (none for a row that is not markup). New rows are parsed

@@ -79,7 +79,9 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 .lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}";
 
 /// The diagram as its parts: its size and its top-level elements in drawing order, so a
-/// view can replace only the elements an edit changed. `to_string()` is the SVG file.
+/// view can replace only the elements an edit changed. Boxes, cards and labels start
+/// with their position (`<g transform="translate(x y)"`, `<text transform=…`), so one
+/// that only moved can be moved rather than drawn again. `to_string()` is the SVG file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Drawing {
     /// Width in pixels.
@@ -134,16 +136,16 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
     if let Some(r) = layout.internet {
         let _ = write!(
             s,
-            "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"20\" fill=\"#e3f2fd\" stroke=\"#1976d2\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Internet</text></g>",
-            px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + r.w / 2.0), px(r.y + r.h / 2.0 + 5.0)
+            "<g transform=\"translate({} {})\"><rect width=\"{}\" height=\"{}\" rx=\"20\" fill=\"#e3f2fd\" stroke=\"#1976d2\" stroke-width=\"2.5\"/><text class=\"tt\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">Internet</text></g>",
+            px(r.x), px(r.y), px(r.w), px(r.h), px(r.w / 2.0), px(r.h / 2.0 + 5.0)
         );
         children.push(std::mem::take(&mut s));
     }
     if let Some(r) = layout.public_band {
         let _ = write!(
             s,
-            "<g><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"#fff8ef\" stroke=\"#f57c00\" stroke-width=\"2\" stroke-dasharray=\"2 0\"/><text class=\"tt\" x=\"{}\" y=\"{}\">Public entry points</text></g>",
-            px(r.x), px(r.y), px(r.w), px(r.h), px(r.x + 14.0), px(r.y + r.h / 2.0 + 5.0)
+            "<g transform=\"translate({} {})\"><rect width=\"{}\" height=\"{}\" rx=\"12\" fill=\"#fff8ef\" stroke=\"#f57c00\" stroke-width=\"2\" stroke-dasharray=\"2 0\"/><text class=\"tt\" x=\"14\" y=\"{}\">Public entry points</text></g>",
+            px(r.x), px(r.y), px(r.w), px(r.h), px(r.h / 2.0 + 5.0)
         );
         children.push(std::mem::take(&mut s));
     }
@@ -157,14 +159,14 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         let sub = escape(&tier.subtitle);
         let _ = write!(
             s,
-            "<g data-tier=\"{key}\"{}><title>Tier {key}: {sub}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/></g>",
+            "<g transform=\"translate({} {})\" data-tier=\"{key}\"{}><title>Tier {key}: {sub}</title><rect width=\"{}\" height=\"{}\" rx=\"12\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"2.5\"/></g>",
+            px(r.x),
+            px(r.y),
             if style.selected_tier.as_deref() == Some(tier.key.as_str()) {
                 " class=\"sel\""
             } else {
                 ""
             },
-            px(r.x),
-            px(r.y),
             px(r.w),
             px(r.h),
         );
@@ -173,11 +175,10 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         // the box's colour, so an arrow never hides them.
         let _ = write!(
             s,
-            "<g data-tier=\"{key}\" style=\"stroke:{fill};stroke-width:4px;paint-order:stroke\"><text class=\"tt\" x=\"{}\" y=\"{}\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{sub}</text></g>",
-            px(r.x + 14.0),
-            px(r.y + 23.0),
-            px(r.x + r.w - 14.0),
-            px(r.y + 23.0),
+            "<g transform=\"translate({} {})\" data-tier=\"{key}\" style=\"stroke:{fill};stroke-width:4px;paint-order:stroke\"><text class=\"tt\" x=\"14\" y=\"23\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"23\" text-anchor=\"end\">{sub}</text></g>",
+            px(r.x),
+            px(r.y),
+            px(r.w - 14.0),
         );
         titles.push(std::mem::take(&mut s));
     }
@@ -209,11 +210,11 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         if let Some((label, t)) = edge.label_text().zip(edge.label_t) {
             let (mx, my) = edge.at(t);
             labels.push(format!(
-                "<text class=\"lbl halo{}{}\" x=\"{}\" y=\"{}\" text-anchor=\"{}\">{}</text>",
-                if edge.blocked { " bad" } else { "" },
-                if dim { " dim" } else { "" },
+                "<text transform=\"translate({} {})\" class=\"lbl halo{}{}\" text-anchor=\"{}\">{}</text>",
                 px(if edge.public { mx + 8.0 } else { mx }),
                 px(my - 3.0),
+                if edge.blocked { " bad" } else { "" },
+                if dim { " dim" } else { "" },
                 if edge.public { "start" } else { "middle" },
                 escape(&label)
             ));
@@ -257,30 +258,23 @@ fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
     let (x, y, w, h) = (px(x), px(y), px(w), px(h));
     let _ = write!(
         s,
-        "<g class=\"{class}\" data-service=\"{name}\"><title>{name}{ports}</title><rect class=\"card\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"{rx}\"/><text class=\"cn\" x=\"{tx}\" y=\"{}\">{}</text><text class=\"cd\" x=\"{tx}\" y=\"{}\">{}</text>",
-        y + 19,
+        "<g transform=\"translate({x} {y})\" class=\"{class}\" data-service=\"{name}\"><title>{name}{ports}</title><rect class=\"card\" width=\"{w}\" height=\"{h}\" rx=\"{rx}\"/><text class=\"cn\" x=\"10\" y=\"19\">{}</text><text class=\"cd\" x=\"10\" y=\"34\">{}</text>",
         escape(&fit(&card.service, chars)),
-        y + 34,
         escape(&fit(&card.detail, chars + 3)),
         rx = if card.data { 14 } else { 7 },
-        tx = x + 10,
         ports = if card.ports.is_empty() { String::new() } else { format!(" (published {})", escape(&card.ports)) },
     );
     if !card.extra_tiers.is_empty() {
         let text = format!("+ {}", card.extra_tiers.join(", "));
         let _ = write!(
             s,
-            "<text class=\"ch\" x=\"{}\" y=\"{}\">{}</text>",
-            x + 10,
-            y + 48,
+            "<text class=\"ch\" x=\"10\" y=\"48\">{}</text>",
             escape(&fit(&text, chars + 4))
         );
     } else if !card.ports.is_empty() {
         let _ = write!(
             s,
-            "<text class=\"ch\" x=\"{}\" y=\"{}\">published {}</text>",
-            x + 10,
-            y + 48,
+            "<text class=\"ch\" x=\"10\" y=\"48\">published {}</text>",
             escape(&card.ports)
         );
     }
@@ -527,7 +521,7 @@ mod tests {
         );
         assert!(s.contains("class=\"c hl\" data-service=\"backend\""));
         assert!(s.contains("class=\"c data chg dim\" data-service=\"database\""));
-        assert!(s.contains("<g data-tier=\"app-net\" class=\"sel\">"), "{s}");
+        assert!(s.contains(" data-tier=\"app-net\" class=\"sel\">"), "{s}");
         assert_eq!(s.matches("class=\"sel\"><title>Tier").count(), 1);
     }
 }
