@@ -454,12 +454,12 @@ mod tests {
     fn seed_diagrams_read_cleanly() {
         for template in TEMPLATES {
             let design = template.design().unwrap();
-            let (l, _s) = draw(&design);
+            let (l, drawn) = draw(&design);
             let (over_cards, crossings) = clutter(&l);
             // Kept for a person to look at (the e2e tests screenshot the page's own).
             let dir = std::env::temp_dir().join("tiermap-diagrams");
             let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(dir.join(format!("{}.svg", template.name)), &_s);
+            let _ = std::fs::write(dir.join(format!("{}.svg", template.name)), &drawn);
             println!(
                 "# diagram {}: {} x {} px, {over_cards} arrows over a card, {crossings} crossings",
                 template.name, l.width, l.height
