@@ -142,6 +142,10 @@ test('import a real compose file, keyboard move, broken YAML keeps its text', as
   await alert.waitFor();
   assert.match(await alert.innerText(), /line \d+, column \d+/);
   assert.equal(await page.getByLabel('YAML to import').inputValue(), broken);
+  // The text can be kept as a file, exactly as typed.
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download this text' }).click()]);
+  assert.equal(saved.suggestedFilename(), 'pasted.yml');
+  assert.equal(readFileSync(await saved.path(), 'utf8'), broken);
   // The design behind is untouched.
   await page.getByRole('region', { name: 'Tier frontend' }).waitFor();
   await page.screenshot({ path: join(SHOTS, 'broken-yaml.png'), fullPage: true });

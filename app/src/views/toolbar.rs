@@ -73,6 +73,8 @@ pub fn Toolbar() -> impl IntoView {
         match data(&el, "act").as_deref() {
             Some("paste") => paste_open.update(|o| *o = !*o),
             Some("paste-import") => studio.import("pasted text", pasted()),
+            // Text that does not import yet can still be kept, as it is.
+            Some("paste-save") => browser::download("pasted.yml", "application/yaml", &pasted()),
             Some("undo") => studio.undo(),
             Some("redo") => studio.redo(),
             Some("baseline") => studio.set_baseline(),
@@ -203,7 +205,7 @@ fn copy(studio: Studio) {
 const PASTE_HTML: &str = "<div class=\"paste\" id=\"paste\" role=\"dialog\" aria-label=\"Paste YAML\" hidden>\
 <textarea aria-label=\"YAML to import\" rows=\"14\" spellcheck=\"false\"></textarea>\
 <p class=\"error\" role=\"alert\" hidden></p>\
-<div class=\"row\"><button class=\"primary\" data-act=\"paste-import\">Import pasted YAML</button><button data-act=\"paste\">Close</button></div></div>";
+<div class=\"row\"><button class=\"primary\" data-act=\"paste-import\">Import pasted YAML</button><button data-act=\"paste-save\">Download this text</button><button data-act=\"paste\">Close</button></div></div>";
 
 /// Paste YAML to import it; a failed import's text and error come back here.
 fn paste_box(studio: Studio, open: RwSignal<bool>) {
