@@ -76,7 +76,8 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 .data .card{stroke:#6d4c41}.chg .card{stroke:#8e24aa;stroke-width:3;stroke-dasharray:7 3}.sel .card,.sel>rect{stroke:#ff6f00;stroke-width:3.5}.hl .card{stroke:#1565c0;stroke-width:3}\
 .dim{opacity:.35}.flow{fill:none;stroke:#5c6773;stroke-width:1.6}.public{stroke:#1565c0;stroke-width:3}\
 .blocked{stroke:#d32f2f;stroke-width:2.2;stroke-dasharray:6 4}.lbl{font-size:10.5px;fill:#37474f}\
-.lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}";
+.lbl.bad{fill:#d32f2f;font-weight:700}.halo{stroke:#fff;stroke-width:3.5;paint-order:stroke}\
+.in rect{fill:#1565c0}.in text{font-size:11px;font-weight:700;fill:#fff}";
 
 /// The diagram as its parts: its size and its top-level elements in drawing order, so a
 /// view can replace only the elements an edit changed. Boxes, cards and labels start
@@ -276,6 +277,20 @@ fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
             s,
             "<text class=\"ch\" x=\"10\" y=\"48\">published {}</text>",
             escape(&card.ports)
+        );
+    }
+    // A port published behind the proxy's back (a database, say) is marked where the
+    // internet comes in, on the card's top edge, so the review sees it.
+    if card.tier.is_some() && !card.ports.is_empty() {
+        let text = format!("↓ {}", card.ports);
+        let pw = text.chars().count() as i32 * 7 + 12;
+        let _ = write!(
+            s,
+            "<g class=\"in\"><title>published to the internet: {ports}</title><rect x=\"{}\" y=\"-9\" width=\"{pw}\" height=\"17\" rx=\"8\"/><text x=\"{}\" y=\"4\" text-anchor=\"middle\">{}</text></g>",
+            w - pw - 8,
+            w - pw / 2 - 8,
+            escape(&text),
+            ports = escape(&card.ports),
         );
     }
     s.push_str("</g>");
@@ -485,6 +500,27 @@ mod tests {
         assert_eq!(blocked.len(), 1);
         assert!(s.contains("flow blocked") && s.contains("✕ 5432"));
         assert!(l.edges.iter().any(|e| e.public && e.to == "traefik"));
+    }
+
+    #[test]
+    fn a_port_published_behind_the_proxy_is_marked_on_its_card() {
+        let mut design = crate::templates::find("scores").unwrap().design().unwrap();
+        assert!(!draw(&design).1.contains("class=\"in\""));
+        let port = crate::design::PortSpec {
+            target: 5432,
+            published: Some(5432),
+            protocol: crate::model::Protocol::Tcp,
+            mode: crate::model::PublishMode::Ingress,
+        };
+        design.set_ports("postgres", &[port]).unwrap();
+        let (_, s) = draw(&design);
+        assert_eq!(s.matches("class=\"in\"").count(), 1, "{s}");
+        let postgres = s.split("data-service=\"postgres\"").nth(1).unwrap();
+        let card = postgres.split("</g>").next().unwrap();
+        assert!(
+            card.contains("<title>published to the internet: 5432</title>"),
+            "{card}"
+        );
     }
 
     #[test]
