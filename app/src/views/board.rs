@@ -14,7 +14,7 @@ use tiermap_core::role::{self, Role};
 use tiermap_core::Analysis;
 use wasm_bindgen::JsCast;
 
-use super::delegate::{data, element, named, value};
+use super::delegate::{control, data, element, named, value};
 use super::rows;
 use crate::browser;
 use crate::studio::{Selection, Studio};
@@ -354,10 +354,11 @@ fn AddForms(tiers: Memo<Vec<String>>) -> impl IntoView {
         let Some(form) = element(&ev) else { return };
         let clear = |names: &[&str]| {
             for name in names {
-                if let Ok(Some(el)) = form.query_selector(&format!("[name=\"{name}\"]")) {
-                    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
-                        input.set_value("");
-                    }
+                if let Some(input) = control(&form, name)
+                    .as_ref()
+                    .and_then(|el| el.dyn_ref::<web_sys::HtmlInputElement>())
+                {
+                    input.set_value("");
                 }
             }
         };

@@ -42,11 +42,16 @@ pub fn value(el: &web_sys::Element) -> String {
         .unwrap_or_default()
 }
 
-/// The value of the control named `name` inside `form`, trimmed.
-pub fn named(form: &web_sys::Element, name: &str) -> String {
+/// The control named `name` inside `form`.
+pub fn control(form: &web_sys::Element, name: &str) -> Option<web_sys::Element> {
     form.query_selector(&format!("[name=\"{name}\"]"))
         .ok()
         .flatten()
+}
+
+/// The value of the control named `name` inside `form`, trimmed.
+pub fn named(form: &web_sys::Element, name: &str) -> String {
+    control(form, name)
         .map(|el| value(&el).trim().to_string())
         .unwrap_or_default()
 }
