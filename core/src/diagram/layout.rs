@@ -521,11 +521,12 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
         .collect();
     let mut in_tier: Vec<Vec<usize>> = vec![Vec::new(); model.tiers.len()];
     for (i, s) in model.services.iter().enumerate() {
+        // Public services are drawn in the band, not in their tier.
+        if is_public.get(i) == Some(&true) {
+            continue;
+        }
         let tier = s.home.as_deref().and_then(|h| tier_index.get(h));
-        if let (Some(list), false) = (
-            tier.and_then(|&t| in_tier.get_mut(t)),
-            is_public.get(i) == Some(&true),
-        ) {
+        if let Some(list) = tier.and_then(|&t| in_tier.get_mut(t)) {
             list.push(i);
         }
     }
