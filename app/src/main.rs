@@ -17,7 +17,13 @@ use crate::studio::Studio;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // Where a panic happened, in the console (the page is written not to panic; the
+    // message itself would cost the page the code that formats it).
+    std::panic::set_hook(Box::new(|info| {
+        if let Some(at) = info.location() {
+            leptos::logging::error!("tiermap panicked at {}:{}", at.file(), at.line());
+        }
+    }));
     leptos::mount::mount_to_body(App);
 }
 
