@@ -264,15 +264,17 @@ fn matrix_parts(m: &Model, a: &Analysis) -> Matrix {
         .enumerate()
         .map(|(i, from)| {
             let mut row = format!("<tr><th scope=\"row\">{from}</th>");
+            // Every cell has the same shape (the dot is drawn by the style), so a cell
+            // that changes is two attribute writes, not a new row.
             for (j, to) in names.iter().enumerate() {
                 if i == j {
-                    row.push_str("<td class=\"self\"></td>");
+                    row.push_str("<td class=\"self\" aria-label=\"itself\"></td>");
                     continue;
                 }
                 match a.reachability.between(i, j) {
                     Some(nets) => {
                         let label = format!("{from} → {to} via {}", escape(&nets.join(", ")));
-                        let _ = write!(row, "<td class=\"yes\" aria-label=\"{label}\">●</td>");
+                        let _ = write!(row, "<td class=\"yes\" aria-label=\"{label}\"></td>");
                     }
                     None => row.push_str("<td class=\"no\" aria-label=\"no\"></td>"),
                 }
