@@ -253,6 +253,10 @@ fn root(row: &str) -> Option<usize> {
         .then(|| row.find('>').map(|end| end + 1))?
 }
 
+/// A child node in a row: where it starts and ends, and its element number (`None` for
+/// a text).
+type Node = (usize, usize, Option<usize>);
+
 /// The run of child nodes of one element that differs between two rows.
 #[derive(Debug, PartialEq, Eq)]
 struct Run<'o, 'n> {
@@ -309,22 +313,25 @@ fn splice<'o, 'n>(
     }
     // The change: bytes `cf..ct` of the old row, the same bytes around it in the new.
     // Every element of the old row: its parent, where its content starts and ends, and
-    // the spans of its child nodes.
+    // where it is among the child nodes; and every child node (in one list, so reading a
+    // row allocates twice, not once per element): its parent, span and element number.
     struct Element {
         parent: Option<usize>,
         content: (usize, usize),
-        // Each child's span, and its number if it is an element.
-        children: Vec<(usize, usize, Option<usize>)>,
+        node: Option<usize>,
         // A text area's text is its value: it is replaced whole, never edited inside.
         whole: bool,
     }
     let mut all: Vec<Element> = Vec::new();
+    let mut kids: Vec<(usize, Node)> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     let mut start = 0;
     for (token, end) in tokens(old)? {
+        let mut node = None;
         if let (Some(&parent), false) = (open.last(), token == Token::Close) {
             let number = matches!(token, Token::Open { .. }).then_some(all.len());
-            all.get_mut(parent)?.children.push((start, end, number));
+            node = Some(kids.len());
+            kids.push((parent, (start, end, number)));
         }
         match token {
             Token::Open { closed, name, .. } => {
@@ -333,7 +340,7 @@ fn splice<'o, 'n>(
                 all.push(Element {
                     parent: open.last().copied(),
                     content,
-                    children: Vec::new(),
+                    node,
                     whole: name == "textarea",
                 });
                 if !closed {
@@ -343,11 +350,9 @@ fn splice<'o, 'n>(
             Token::Close => {
                 let element = all.get_mut(open.pop()?)?;
                 element.content.1 = start;
-                // The whole element is one child of its parent: widen the span it got
-                // at its opening tag.
-                if let Some(parent) = element.parent {
-                    let span = all.get_mut(parent)?.children.last_mut()?;
-                    span.1 = end;
+                // The whole element is one child node: widen the span its opening tag got.
+                if let Some(k) = element.node.and_then(|k| kids.get_mut(k)) {
+                    k.1 .1 = end;
                 }
             }
             Token::Text(_) => {}
@@ -365,23 +370,28 @@ fn splice<'o, 'n>(
             candidate = e.parent;
             continue;
         }
-        let hit = |&(s, e, _): &(usize, usize, Option<usize>)| {
+        let children: Vec<Node> = kids
+            .iter()
+            .filter(|k| k.0 == element)
+            .map(|k| k.1)
+            .collect();
+        let hit = |&(s, e, _): &Node| {
             if cf == ct {
                 s < cf && cf < e
             } else {
                 s < ct && e > cf
             }
         };
-        let first = e.children.iter().position(hit);
+        let first = children.iter().position(hit);
         let (mut remove, mut from, mut to) = match first {
             Some(first) => {
-                let after = e.children.iter().rposition(hit)? + 1;
-                let from = e.children.get(first)?.0;
-                let to = e.children.get(after - 1)?.1;
+                let after = children.iter().rposition(hit)? + 1;
+                let from = children.get(first)?.0;
+                let to = children.get(after - 1)?.1;
                 (first..after, from, to)
             }
             None => {
-                let at = e.children.iter().filter(|c| c.1 <= cf).count();
+                let at = children.iter().filter(|c| c.1 <= cf).count();
                 (at..at, cf, cf)
             }
         };
@@ -393,7 +403,7 @@ fn splice<'o, 'n>(
         };
         let ins = slice(from, to)?;
         let text = |k: Option<usize>| {
-            k.and_then(|k| e.children.get(k))
+            k.and_then(|k| children.get(k))
                 .filter(|c| c.2.is_none())
                 .map(|&(s, t, _)| (s, t))
         };
@@ -414,7 +424,7 @@ fn splice<'o, 'n>(
             while let Some(kept) = remove
                 .clone()
                 .last()
-                .and_then(|i| e.children.get(i))
+                .and_then(|i| children.get(i))
                 .filter(|c| c.2.is_some())
                 .and_then(|&(s, t, _)| old.get(s..t))
                 .and_then(|kept| insert.strip_suffix(kept))
@@ -423,8 +433,7 @@ fn splice<'o, 'n>(
                 insert = kept;
                 remove.end -= 1;
             }
-            let old = e
-                .children
+            let old = children
                 .get(remove.clone())?
                 .iter()
                 .map(|&(s, t, n)| Some((old.get(s..t)?, n)))
