@@ -312,6 +312,7 @@ fn splice<'o, 'n>(
         ct += gt + 1;
     }
     // The change: bytes `cf..ct` of the old row, the same bytes around it in the new.
+
     // Every element of the old row: its parent, where its content starts and ends, and
     // where it is among the child nodes; and every child node (in one list, so reading a
     // row allocates twice, not once per element): its parent, span and element number.
