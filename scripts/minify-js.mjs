@@ -21,7 +21,9 @@ for (const name of readdirSync(staging).filter((f) => f.endsWith('.js'))) {
   const { code } = await minify(source, { module: true, compress: { passes: 2 }, mangle: true });
   if (!code) throw new Error(`terser returned nothing for ${name}`);
   const before = hash(source);
-  if (page.includes(before)) page = page.replaceAll(before, hash(code));
+  // Trunk pins the file by this hash; a page still naming the old one would not load.
+  if (!page.includes(before)) throw new Error(`minify-js: index.html has no ${before} for ${name}`);
+  page = page.replaceAll(before, hash(code));
   writeFileSync(file, code);
   console.log(`minify-js: ${name} ${source.length} -> ${code.length} bytes`);
 }

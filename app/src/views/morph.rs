@@ -179,34 +179,31 @@ fn diff<'a>(old: &str, new: &'a str, base: usize, ops: &mut Vec<Op<'a>>) -> Opti
     }
     let run = splice(old, new, old_tag, new_tag)?;
     let element = base + run.element;
-    let news = nodes(run.insert);
-    let paired =
-        news.as_ref().is_some_and(|news| {
-            news.len() == run.old.len()
-                && run.old.iter().zip(news).all(|((o, n), new)| {
-                    n.is_some() && kind(o).eq(kind(new)) && new.starts_with('<')
-                })
-        });
-    match news.filter(|_| paired) {
-        Some(news) => {
-            for (k, ((o, n), new)) in run.old.iter().zip(news).enumerate() {
-                let before = ops.len();
-                if diff(o, new, base + n.unwrap_or_default(), ops).is_none() {
-                    ops.truncate(before);
-                    let at = run.remove.start + k;
-                    ops.push(Op::Replace {
-                        element,
-                        remove: at..at + 1,
-                        insert: new,
-                    });
-                }
-            }
-        }
-        None => ops.push(Op::Replace {
+    let paired = run.new.len() == run.old.len()
+        && run
+            .old
+            .iter()
+            .zip(&run.new)
+            .all(|((o, n), new)| n.is_some() && kind(o).eq(kind(new)) && new.starts_with('<'));
+    if !paired {
+        ops.push(Op::Replace {
             element,
             remove: run.remove,
             insert: run.insert,
-        }),
+        });
+        return Some(run.elements);
+    }
+    for (k, ((o, n), new)) in run.old.iter().zip(run.new).enumerate() {
+        let before = ops.len();
+        if diff(o, new, base + n.unwrap_or_default(), ops).is_none() {
+            ops.truncate(before);
+            let at = run.remove.start + k;
+            ops.push(Op::Replace {
+                element,
+                remove: at..at + 1,
+                insert: new,
+            });
+        }
     }
     Some(run.elements)
 }
@@ -270,6 +267,8 @@ struct Run<'o, 'n> {
     old: Vec<(&'o str, Option<usize>)>,
     /// The new nodes' markup (whole nodes; empty for none).
     insert: &'n str,
+    /// The same, node by node.
+    new: Vec<&'n str>,
 }
 
 /// How the content of `old` (after its opening tag, `old_tag` bytes) becomes that of
@@ -420,18 +419,22 @@ fn splice<'o, 'n>(
             to = t;
         }
         let mut insert = slice(from, to)?;
-        if balanced(insert) {
+        if let Some(mut new) = nodes(insert) {
             // An element at the end of the run that reappears as it was stays.
-            while let Some(kept) = remove
-                .clone()
-                .last()
-                .and_then(|i| children.get(i))
-                .filter(|c| c.2.is_some())
-                .and_then(|&(s, t, _)| old.get(s..t))
-                .and_then(|kept| insert.strip_suffix(kept))
-                .filter(|rest| balanced(rest))
-            {
-                insert = kept;
+            while let (Some(&last), Some(kept)) = (
+                new.last(),
+                remove
+                    .clone()
+                    .last()
+                    .and_then(|i| children.get(i))
+                    .filter(|c| c.2.is_some())
+                    .and_then(|&(s, t, _)| old.get(s..t)),
+            ) {
+                if last != kept {
+                    break;
+                }
+                new.pop();
+                insert = insert.get(..insert.len() - kept.len())?;
                 remove.end -= 1;
             }
             let old = children
@@ -445,30 +448,12 @@ fn splice<'o, 'n>(
                 remove,
                 old,
                 insert,
+                new,
             });
         }
         candidate = e.parent;
     }
     None
-}
-
-/// Whether `markup` is whole nodes: every element it opens closed, none it did not.
-fn balanced(markup: &str) -> bool {
-    let Some(tokens) = tokens(markup) else {
-        return false;
-    };
-    let mut depth = 0usize;
-    for (token, _) in tokens {
-        match token {
-            Token::Open { closed: false, .. } => depth += 1,
-            Token::Close => match depth.checked_sub(1) {
-                Some(d) => depth = d,
-                None => return false,
-            },
-            _ => {}
-        }
-    }
-    depth == 0
 }
 
 #[cfg(test)]
@@ -800,7 +785,7 @@ mod tests {
                 }
                 new
             };
-            if dom(&new).len() != 1 || !balanced(&new) {
+            if dom(&new).len() != 1 || nodes(&new).is_none() {
                 continue;
             }
             if let Some(m) = morph(&old, &new) {

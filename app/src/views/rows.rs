@@ -52,9 +52,10 @@ fn patch(
         next.push((row.clone(), kept));
     }
     let svg = container.namespace_uri().as_deref() == Some(SVG);
-    for (i, j) in morph_gone(&old, &mut free, &next, svg) {
-        if let Some(slot) = next.get_mut(j) {
+    for (i, j) in morph_gone(&old, &free, &next, svg) {
+        if let (Some(slot), Some(f)) = (next.get_mut(j), free.get_mut(i)) {
             slot.1 = Some(i);
+            *f = false;
         }
     }
     let fresh: Vec<&str> = next
@@ -124,10 +125,10 @@ fn steady(seq: &[usize]) -> Vec<bool> {
 /// Reuses the nodes of gone rows (`free`) for new rows, and returns the pairs (gone,
 /// new) whose node now shows the new row: each new row takes the first gone row of its
 /// kind, in order (so nothing needs to move), and [`morph`] changes what differs. A
-/// node that refused its changes is left free, to be removed.
+/// node that refused its changes is not in the pairs, and is removed.
 fn morph_gone(
     old: &[Option<(String, web_sys::Element)>],
-    free: &mut [bool],
+    free: &[bool],
     next: &[(String, Option<usize>)],
     svg: bool,
 ) -> Vec<(usize, usize)> {
@@ -151,9 +152,6 @@ fn morph_gone(
         }
         if morph::morph(gone, row).is_some_and(|m| apply(el, &m, svg)) {
             taken.push((i, j));
-            if let Some(f) = free.get_mut(i) {
-                *f = false;
-            }
         }
     }
     taken
