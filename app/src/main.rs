@@ -17,8 +17,10 @@ use crate::studio::Studio;
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    // Where a panic happened, in the console (the page is written not to panic; the
-    // message itself would cost the page the code that formats it).
+    // Where a panic happened, in the console, in debug builds. The page is written not
+    // to panic; in release a panic shows as a WebAssembly `unreachable` error, and the
+    // page is 0.4 KB smaller without the hook.
+    #[cfg(debug_assertions)]
     std::panic::set_hook(Box::new(|info| {
         if let Some(at) = info.location() {
             leptos::logging::error!("tiermap panicked at {}:{}", at.file(), at.line());
