@@ -227,7 +227,7 @@ pub fn Board() -> impl IntoView {
             .with(|h| board_html(h.current().model(), &analysis, &selected, &open))
     });
     // Keyed by its text: an unchanged box keeps its DOM.
-    rows::keep("tier-boxes", html);
+    rows::keep("tier-boxes", html, rows::Turn::First);
     let tier_keys = Memo::new(move |_| {
         studio.history.with(|h| {
             h.current()
