@@ -42,6 +42,13 @@ async function assertPatchedEqualsFresh(page) {
 }
 
 
+/** Update times (ms) as their median, 90th percentile and maximum, then each one. */
+function spread(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
+  return `median ${at(0.5)} ms, 90th percentile ${at(0.9)} ms, max ${at(1)} ms (${times.map((t) => t.toFixed(1)).join(', ')})`;
+}
+
 /** Drags `service` to each tier in turn and returns each update's time (ms). */
 async function dragTimes(page, service, tiers) {
   const times = [];
@@ -73,15 +80,17 @@ test('template, drag to another tier, live reachability, download, reload', asyn
   assert.equal(await page.getByRole('region', { name: 'Tier ml_tier' }).getByRole('group', { name: 'Service text-classifier' }).count(), 0);
   await matrix.getByLabel('text-classifier → api via web_tier').waitFor();
   const dragMs = Number(await page.evaluate(() => document.body.dataset.lastUpdateMs));
-  // Later drags, once the engine has compiled the hot code: what a person feels.
-  const later = await dragTimes(page, 'text-classifier', ['job_tier', 'web_tier', 'ml_tier', 'web_tier']);
-  console.log(`# drag update, scores template: first ${dragMs.toFixed(1)} ms, then ${later.map((t) => t.toFixed(1)).join(', ')} ms (target 16 ms)`);
+  // Later drags, once the engine has compiled the hot code: what a person feels. A dozen,
+  // so that the median and the slow tail both show through this machine's noise.
+  const round = ['job_tier', 'web_tier', 'ml_tier', 'web_tier'];
+  const later = await dragTimes(page, 'text-classifier', [...round, ...round, ...round]);
+  console.log(`# drag update, scores template: first ${dragMs.toFixed(1)} ms, then ${spread(later)} (target 16 ms)`);
   // Panels below the fold are laid out when scrolled to; in a window tall enough to
   // show them all, every drag lays out everything (printed, for the record).
   await page.setViewportSize({ width: 1400, height: 2600 });
-  const everything = await dragTimes(page, 'text-classifier', ['job_tier', 'ml_tier', 'web_tier']);
+  const everything = await dragTimes(page, 'text-classifier', ['job_tier', 'ml_tier', 'web_tier', 'job_tier', 'ml_tier', 'web_tier']);
   await page.setViewportSize({ width: 1400, height: 1000 });
-  console.log(`# drag update, scores template, every panel on screen: ${everything.map((t) => t.toFixed(1)).join(', ')} ms`);
+  console.log(`# drag update, scores template, every panel on screen: ${spread(everything)}`);
   assert.ok(dragMs > 0 && dragMs < 250, `drag update took ${dragMs} ms`);
   // The websocket still calls it; speech-to-text is now alone on ml_tier.
   const findings = page.getByRole('list', { name: 'Findings' });
