@@ -40,11 +40,10 @@ pub fn AnalysisPanels() -> impl IntoView {
             .with(|h| matrix_parts(h.current().model(), &analysis))
     });
     let matrix_head = Memo::new(move |_| matrix.with(|m| m.head.clone()));
-    rows::keep("findings-list", findings, rows::Turn::After);
+    rows::keep("findings-list", findings);
     rows::keep(
         "reach-rows",
         Memo::new(move |_| matrix.with(|m| m.rows.clone())),
-        rows::Turn::After,
     );
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };

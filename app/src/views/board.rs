@@ -203,6 +203,14 @@ fn board_html(
 /// Moves (or with `attach`, attaches) a service and records how long the view took.
 fn place(studio: Studio, service: String, tier: String, attach: bool) {
     let start = browser::now();
+    // The focused button (the card's, pressed to drag it, or its menu's) goes with the
+    // card; losing focus mid-update makes Chrome restyle and lay out the page at once.
+    if let Some(focused) = document()
+        .active_element()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = focused.blur();
+    }
     studio.edit(|d| {
         if attach {
             d.attach(&service, &tier)
@@ -227,7 +235,7 @@ pub fn Board() -> impl IntoView {
             .with(|h| board_html(h.current().model(), &analysis, &selected, &open))
     });
     // Keyed by its text: an unchanged box keeps its DOM.
-    rows::keep("tier-boxes", html, rows::Turn::First);
+    rows::keep("tier-boxes", html);
     let tier_keys = Memo::new(move |_| {
         studio.history.with(|h| {
             h.current()

@@ -72,7 +72,6 @@ pub fn Diagram() -> impl IntoView {
     rows::keep(
         "diagram-svg",
         Memo::new(move |_| drawing.with(|d| d.children.clone())),
-        rows::Turn::After,
     );
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };

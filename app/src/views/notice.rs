@@ -27,7 +27,7 @@ pub fn Notices() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    rows::keep("notices", rows, rows::Turn::After);
+    rows::keep("notices", rows);
     // The only button in a notice dismisses it.
     let on_click = move |ev: web_sys::MouseEvent| {
         if super::delegate::element(&ev).is_some_and(|el| el.tag_name() == "BUTTON") {

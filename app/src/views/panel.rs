@@ -42,7 +42,7 @@ pub fn Panel() -> impl IntoView {
             }
         })
     });
-    rows::keep(PANEL_ID, shown, rows::Turn::After);
+    rows::keep(PANEL_ID, shown);
     let on_change = move |ev: web_sys::Event| {
         if let Some(el) = element(&ev) {
             change(studio, &el);

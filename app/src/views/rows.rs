@@ -12,38 +12,15 @@ use super::morph;
 
 const SVG: &str = "http://www.w3.org/2000/svg";
 
-/// When a list is patched, among the effects an edit wakes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Turn {
-    /// At once: the board. When the node the mouse was last over leaves the page,
-    /// Chrome lays the page out at once to find what is under the pointer now, and
-    /// after a drag that node is the dropped card: the less has changed by then, the
-    /// less that layout costs.
-    First,
-    /// In a task queued behind those effects, so after the board.
-    After,
-}
-
 /// Keeps the children of the element with id `container` equal to `rows` (each one
 /// element's outer HTML; equal rows are written once). Runs once the view is mounted
-/// and after every change of `rows`, in its `turn`.
-pub fn keep(container: &'static str, rows: Memo<Vec<String>>, turn: Turn) {
-    let shown = std::rc::Rc::new(std::cell::Cell::new(Vec::new()));
-    Effect::new(move |_| {
-        rows.track();
-        let shown = shown.clone();
-        let run = move || {
-            let Some(el) = document().get_element_by_id(container) else {
-                return;
-            };
-            // A list whose view is gone by now has nothing to patch.
-            if let Some(new) = rows.try_with_untracked(|rows| patch(&el, shown.take(), rows)) {
-                shown.set(new);
-            }
-        };
-        match turn {
-            Turn::First => run(),
-            Turn::After => wasm_bindgen_futures::spawn_local(async move { run() }),
+/// and after every change of `rows`.
+pub fn keep(container: &'static str, rows: Memo<Vec<String>>) {
+    Effect::new(move |previous: Option<Vec<(String, web_sys::Element)>>| {
+        let shown = previous.unwrap_or_default();
+        match document().get_element_by_id(container) {
+            Some(el) => rows.with(|rows| patch(&el, shown, rows)),
+            None => shown,
         }
     });
 }
@@ -148,8 +125,7 @@ fn steady(seq: &[usize]) -> Vec<bool> {
 /// Reuses the nodes of gone rows (`free`) for new rows, and returns the pairs (gone,
 /// new) whose node now shows the new row: each new row takes the first gone row of its
 /// kind, in order (so nothing needs to move), and [`morph`] changes what differs. A
-/// node that refused its changes is not in the pairs, and is removed. Rows that only
-/// lose nodes change first, so that a dropped card leaves before the page has changed.
+/// node that refused its changes is not in the pairs, and is removed.
 fn morph_gone(
     old: &[Option<(String, web_sys::Element)>],
     free: &[bool],
@@ -158,7 +134,7 @@ fn morph_gone(
 ) -> Vec<(usize, usize)> {
     // Free rows not yet tried: a node whose changes failed halfway is only removed.
     let mut untried = free.to_vec();
-    let mut morphs = Vec::new();
+    let mut taken = Vec::new();
     for (j, (row, _)) in next.iter().enumerate().filter(|(_, (_, i))| i.is_none()) {
         let gone = old
             .iter()
@@ -174,21 +150,8 @@ fn morph_gone(
         if let Some(u) = untried.get_mut(i) {
             *u = false;
         }
-        if let Some(m) = morph::morph(gone, row) {
-            morphs.push((i, j, el, m));
-        }
-    }
-    let adds = |m: &morph::Morph<'_>| {
-        m.ops
-            .iter()
-            .any(|op| matches!(op, morph::Op::Replace { insert, .. } if !insert.is_empty()))
-    };
-    let mut taken = Vec::new();
-    for adding in [false, true] {
-        for (i, j, el, m) in morphs.iter().filter(|(.., m)| adds(m) == adding) {
-            if apply(el, m, svg) {
-                taken.push((*i, *j));
-            }
+        if morph::morph(gone, row).is_some_and(|m| apply(el, &m, svg)) {
+            taken.push((i, j));
         }
     }
     taken

@@ -66,7 +66,7 @@ pub fn Toolbar() -> impl IntoView {
             "<button data-act=\"report-md\" aria-label=\"Download report as Markdown\" title=\"The report as Markdown, for the minutes\">.md</button>".into(),
         ]
     });
-    rows::keep(ROWS_ID, rows, rows::Turn::After);
+    rows::keep(ROWS_ID, rows);
     paste_box(studio, paste_open);
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };
