@@ -88,6 +88,9 @@ test('template, drag to another tier, live reachability, download, reload', asyn
   // Panels below the fold are laid out when scrolled to; in a window tall enough to
   // show them all, every drag lays out everything (printed, for the record).
   await page.setViewportSize({ width: 1400, height: 2600 });
+  // Two frames, so that the panels the taller window shows are laid out before a drag
+  // is timed (content-visibility leaves them until they are on screen).
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   const everything = await dragTimes(page, 'text-classifier', ['job_tier', 'ml_tier', 'web_tier', 'job_tier', 'ml_tier', 'web_tier']);
   await page.setViewportSize({ width: 1400, height: 1000 });
   console.log(`# drag update, scores template, every panel on screen: ${spread(everything)}`);
