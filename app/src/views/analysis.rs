@@ -28,7 +28,7 @@ pub fn AnalysisPanels() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let surface = Memo::new(move |_| studio.analysis.with(surface_html));
     let all_notes = RwSignal::new(false);
-    let findings = Memo::new(move |_| {
+    let findings = Box::new(move || {
         let all = all_notes.get();
         studio.analysis.with(|a| findings_rows(a, all))
     });
@@ -43,7 +43,7 @@ pub fn AnalysisPanels() -> impl IntoView {
     rows::keep("findings-list", findings);
     rows::keep(
         "reach-rows",
-        Memo::new(move |_| matrix.with(|m| m.rows.clone())),
+        Box::new(move || matrix.with(|m| m.rows.clone())),
     );
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };

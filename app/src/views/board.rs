@@ -226,7 +226,7 @@ fn place(studio: Studio, service: String, tier: String, attach: bool) {
 pub fn Board() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let menu = RwSignal::new(None::<String>);
-    let html = Memo::new(move |_| {
+    let html = Box::new(move || {
         let selected = studio.selected.get();
         let open = menu.get();
         let analysis = studio.analysis.read();

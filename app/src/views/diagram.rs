@@ -71,7 +71,7 @@ pub fn Diagram() -> impl IntoView {
     });
     rows::keep(
         "diagram-svg",
-        Memo::new(move |_| drawing.with(|d| d.children.clone())),
+        Box::new(move || drawing.with(|d| d.children.clone())),
     );
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(el) = element(&ev) else { return };

@@ -10,7 +10,7 @@ use crate::studio::Studio;
 #[component]
 pub fn Notices() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let rows = Memo::new(move |_| {
+    let rows = Box::new(move || {
         studio.notice.with(|n| {
             n.iter()
                 .map(|n| {

@@ -25,7 +25,7 @@ const PANEL_ID: &str = "panel-rows";
 #[component]
 pub fn Panel() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let shown = Memo::new(move |_| {
+    let shown = Box::new(move || {
         let selected = studio.selected.get();
         let analysis = studio.analysis.read();
         studio.history.with(|h| {

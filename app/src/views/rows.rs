@@ -12,14 +12,15 @@ use super::morph;
 
 const SVG: &str = "http://www.w3.org/2000/svg";
 
-/// Keeps the children of the element with id `container` equal to `rows` (each one
-/// element's outer HTML; equal rows are written once). Runs once the view is mounted
-/// and after every change of `rows`.
-pub fn keep(container: &'static str, rows: Memo<Vec<String>>) {
+/// Keeps the children of the element with id `container` equal to what `rows` returns
+/// (each one element's outer HTML; equal rows are written once). Runs once the view is
+/// mounted and whenever a signal `rows` reads changes. `rows` is not a memo: `patch`
+/// compares the rows with those shown anyway, and a memo would compare them first.
+pub fn keep(container: &'static str, rows: Box<dyn Fn() -> Vec<String>>) {
     Effect::new(move |previous: Option<Vec<(String, web_sys::Element)>>| {
         let shown = previous.unwrap_or_default();
         match document().get_element_by_id(container) {
-            Some(el) => rows.with(|rows| patch(&el, shown, rows)),
+            Some(el) => patch(&el, shown, &rows()),
             None => shown,
         }
     });
@@ -34,6 +35,10 @@ fn patch(
     shown: Vec<(String, web_sys::Element)>,
     rows: &[String],
 ) -> Vec<(String, web_sys::Element)> {
+    // Most lists are as shown after an edit: nothing to copy, compare again or write.
+    if shown.len() == rows.len() && shown.iter().zip(rows).all(|((shown, _), row)| shown == row) {
+        return shown;
+    }
     let mut old: Vec<Option<(String, web_sys::Element)>> = shown.into_iter().map(Some).collect();
     // Each row, with the shown row (by index) whose node it keeps.
     let mut next: Vec<(String, Option<usize>)> = Vec::with_capacity(rows.len());

@@ -37,7 +37,7 @@ pub fn drop_file(studio: Studio, ev: web_sys::DragEvent) {
 pub fn Toolbar() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let paste_open = RwSignal::new(false);
-    let rows = Memo::new(move |_| {
+    let rows = Box::new(move || {
         let (stack, undo, redo) = studio.history.with(|h| {
             let stack = escape(&h.current().model().stack).into_owned();
             (stack, h.can_undo(), h.can_redo())
