@@ -737,10 +737,16 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
     );
     let placed = place(&rows, content_w, y);
     let mut card_rects = placed.cards.iter();
+    // The boxes' cards in the model's order, not box by box: a card moved to another box
+    // keeps its place among the drawing's elements, and a live view only moves it.
+    let mut in_order: Vec<Option<Card>> = model.services.iter().map(|_| None).collect();
     for (tier, rect) in rows.into_iter().flatten().zip(&placed.tiers) {
-        for (_, mut card) in tier.grid.into_iter().flatten() {
+        for (i, mut card) in tier.grid.into_iter().flatten() {
             card.rect = card_rects.next().map_or_else(Rect::default, |(r, _)| *r);
-            out.cards.push(card);
+            match in_order.get_mut(i) {
+                Some(slot @ None) => *slot = Some(card),
+                _ => out.cards.push(card),
+            }
         }
         out.tiers.push(TierBox {
             key: tier.key,
@@ -750,6 +756,7 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
             color: tier.color,
         });
     }
+    out.cards.extend(in_order.into_iter().flatten());
     out.height = placed.bottom + MARGIN;
 
     // Arrows.

@@ -503,6 +503,34 @@ mod tests {
     }
 
     #[test]
+    fn a_card_moved_to_another_tier_keeps_its_place_among_the_cards() {
+        let mut design = crate::templates::find("scores").unwrap().design().unwrap();
+        let names = |d: &Design| -> Vec<String> {
+            draw(d).0.cards.iter().map(|c| c.service.clone()).collect()
+        };
+        let before = names(&design);
+        let in_tiers: Vec<&String> = design
+            .model()
+            .services
+            .iter()
+            .map(|s| &s.name)
+            .filter(|n| before.contains(n) && *n != "traefik")
+            .collect();
+        // The public card first, then the boxes' cards in the model's order.
+        assert_eq!(before.first().map(String::as_str), Some("traefik"));
+        assert_eq!(before.iter().skip(1).collect::<Vec<_>>(), in_tiers);
+        design.move_to("text-classifier", "web_tier").unwrap();
+        assert_eq!(names(&design), before);
+        let (l, _) = draw(&design);
+        let moved = l
+            .cards
+            .iter()
+            .find(|c| c.service == "text-classifier")
+            .unwrap();
+        assert_eq!(moved.tier.as_deref(), Some("web_tier"));
+    }
+
+    #[test]
     fn a_port_published_behind_the_proxy_is_marked_on_its_card() {
         let mut design = crate::templates::find("scores").unwrap().design().unwrap();
         assert!(!draw(&design).1.contains("class=\"in\""));
