@@ -226,6 +226,21 @@ pub fn kind(row: &str) -> impl Iterator<Item = &str> {
     tag.split('"').step_by(2)
 }
 
+/// What a row shows, when it says: the value of the first `data-` attribute of its own
+/// tag (`data-service="api"` on a card). Rows with the same identity show the same
+/// thing, wherever it is drawn.
+pub fn identity(row: &str) -> Option<&str> {
+    let tag = row.get(..row.find('>')?)?;
+    // Quoted values alternate with what precedes them, which ends in the name.
+    let mut parts = tag.split('"');
+    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+        if name.rsplit(' ').next()?.starts_with("data-") {
+            return Some(value);
+        }
+    }
+    None
+}
+
 /// The top-level nodes of `markup`, or `None` if it is not whole nodes.
 fn nodes(markup: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
@@ -489,6 +504,17 @@ mod tests {
             Some(vec![set(0, "transform", "translate(5 2)")])
         );
         assert_eq!(parts(old, old), Some(vec![]));
+    }
+
+    #[test]
+    fn a_row_names_what_it_shows_in_its_first_data_attribute() {
+        let card = "<g class=\"c\" transform=\"translate(1 2)\" data-service=\"api\" data-x=\"y\"><text data-service=\"b\">api</text></g>";
+        assert_eq!(identity(card), Some("api"));
+        assert_eq!(identity("<g data-tier=\"web_tier\">"), Some("web_tier"));
+        // A value that only looks like one, or no data attribute at all.
+        assert_eq!(identity("<g title=\" data-service=x\">"), None);
+        assert_eq!(identity("<path class=\"flow\" d=\"M0 0\"/>"), None);
+        assert_eq!(identity("text"), None);
     }
 
     #[test]

@@ -128,28 +128,43 @@ fn steady(seq: &[usize]) -> Vec<bool> {
 }
 
 /// Reuses the nodes of gone rows (`free`) for new rows, and returns the pairs (gone,
-/// new) whose node now shows the new row: each new row takes the first gone row of its
-/// kind, in order (so nothing needs to move), and [`morph`] changes what differs. A
-/// node that refused its changes is not in the pairs, and is removed.
+/// new) whose node now shows the new row, changed by [`morph`] where it differs. Each
+/// new row takes the gone row of its kind that shows the same thing ([`morph::identity`]:
+/// a card's service), though the node may then move: a card whose box moved then only
+/// changes its position, where another card's node would have its name and texts
+/// replaced, and each replaced SVG text is laid out anew. Failing that, it takes the
+/// first gone row of its kind, in order. A node that refused its changes is not in the
+/// pairs, and is removed.
 fn morph_gone(
     old: &[Option<(String, web_sys::Element)>],
     free: &[bool],
     next: &[(String, Option<usize>)],
     svg: bool,
 ) -> Vec<(usize, usize)> {
+    let ids: Vec<Option<&str>> = old
+        .iter()
+        .map(|o| o.as_ref().and_then(|(r, _)| morph::identity(r)))
+        .collect();
     // Free rows not yet tried: a node whose changes failed halfway is only removed.
     let mut untried = free.to_vec();
     let mut taken = Vec::new();
     for (j, (row, _)) in next.iter().enumerate().filter(|(_, (_, i))| i.is_none()) {
-        let gone = old
+        let id = morph::identity(row);
+        let mut alike = old
             .iter()
             .zip(&untried)
+            .zip(&ids)
             .enumerate()
-            .filter_map(|(i, (o, untried))| {
-                o.as_ref().filter(|_| *untried).map(|(r, el)| (i, r, el))
+            .filter_map(|(i, ((o, untried), gone_id))| {
+                let (r, el) = o.as_ref().filter(|_| *untried)?;
+                Some((i, r, el, *gone_id))
             })
-            .find(|(_, r, _)| morph::kind(r).eq(morph::kind(row)));
-        let Some((i, gone, el)) = gone else {
+            .filter(|(_, r, _, _)| morph::kind(r).eq(morph::kind(row)));
+        let gone = alike
+            .clone()
+            .find(|g| id.is_some() && g.3 == id)
+            .or_else(|| alike.next());
+        let Some((i, gone, el, _)) = gone else {
             continue;
         };
         if let Some(u) = untried.get_mut(i) {
