@@ -153,7 +153,8 @@ test('presentation mode: the diagram and figures fill the screen; findings step 
   assert.match(await bar.innerText(), /database `postgres` publishes port 5432/);
   // The finding's service is selected, so the diagram highlights it.
   await page.locator('#diagram-svg g.sel[data-service="postgres"]').waitFor();
-  const box = await page.locator('#diagram-svg').boundingBox();
+  // The canvas is the drawing as shown (the <svg> in it is larger, and scaled).
+  const box = await page.locator('#diagram-canvas').boundingBox();
   // It fills the 1400 x 1000 window: its width, or its height below the bar.
   assert.ok(box.width > 1190 || box.height > 700, `the diagram fills the screen (${box.width} x ${box.height} px)`);
   await page.screenshot({ path: join(SHOTS, 'present.png') });
@@ -216,8 +217,9 @@ test('accept a finding with a note; download the report as HTML and Markdown, th
   await png.saveAs(pngPath);
   const bytes = readFileSync(pngPath);
   assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
-  const svgWidth = Number(await page.locator('#diagram-svg').getAttribute('width'));
-  assert.equal(bytes.readUInt32BE(16), svgWidth * 2);
+  const drawingWidth = Number(await page.locator('#diagram-canvas').evaluate((c) => c.style.getPropertyValue('--w')));
+  assert.ok(drawingWidth > 300, `the drawing's width (${drawingWidth} px)`);
+  assert.equal(bytes.readUInt32BE(16), drawingWidth * 2);
   const inked = await reader.evaluate(async (src) => {
     const img = new Image();
     img.src = src;

@@ -44,28 +44,28 @@ pub fn current_drawing(studio: Studio) -> Drawing {
     })
 }
 
-/// The diagram's root; [`Drawing`]'s parts fill it.
-const SVG_ROOT: &str = "<svg id=\"diagram-svg\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Stack diagram\"></svg>";
+/// The diagram's root in the box that has the drawing's size; [`Drawing`]'s parts fill it.
+const SVG_ROOT: &str = "<div class=\"canvas\" id=\"diagram-canvas\"><div><svg id=\"diagram-svg\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Stack diagram\"></svg></div></div>";
 
 /// The diagram panel.
 #[component]
 pub fn Diagram() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let drawing = Memo::new(move |_| current_drawing(studio));
-    // The <svg> stays; its size follows the drawing and only changed elements are
-    // replaced (a move in a 200-service design changes about a tenth of them).
+    // The <svg> stays and only changed elements are replaced (a move in a 200-service
+    // design changes about a tenth of them). The drawing's size is the canvas's (see
+    // `.canvas` in the style); the <svg> only grows or shrinks a power of two at a time,
+    // because resizing an <svg> lays out every label in it again.
     Effect::new(move |_| {
-        let (w, h) = drawing.with(|d| (d.width, d.height));
-        if let Some(svg) = document().get_element_by_id("diagram-svg") {
-            for (name, value) in [
-                ("viewBox", format!("0 0 {w} {h}")),
-                ("width", format!("{w}")),
-                ("height", format!("{h}")),
-            ] {
-                // Setting a size, even the same one, lays the whole SVG out again.
-                if svg.get_attribute(name).as_deref() != Some(value.as_str()) {
-                    let _ = svg.set_attribute(name, &value);
-                }
+        let (w, h) = drawing.with(|d| (d.width.max(1), d.height.max(1)));
+        let (cw, ch) = (
+            w.unsigned_abs().next_power_of_two(),
+            h.unsigned_abs().next_power_of_two(),
+        );
+        let size = format!("--w:{w};--h:{h};--cw:{cw};--ch:{ch}");
+        if let Some(canvas) = document().get_element_by_id("diagram-canvas") {
+            if canvas.get_attribute("style").as_deref() != Some(size.as_str()) {
+                let _ = canvas.set_attribute("style", &size);
             }
         }
     });
