@@ -738,7 +738,7 @@ pub fn layout(model: &Model, analysis: &Analysis) -> Layout {
     let placed = place(&rows, content_w, y);
     let mut card_rects = placed.cards.iter();
     // The boxes' cards in the model's order, not box by box: a card moved to another box
-    // keeps its place among the drawing's elements, and a live view only moves it.
+    // keeps its place among the drawing's elements, so a live view only repositions it.
     let mut in_order: Vec<Option<Card>> = model.services.iter().map(|_| None).collect();
     for (tier, rect) in rows.into_iter().flatten().zip(&placed.tiers) {
         for (i, mut card) in tier.grid.into_iter().flatten() {
