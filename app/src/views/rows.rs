@@ -160,9 +160,9 @@ fn morph_gone(
                 Some((i, r, el, *gone_id))
             })
             .filter(|(_, r, _, _)| morph::kind(r).eq(morph::kind(row)));
-        let gone = alike
-            .clone()
-            .find(|g| id.is_some() && g.3 == id)
+        // Only a row that names what it shows looks for its own node first.
+        let gone = id
+            .and_then(|id| alike.clone().find(|g| g.3 == Some(id)))
             .or_else(|| alike.next());
         let Some((i, gone, el, _)) = gone else {
             continue;
