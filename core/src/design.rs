@@ -2,6 +2,8 @@
 //! designer page offers. Every edit changes the document (so export keeps every key the
 //! user wrote) and then re-derives the model.
 
+use std::sync::Arc;
+
 use crate::analysis::Analysis;
 use crate::compose::{export, import, ImportError, ImportOptions};
 use crate::findings::FixAction;
@@ -56,12 +58,13 @@ pub struct RouteSpec {
     pub port: u16,
 }
 
-/// The design being edited.
+/// The design being edited. Copies share the document and the model, which an edit
+/// replaces and never changes in place: each undo step costs two pointers, not a copy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
-    doc: Node,
+    doc: Arc<Node>,
     options: ImportOptions,
-    model: Model,
+    model: Arc<Model>,
 }
 
 impl Design {
@@ -78,9 +81,9 @@ impl Design {
             ..Model::default()
         };
         Design {
-            doc,
+            doc: Arc::new(doc),
             options,
-            model,
+            model: Arc::new(model),
         }
     }
 
@@ -89,9 +92,9 @@ impl Design {
         let doc = import::read(text, options.limits)?;
         let model = import::model(&doc, &options)?;
         Ok(Design {
-            doc,
+            doc: Arc::new(doc),
             options,
-            model,
+            model: Arc::new(model),
         })
     }
 
@@ -120,11 +123,11 @@ impl Design {
         &mut self,
         change: impl FnOnce(&mut Node) -> Result<(), EditError>,
     ) -> Result<(), EditError> {
-        let mut doc = self.doc.clone();
+        let mut doc = Node::clone(&self.doc);
         change(&mut doc)?;
         let model = import::model(&doc, &self.options)?;
-        self.doc = doc;
-        self.model = model;
+        self.doc = Arc::new(doc);
+        self.model = Arc::new(model);
         Ok(())
     }
 
@@ -842,4 +845,24 @@ fn set_deploy_label(service: &mut Node, key: &str, value: &str) -> Result<(), Ed
         _ => return Err(EditError::Shape("deploy.labels".into())),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_shares_the_document_until_one_of_them_is_edited() {
+        let mut design = Design::empty("shop");
+        assert_eq!(design.add_tier("web_tier"), Ok(()));
+        let before = design.clone();
+        // An undo step is a copy: it must not copy the document or the model.
+        assert!(std::ptr::eq(before.document(), design.document()));
+        assert!(std::ptr::eq(before.model(), design.model()));
+        assert_eq!(design.add_service("api", "nginx:1.27", "web_tier"), Ok(()));
+        assert!(!std::ptr::eq(before.document(), design.document()));
+        assert!(before.model().services.is_empty());
+        assert_eq!(design.model().services.len(), 1);
+        assert!(!before.export().contains("api"));
+    }
 }
