@@ -163,7 +163,9 @@ pub fn now() -> f64 {
 }
 
 /// Measures from `start` to the moment the view has been updated and publishes it as
-/// `data-last-update-ms` on the body, where the end-to-end tests read it. Updated means
+/// `data-last-update-ms` on the body, where the end-to-end tests read it. Moves, template
+/// opens and imports publish it; the first one also compiles this code, so opening a
+/// design keeps that cost out of the first move's figure. Updated means
 /// every effect has run and the browser has restyled and laid out the page (forced
 /// here, so the figure never includes waiting for the next frame); painting is not in it.
 pub fn publish_update_time(start: f64) {

@@ -205,6 +205,7 @@ impl Studio {
 
     /// Imports text; on failure keeps it and shows where it went wrong.
     pub fn import(&self, source: &str, text: String) {
+        let start = browser::now();
         let stack = stack_from_file_name(source);
         match Design::import(&text, options(stack)) {
             Ok(design) => {
@@ -217,6 +218,7 @@ impl Studio {
                     )
                 };
                 self.open(design, summary);
+                browser::publish_update_time(start);
             }
             Err(e) => self.import_failed(source, text, &e),
         }
@@ -241,8 +243,12 @@ impl Studio {
 
     /// Opens a built-in template.
     pub fn open_template(&self, template: &Template) {
+        let start = browser::now();
         match template.design() {
-            Ok(design) => self.open(design, format!("Opened the {} template.", template.name)),
+            Ok(design) => {
+                self.open(design, format!("Opened the {} template.", template.name));
+                browser::publish_update_time(start);
+            }
             Err(e) => self.notice.set(Some(Notice {
                 error: true,
                 text: format!("Template {} did not open: {e}", template.name),

@@ -66,6 +66,9 @@ test('template, drag to another tier, live reachability, download, reload', asyn
   for (const tier of ['web_tier', 'infrastructure_tier', 'job_tier', 'ml_tier']) {
     await page.getByRole('region', { name: `Tier ${tier}` }).waitFor();
   }
+  const openMs = Number(await page.evaluate(() => document.body.dataset.lastUpdateMs));
+  console.log(`# open the scores template: ${openMs.toFixed(1)} ms`);
+  assert.ok(openMs > 0, 'opening a template publishes its update time');
   const surface = page.getByRole('region', { name: 'Exposed surface' });
   assert.match(await surface.innerText(), /2 exposed ports/);
   const matrix = page.getByRole('table', { name: 'Reachability' });
@@ -219,6 +222,8 @@ test('200 services: a move updates the view quickly', async () => {
   const { context, page, errors } = await open(b, srv.url);
   await page.getByLabel('Import compose file').setInputFiles({ name: 'big.yml', mimeType: 'application/yaml', buffer: Buffer.from(bigStack(200, 20)) });
   await page.getByRole('region', { name: 'Tier tier19' }).waitFor();
+  const importMs = Number(await page.evaluate(() => document.body.dataset.lastUpdateMs));
+  console.log(`# import, 200 services on 20 tiers: ${importMs.toFixed(1)} ms`);
   const times = [];
   // The card menu runs the same move as a drop (Playwright's HTML5 drag loses its
   // target when the page must scroll between two cards of a long board).
