@@ -80,9 +80,10 @@ const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sa
 .in rect{fill:#1565c0}.in text{font-size:11px;font-weight:700;fill:#fff}";
 
 /// The diagram as its parts: its size and its top-level elements in drawing order, so a
-/// view can replace only the elements an edit changed. Boxes, cards and labels start
-/// with their position (`<g transform="translate(x y)"`, `<text transform=…`), so one
-/// that only moved can be moved rather than drawn again. `to_string()` is the SVG file.
+/// view can replace only the elements an edit changed. Boxes, cards and labels are
+/// groups that start with their position (`<g transform="translate(x y)"`), so one that
+/// only moved is moved without laying out its text again (moving a `<text>` itself
+/// would). `to_string()` is the SVG file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Drawing {
     /// Width in pixels.
@@ -211,7 +212,7 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         if let Some((label, t)) = edge.label_text().zip(edge.label_t) {
             let (mx, my) = edge.at(t);
             labels.push(format!(
-                "<text transform=\"translate({} {})\" class=\"lbl halo{}{}\" text-anchor=\"{}\">{}</text>",
+                "<g transform=\"translate({} {})\"><text class=\"lbl halo{}{}\" text-anchor=\"{}\">{}</text></g>",
                 px(if edge.public { mx + 8.0 } else { mx }),
                 px(my - 3.0),
                 if edge.blocked { " bad" } else { "" },
