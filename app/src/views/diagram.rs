@@ -62,10 +62,20 @@ pub fn Diagram() -> impl IntoView {
             w.unsigned_abs().next_power_of_two(),
             h.unsigned_abs().next_power_of_two(),
         );
-        let size = format!("--w:{w};--h:{h};--cw:{cw};--ch:{ch}");
-        if let Some(canvas) = document().get_element_by_id("diagram-canvas") {
-            if canvas.get_attribute("style").as_deref() != Some(size.as_str()) {
-                let _ = canvas.set_attribute("style", &size);
+        // Each element gets the sizes it reads: they are not inherited (see the style),
+        // since changing an inherited property restyles and lays out the whole drawing.
+        let size = format!("--w:{w};--h:{h}");
+        let canvas = document().get_element_by_id("diagram-canvas");
+        let scaled = canvas.as_ref().and_then(|c| c.first_element_child());
+        let svg = document().get_element_by_id("diagram-svg");
+        for (el, style) in [
+            (canvas, size.clone()),
+            (scaled, size),
+            (svg, format!("--cw:{cw};--ch:{ch}")),
+        ] {
+            let Some(el) = el else { continue };
+            if el.get_attribute("style").as_deref() != Some(style.as_str()) {
+                let _ = el.set_attribute("style", &style);
             }
         }
     });
