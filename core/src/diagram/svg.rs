@@ -174,10 +174,11 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         );
         children.push(std::mem::take(&mut s));
         // The name and flags are drawn over the arrows that enter the box, on a halo of
-        // the box's colour, so an arrow never hides them.
+        // the box's colour, so an arrow never hides them. The flags sit at the box's
+        // right edge in a group of their own: a box that grows moves it, not its text.
         let _ = write!(
             s,
-            "<g transform=\"translate({} {})\" data-tier=\"{key}\" style=\"stroke:{fill};stroke-width:4px;paint-order:stroke\"><text class=\"tt\" x=\"14\" y=\"23\" style=\"fill:{stroke}\">{key}</text><text class=\"ts\" x=\"{}\" y=\"23\" text-anchor=\"end\">{sub}</text></g>",
+            "<g transform=\"translate({} {})\" data-tier=\"{key}\" style=\"stroke:{fill};stroke-width:4px;paint-order:stroke\"><text class=\"tt\" x=\"14\" y=\"23\" style=\"fill:{stroke}\">{key}</text><g transform=\"translate({} 23)\"><text class=\"ts\" text-anchor=\"end\">{sub}</text></g></g>",
             px(r.x),
             px(r.y),
             px(r.w - 14.0),
