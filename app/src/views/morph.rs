@@ -186,11 +186,15 @@ fn diff<'a>(old: &str, new: &'a str, base: usize, ops: &mut Vec<Op<'a>>) -> Opti
             .zip(&run.new)
             .all(|((o, n), new)| n.is_some() && kind(o).eq(kind(new)) && new.starts_with('<'));
     if !paired {
-        ops.push(Op::Replace {
-            element,
-            remove: run.remove,
-            insert: run.insert,
-        });
+        let before = ops.len();
+        if align(&run, base, ops).is_none() {
+            ops.truncate(before);
+            ops.push(Op::Replace {
+                element,
+                remove: run.remove,
+                insert: run.insert,
+            });
+        }
         return Some(run.elements);
     }
     for (k, ((o, n), new)) in run.old.iter().zip(run.new).enumerate() {
@@ -206,6 +210,58 @@ fn diff<'a>(old: &str, new: &'a str, base: usize, ops: &mut Vec<Op<'a>>) -> Opti
         }
     }
     Some(run.elements)
+}
+
+/// Changes a run that gained or lost nodes by what they show ([`identity`]): nodes that
+/// show the same thing are changed into each other and the others are inserted or
+/// removed one by one, so a card added to a box does not redraw the cards after it.
+/// `None` when a node shows nothing it names, the order changed, or nothing pairs.
+fn align<'a>(run: &Run<'_, 'a>, base: usize, ops: &mut Vec<Op<'a>>) -> Option<()> {
+    let old: Vec<&str> = run
+        .old
+        .iter()
+        .map(|(o, _)| identity(o))
+        .collect::<Option<_>>()?;
+    let new: Vec<&str> = run.new.iter().map(|n| identity(n)).collect::<Option<_>>()?;
+    let element = base + run.element;
+    // Child indices are the live ones: the page applies ops in order.
+    let (mut i, mut j, mut at, mut pairs) = (0, 0, run.remove.start, 0);
+    loop {
+        match (old.get(i), new.get(j)) {
+            (None, None) => break,
+            (Some(was), Some(now)) if was == now => {
+                let ((markup, number), new_markup) = (run.old.get(i)?, run.new.get(j)?);
+                let before = ops.len();
+                if diff(markup, new_markup, base + (*number)?, ops).is_none() {
+                    ops.truncate(before);
+                    ops.push(Op::Replace {
+                        element,
+                        remove: at..at + 1,
+                        insert: new_markup,
+                    });
+                }
+                (i, j, at, pairs) = (i + 1, j + 1, at + 1, pairs + 1);
+            }
+            (_, Some(now)) if !old.get(i..)?.contains(now) => {
+                ops.push(Op::Replace {
+                    element,
+                    remove: at..at,
+                    insert: run.new.get(j)?,
+                });
+                (j, at) = (j + 1, at + 1);
+            }
+            (Some(was), _) if !new.get(j..)?.contains(was) => {
+                ops.push(Op::Replace {
+                    element,
+                    remove: at..at + 1,
+                    insert: "",
+                });
+                i += 1;
+            }
+            _ => return None,
+        }
+    }
+    (pairs > 0).then_some(())
 }
 
 /// How many elements a row has (`diff` counts them while looking for a run).
@@ -629,6 +685,60 @@ mod tests {
         );
     }
 
+    fn named(cards: &[(&str, &str)]) -> String {
+        let cards: String = cards
+            .iter()
+            .map(|(id, text)| format!("<p data-card=\"{id}\">{text}</p>"))
+            .collect();
+        boxed(&cards, "tier")
+    }
+
+    #[test]
+    fn a_card_added_beside_one_that_changed_is_inserted_alone() {
+        let old = named(&[("a", "a"), ("b", "b"), ("c", "c")]);
+        let new = named(&[("a", "a"), ("x", "x"), ("b", "b2"), ("c", "c")]);
+        assert_eq!(
+            parts(&old, &new),
+            Some(vec![
+                put(2, 1..1, "<p data-card=\"x\">x</p>"),
+                put(4, 0..1, "b2")
+            ])
+        );
+    }
+
+    #[test]
+    fn a_card_taken_out_beside_one_that_changed_is_removed_alone() {
+        let old = named(&[("a", "a"), ("b", "b"), ("c", "c")]);
+        let new = named(&[("a", "a"), ("c", "c2")]);
+        assert_eq!(
+            parts(&old, &new),
+            Some(vec![put(2, 1..2, ""), put(5, 0..1, "c2")])
+        );
+    }
+
+    #[test]
+    fn cards_in_another_order_or_with_nothing_in_common_are_replaced() {
+        let old = named(&[("a", "a"), ("b", "b"), ("c", "c")]);
+        let new = named(&[("a", "a"), ("c", "c"), ("b", "b"), ("d", "d")]);
+        assert_eq!(
+            parts(&old, &new),
+            Some(vec![put(
+                2,
+                1..3,
+                "<p data-card=\"c\">c</p><p data-card=\"b\">b</p><p data-card=\"d\">d</p>"
+            )])
+        );
+        let new = named(&[("a", "a"), ("x", "x"), ("y", "y"), ("z", "z")]);
+        assert_eq!(
+            parts(&old, &new),
+            Some(vec![put(
+                2,
+                1..3,
+                "<p data-card=\"x\">x</p><p data-card=\"y\">y</p><p data-card=\"z\">z</p>"
+            )])
+        );
+    }
+
     #[test]
     fn texts_are_nodes_of_their_own() {
         let old = "<li><b>x</b> reaches <code>db</code></li>";
@@ -673,29 +783,35 @@ mod tests {
         }
     }
 
-    /// A row as the browser would hold it: text nodes and elements (open tag, children).
+    /// A row as the browser would hold it: text nodes and elements (open tag, children,
+    /// and the element's number in the row it was read from, as ops name it).
     #[derive(Debug, Clone, PartialEq)]
     enum Dom {
         Text(String),
-        Element(String, Vec<Dom>),
+        Element(String, Vec<Dom>, usize),
     }
 
-    fn dom(markup: &str) -> Vec<Dom> {
-        let mut stack: Vec<(String, Vec<Dom>)> = vec![(String::new(), Vec::new())];
-        let mut start = 0;
+    /// The nodes of `markup`, elements numbered from `first` in document order.
+    fn numbered(markup: &str, first: usize) -> Vec<Dom> {
+        let mut stack: Vec<(String, Vec<Dom>, usize)> = vec![(String::new(), Vec::new(), 0)];
+        let (mut start, mut number) = (0, first);
         for (token, end) in tokens(markup).unwrap_or_default() {
             let raw = markup.get(start..end).unwrap_or_default().to_string();
             match token {
                 Token::Open { closed: true, .. } => {
                     if let Some(top) = stack.last_mut() {
-                        top.1.push(Dom::Element(raw, Vec::new()));
+                        top.1.push(Dom::Element(raw, Vec::new(), number));
                     }
+                    number += 1;
                 }
-                Token::Open { .. } => stack.push((raw, Vec::new())),
+                Token::Open { .. } => {
+                    stack.push((raw, Vec::new(), number));
+                    number += 1;
+                }
                 Token::Close => {
-                    if let Some((tag, kids)) = stack.pop() {
+                    if let Some((tag, kids, n)) = stack.pop() {
                         if let Some(parent) = stack.last_mut() {
-                            parent.1.push(Dom::Element(tag, kids));
+                            parent.1.push(Dom::Element(tag, kids, n));
                         }
                     }
                 }
@@ -707,35 +823,47 @@ mod tests {
             }
             start = end;
         }
-        stack.pop().map(|(_, kids)| kids).unwrap_or_default()
+        stack.pop().map(|(_, kids, _)| kids).unwrap_or_default()
     }
 
-    /// The `n`th element in document order (0 is `node` itself).
-    fn nth<'d>(node: &'d mut Dom, n: &mut usize) -> Option<&'d mut Dom> {
-        if *n == 0 {
+    /// A node without its elements' numbers, to compare.
+    fn unnumbered(node: Dom) -> Dom {
+        match node {
+            Dom::Element(tag, kids, _) => {
+                Dom::Element(tag, kids.into_iter().map(unnumbered).collect(), 0)
+            }
+            text => text,
+        }
+    }
+
+    /// The nodes of `markup`, to compare.
+    fn dom(markup: &str) -> Vec<Dom> {
+        numbered(markup, 0).into_iter().map(unnumbered).collect()
+    }
+
+    /// The element the old row numbered `n`, wherever ops have put it.
+    fn find(node: &mut Dom, n: usize) -> Option<&mut Dom> {
+        if matches!(node, Dom::Element(_, _, number) if *number == n) {
             return Some(node);
         }
-        *n -= 1;
-        let Dom::Element(_, kids) = node else {
+        let Dom::Element(_, kids, _) = node else {
             return None;
         };
-        kids.iter_mut()
-            .filter(|k| matches!(k, Dom::Element(..)))
-            .find_map(|k| nth(k, n))
+        kids.iter_mut().find_map(|k| find(k, n))
     }
 
-    /// What the page does with a morph, on the model. Ops go last first: each one
-    /// renumbers only elements after those the ops before it name.
+    /// What the page does with a morph, on the model: the elements ops name are those
+    /// of the old row (found before any op), and ops go in order on the live children.
     fn applied(old: &str, m: &Morph<'_>) -> Option<Dom> {
-        let mut root = dom(old).into_iter().next()?;
-        for op in m.ops.iter().rev() {
+        let mut root = numbered(old, 0).into_iter().next()?;
+        for op in &m.ops {
             match op {
                 Op::Set {
                     element,
                     name,
                     value,
                 } => {
-                    let Dom::Element(tag, _) = nth(&mut root, &mut element.clone())? else {
+                    let Dom::Element(tag, ..) = find(&mut root, *element)? else {
                         return None;
                     };
                     let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
@@ -747,14 +875,74 @@ mod tests {
                     remove,
                     insert,
                 } => {
-                    let Dom::Element(_, kids) = nth(&mut root, &mut element.clone())? else {
+                    let Dom::Element(_, kids, _) = find(&mut root, *element)? else {
                         return None;
                     };
-                    kids.splice(remove.clone(), dom(insert));
+                    if kids.len() < remove.end {
+                        return None;
+                    }
+                    // New nodes are never named by an op.
+                    kids.splice(remove.clone(), numbered(insert, usize::MAX / 2));
                 }
             }
         }
-        Some(root)
+        Some(unnumbered(root))
+    }
+
+    /// Boxes of cards that name what they show, with cards taken out, put in and
+    /// changed at random, morph into exactly what their new markup parses to.
+    #[test]
+    fn boxes_of_named_cards_morph_into_what_they_parse_to() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut roll = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        let row = |cards: &[(usize, usize)]| {
+            let cards: String = cards
+                .iter()
+                .map(|(id, text)| format!("<p data-card=\"{id}\"><b>{id}</b>t{text}</p>"))
+                .collect();
+            boxed(&cards, "tier")
+        };
+        let (mut morphed, mut aligned) = (0, 0);
+        for round in 0..2000 {
+            let old: Vec<(usize, usize)> = (0..roll(7)).map(|id| (id, 0)).collect();
+            let mut new = old.clone();
+            for _ in 0..1 + roll(3) {
+                match roll(3) {
+                    0 if !new.is_empty() => {
+                        new.remove(roll(new.len()));
+                    }
+                    1 => new.insert(roll(new.len() + 1), (100 + round, 0)),
+                    _ => {
+                        if let Some(card) = new.get_mut(roll(7)) {
+                            card.1 += 1;
+                        }
+                    }
+                }
+            }
+            let (old, new) = (row(&old), row(&new));
+            let Some(m) = morph(&old, &new) else {
+                continue;
+            };
+            morphed += 1;
+            assert_eq!(
+                applied(&old, &m),
+                dom(&new).into_iter().next(),
+                "{old}\n{new}\n{m:?}"
+            );
+            let one_by_one = |op: &Op<'_>| matches!(op, Op::Replace { remove, insert, .. } if remove.is_empty() || insert.is_empty());
+            if m.ops.len() > 1 && m.ops.iter().any(one_by_one) {
+                aligned += 1;
+            }
+        }
+        assert!(
+            morphed > 1500 && aligned > 300,
+            "{morphed} morphed, {aligned} aligned"
+        );
     }
 
     /// Random rows, each changed at random, morph into exactly what their new markup
