@@ -2,9 +2,10 @@
 //! that an edit which moves a card or bends an arrow costs a few writes instead of new
 //! elements parsed, styled and laid out. The row's own element keeps its node and has
 //! the attributes that differ set; in its content, the run of sibling nodes that
-//! differs is found, and each old element there that pairs with a new one of the same
-//! kind is changed the same way, down the tree. Anything else in the run (a card added
-//! to a box, a text) is replaced.
+//! differs is found, and each old element there that pairs with a new one is changed
+//! the same way, down the tree. Elements pair by place and kind when the run keeps its
+//! length, and by what they show (a card's name) when it gains or loses nodes; then a
+//! card added to a box is inserted alone. Anything else in the run (a text) is replaced.
 //!
 //! Rows are markup the page writes itself (double-quoted attributes, five escapes);
 //! what this reader does not recognise gets no answer and is simply parsed anew.
