@@ -63,7 +63,7 @@ pub fn Diagram() -> impl IntoView {
             h.unsigned_abs().next_power_of_two(),
         );
         // Each element gets the sizes it reads: they are not inherited (see the style),
-        // since changing an inherited property restyles and lays out the whole drawing.
+        // since a change of an inherited property lays out the whole drawing again.
         let size = format!("--w:{w};--h:{h}");
         let canvas = document().get_element_by_id("diagram-canvas");
         let scaled = canvas.as_ref().and_then(|c| c.first_element_child());
