@@ -199,18 +199,31 @@ fn diff<'a>(old: &str, new: &'a str, base: usize, ops: &mut Vec<Op<'a>>) -> Opti
         return Some(run.elements);
     }
     for (k, ((o, n), new)) in run.old.iter().zip(run.new).enumerate() {
-        let before = ops.len();
-        if diff(o, new, base + n.unwrap_or_default(), ops).is_none() {
-            ops.truncate(before);
-            let at = run.remove.start + k;
-            ops.push(Op::Replace {
-                element,
-                remove: at..at + 1,
-                insert: new,
-            });
-        }
+        let at = run.remove.start + k;
+        change_or_replace(o, base + n.unwrap_or_default(), new, element, at, ops);
     }
     Some(run.elements)
+}
+
+/// Adds to `ops` what changes the old node `old` (element `number`) into `new`, or,
+/// where it cannot be changed, what replaces it: child `at` of element `parent`.
+fn change_or_replace<'a>(
+    old: &str,
+    number: usize,
+    new: &'a str,
+    parent: usize,
+    at: usize,
+    ops: &mut Vec<Op<'a>>,
+) {
+    let before = ops.len();
+    if diff(old, new, number, ops).is_none() {
+        ops.truncate(before);
+        ops.push(Op::Replace {
+            element: parent,
+            remove: at..at + 1,
+            insert: new,
+        });
+    }
 }
 
 /// Changes a run that gained or lost nodes by what they show ([`identity`]): nodes that
@@ -232,15 +245,7 @@ fn align<'a>(run: &Run<'_, 'a>, base: usize, ops: &mut Vec<Op<'a>>) -> Option<()
             (None, None) => break,
             (Some(was), Some(now)) if was == now => {
                 let ((markup, number), new_markup) = (run.old.get(i)?, run.new.get(j)?);
-                let before = ops.len();
-                if diff(markup, new_markup, base + (*number)?, ops).is_none() {
-                    ops.truncate(before);
-                    ops.push(Op::Replace {
-                        element,
-                        remove: at..at + 1,
-                        insert: new_markup,
-                    });
-                }
+                change_or_replace(markup, base + (*number)?, new_markup, element, at, ops);
                 (i, j, at, pairs) = (i + 1, j + 1, at + 1, pairs + 1);
             }
             (_, Some(now)) if !old.get(i..)?.contains(now) => {
@@ -720,24 +725,19 @@ mod tests {
     #[test]
     fn cards_in_another_order_or_with_nothing_in_common_are_replaced() {
         let old = named(&[("a", "a"), ("b", "b"), ("c", "c")]);
-        let new = named(&[("a", "a"), ("c", "c"), ("b", "b"), ("d", "d")]);
-        assert_eq!(
-            parts(&old, &new),
-            Some(vec![put(
-                2,
-                1..3,
-                "<p data-card=\"c\">c</p><p data-card=\"b\">b</p><p data-card=\"d\">d</p>"
-            )])
-        );
-        let new = named(&[("a", "a"), ("x", "x"), ("y", "y"), ("z", "z")]);
-        assert_eq!(
-            parts(&old, &new),
-            Some(vec![put(
-                2,
-                1..3,
-                "<p data-card=\"x\">x</p><p data-card=\"y\">y</p><p data-card=\"z\">z</p>"
-            )])
-        );
+        for (cards, run) in [
+            (
+                [("a", "a"), ("c", "c"), ("b", "b"), ("d", "d")],
+                "<p data-card=\"c\">c</p><p data-card=\"b\">b</p><p data-card=\"d\">d</p>",
+            ),
+            (
+                [("a", "a"), ("x", "x"), ("y", "y"), ("z", "z")],
+                "<p data-card=\"x\">x</p><p data-card=\"y\">y</p><p data-card=\"z\">z</p>",
+            ),
+        ] {
+            let new = named(&cards);
+            assert_eq!(parts(&old, &new), Some(vec![put(2, 1..3, run)]), "{new}");
+        }
     }
 
     #[test]
