@@ -1,4 +1,4 @@
-//! Every real compose file in `shared/corpus/` reads without a panic, and for every
+//! Every real compose file in `tests/corpus/` reads without a panic, and for every
 //! file `docker stack config` accepts, the export is accepted too and means the same:
 //! `docker stack config` prints the same result for both.
 

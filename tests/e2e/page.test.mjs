@@ -138,7 +138,7 @@ test('template, drag to another tier, live reachability, download, reload', asyn
 
 test('import a real compose file, keyboard move, broken YAML keeps its text', async () => {
   const { context, page, errors, requests } = await open(b, srv.url);
-  const file = join(ROOT, '..', 'shared', 'corpus', 'dockersamples__example-voting-app__docker-stack.yml');
+  const file = join(ROOT, 'core', 'tests', 'corpus', 'dockersamples__example-voting-app__docker-stack.yml');
   await page.getByLabel('Import compose file').setInputFiles(file);
   await page.getByRole('region', { name: 'Tier frontend' }).waitFor();
   await page.getByRole('region', { name: 'Tier backend' }).getByRole('group', { name: 'Service db' }).waitFor();

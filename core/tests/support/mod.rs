@@ -11,9 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `shared/` sits beside the repository (in CI too).
-pub fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+/// The corpus of real public compose files, kept in the repository with their source,
+/// commit and licence (`corpus/MANIFEST.tsv`).
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
 }
 
 /// One row of `corpus/MANIFEST.tsv`.
@@ -27,7 +28,7 @@ pub struct CorpusFile {
 /// The corpus files listed in the manifest.
 pub fn corpus() -> Vec<CorpusFile> {
     let manifest =
-        std::fs::read_to_string(shared().join("corpus/MANIFEST.tsv")).expect("corpus manifest");
+        std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("corpus manifest");
     let mut lines = manifest.lines();
     let header: Vec<&str> = lines.next().expect("manifest header").split('\t').collect();
     let col = |name: &str| {
@@ -51,7 +52,7 @@ pub fn corpus() -> Vec<CorpusFile> {
 
 /// Reads a corpus file.
 pub fn corpus_text(file: &str) -> String {
-    std::fs::read_to_string(shared().join("corpus").join(file)).expect("corpus file")
+    std::fs::read_to_string(corpus_dir().join(file)).expect("corpus file")
 }
 
 /// The output of `docker stack config -c <file>` run in a clean environment, or the
