@@ -1,9 +1,18 @@
-//! The diagram people project in a review: the internet and the edge proxy at the top,
-//! one box per tier with its service cards, arrows for flows (blocked ones in red).
+//! The diagram people project in a review: the internet and the edge proxies at the
+//! top, one box per tier with its service cards, orthogonal arrows for flows (blocked
+//! ones in red; with a baseline, added ones green and removed ones red and dashed).
 //! [`layout`] places everything as plain data; [`svg`] draws it. No Mermaid runtime.
 
+mod graph;
+mod label;
 mod layout;
+mod order;
+mod place;
+mod rank;
+mod route;
 mod svg;
 
-pub use layout::{layout, Card, Edge, Layout, Rect, TierBox};
+pub use layout::{
+    layout, layout_with, Card, Change, Edge, Label, Layout, Options, Rect, TierBox, Tone,
+};
 pub use svg::{drawing, escape, svg, Drawing, Style};

@@ -1,0 +1,325 @@
+//! What the diagram shows, before anything is placed: a card per service, the groups
+//! that hold them (the edge proxies, one per tier, the services on no tier) and the
+//! arrows (the internet's to each published service, one per flow, and with a
+//! baseline the ones it had that are gone).
+
+use std::collections::HashMap;
+
+use super::layout::{Card, Change, Rect};
+use crate::analysis::Analysis;
+use crate::model::{Model, PublishMode, Service};
+use crate::role::{image_name, Role};
+
+/// Card height.
+pub(super) const CARD_H: f32 = 58.0;
+const CARD_MIN_W: f32 = 150.0;
+const CARD_MAX_W: f32 = 240.0;
+/// Average width of a character of the card's name (15px bold), of its detail line
+/// (11.5px) and of its chips (11px), a little generous so text fits.
+const NAME_GLYPH: f32 = 8.7;
+const DETAIL_GLYPH: f32 = 6.4;
+const CHIP_GLYPH: f32 = 6.1;
+
+/// What a group of cards stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum GroupKind {
+    /// The edge proxies: the public entry points, drawn first under the internet.
+    Edge,
+    /// A tier, by its index in the model.
+    Tier(usize),
+    /// Services on no tier (host network, or no network at all): no box.
+    Loose,
+}
+
+/// A group of cards: a box, except for [`GroupKind::Loose`].
+#[derive(Debug, Clone)]
+pub(super) struct Group {
+    pub kind: GroupKind,
+    /// The box's title: the tier's key, or "Public entry points".
+    pub title: String,
+    /// The line beside the title: driver and flags.
+    pub subtitle: String,
+    pub encrypted: bool,
+    /// Palette index.
+    pub color: usize,
+    /// Cards (service indices), in the model's order.
+    pub members: Vec<usize>,
+}
+
+/// An arrow before it is routed.
+#[derive(Debug, Clone)]
+pub(super) struct Arrow {
+    /// Client card, `None` for the internet.
+    pub from: Option<usize>,
+    /// Server card.
+    pub to: usize,
+    pub label: Option<String>,
+    pub blocked: bool,
+    pub change: Change,
+}
+
+/// The diagram's content.
+#[derive(Debug, Clone)]
+pub(super) struct Graph {
+    /// One card per service, by service index; rects are not placed yet (widths are).
+    pub cards: Vec<Card>,
+    /// The group each card is in.
+    pub group_of: Vec<usize>,
+    pub groups: Vec<Group>,
+    pub arrows: Vec<Arrow>,
+}
+
+fn text_width(text: &str, glyph: f32) -> f32 {
+    text.chars().count() as f32 * glyph
+}
+
+/// The published ports as the card and the internet's arrow write them.
+fn ports(service: &Service) -> String {
+    let list: Vec<String> = service
+        .ports
+        .iter()
+        .map(|p| {
+            let n = p
+                .published
+                .map_or_else(|| "random".to_string(), |n| n.to_string());
+            if p.mode == PublishMode::Host {
+                format!("{n} host")
+            } else {
+                n
+            }
+        })
+        .collect();
+    list.join(", ")
+}
+
+fn card_for(service: &Service, tier: Option<&str>) -> Card {
+    let image = service
+        .image
+        .as_deref()
+        .map(image_name)
+        .unwrap_or("no image");
+    let replicas = service.replicas().map_or_else(
+        || "global".to_string(),
+        |n| format!("{n} replica{}", if n == 1 { "" } else { "s" }),
+    );
+    let r = service.role;
+    let mut card = Card {
+        service: service.name.clone(),
+        detail: format!("{image} · {replicas}"),
+        extra_tiers: service
+            .networks
+            .iter()
+            .map(|a| a.tier.clone())
+            .filter(|t| Some(t.as_str()) != tier)
+            .collect(),
+        tier: tier.map(str::to_string),
+        rect: Rect::default(),
+        proxy: matches!(r, Role::EdgeProxy(_)),
+        data: matches!(r, Role::Database | Role::MessageBus),
+        ports: ports(service),
+    };
+    let name = text_width(&card.service, NAME_GLYPH);
+    let detail = text_width(&card.detail, DETAIL_GLYPH);
+    let chips = text_width(&card.extra_tiers.join(", "), CHIP_GLYPH) + 14.0;
+    card.rect.w = (name.max(detail).max(chips) + 24.0).clamp(CARD_MIN_W, CARD_MAX_W);
+    card.rect.h = CARD_H;
+    card
+}
+
+fn subtitle(model: &Model, tier: usize) -> String {
+    let Some(t) = model.tiers.get(tier) else {
+        return String::new();
+    };
+    let mut flags = vec![t.driver.clone().unwrap_or_else(|| "overlay".into())];
+    for (on, flag) in [
+        (t.encryption.is_effective(), "encrypted"),
+        (t.internal, "internal"),
+        (t.external, "external"),
+        (t.attachable, "attachable"),
+    ] {
+        if on {
+            flags.push(flag.into());
+        }
+    }
+    flags.join(" · ")
+}
+
+/// The graph of a design; with a baseline, arrows it had that are gone are added as
+/// removed and the others marked added or kept.
+pub(super) fn graph(model: &Model, analysis: &Analysis, baseline: Option<&Model>) -> Graph {
+    let tier_index: HashMap<&str, usize> = model
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.key.as_str(), i))
+        .collect();
+    let index: HashMap<&str, usize> = model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    // Which group each service goes to: edge proxies together, the others by home tier.
+    let kind_of = |s: &Service| {
+        if matches!(s.role, Role::EdgeProxy(_)) {
+            GroupKind::Edge
+        } else {
+            s.home
+                .as_deref()
+                .and_then(|h| tier_index.get(h))
+                .map_or(GroupKind::Loose, |&t| GroupKind::Tier(t))
+        }
+    };
+    let mut kinds: Vec<GroupKind> = Vec::new();
+    if model.services.iter().any(|s| kind_of(s) == GroupKind::Edge) {
+        kinds.push(GroupKind::Edge);
+    }
+    for t in 0..model.tiers.len() {
+        if model
+            .services
+            .iter()
+            .any(|s| kind_of(s) == GroupKind::Tier(t))
+        {
+            kinds.push(GroupKind::Tier(t));
+        }
+    }
+    if model
+        .services
+        .iter()
+        .any(|s| kind_of(s) == GroupKind::Loose)
+    {
+        kinds.push(GroupKind::Loose);
+    }
+    let mut groups: Vec<Group> = kinds
+        .iter()
+        .map(|&kind| {
+            let (title, subtitle, encrypted, color) = match kind {
+                GroupKind::Edge => ("Public entry points".to_string(), String::new(), false, 0),
+                GroupKind::Tier(t) => (
+                    model
+                        .tiers
+                        .get(t)
+                        .map(|t| t.key.clone())
+                        .unwrap_or_default(),
+                    subtitle(model, t),
+                    model
+                        .tiers
+                        .get(t)
+                        .is_some_and(|t| t.encryption.is_effective()),
+                    t,
+                ),
+                GroupKind::Loose => (String::new(), String::new(), false, 0),
+            };
+            Group {
+                kind,
+                title,
+                subtitle,
+                encrypted,
+                color,
+                members: Vec::new(),
+            }
+        })
+        .collect();
+    let mut group_of = Vec::with_capacity(model.services.len());
+    let mut cards = Vec::with_capacity(model.services.len());
+    for (i, s) in model.services.iter().enumerate() {
+        let kind = kind_of(s);
+        let g = kinds.iter().position(|k| *k == kind).unwrap_or(0);
+        if let Some(group) = groups.get_mut(g) {
+            group.members.push(i);
+        }
+        group_of.push(g);
+        let tier = match kind {
+            GroupKind::Tier(t) => model.tiers.get(t).map(|t| t.key.as_str()),
+            _ => None,
+        };
+        cards.push(card_for(s, tier));
+    }
+
+    let mut arrows = Vec::new();
+    let published_before = |name: &str| {
+        baseline
+            .and_then(|b| b.service(name))
+            .map(|s| !s.ports.is_empty())
+    };
+    for (i, s) in model.services.iter().enumerate() {
+        if s.ports.is_empty() {
+            continue;
+        }
+        let change = match (baseline.is_some(), published_before(&s.name)) {
+            (true, Some(true)) | (false, _) => Change::Kept,
+            (true, _) => Change::Added,
+        };
+        arrows.push(Arrow {
+            from: None,
+            to: i,
+            label: Some(ports(s)),
+            blocked: false,
+            change,
+        });
+    }
+    let same = |a: &crate::model::Flow, b: &crate::model::Flow| {
+        a.from == b.from && a.to == b.to && a.port == b.port
+    };
+    for check in &analysis.flows {
+        let Some(flow) = model.flows.get(check.flow) else {
+            continue;
+        };
+        let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str()))
+        else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let change = match baseline {
+            Some(base) if !base.flows.iter().any(|f| same(f, flow)) => Change::Added,
+            _ => Change::Kept,
+        };
+        arrows.push(Arrow {
+            from: Some(a),
+            to: b,
+            label: flow.port.map(|p| p.to_string()),
+            blocked: check.blocked(),
+            change,
+        });
+    }
+    if let Some(base) = baseline {
+        // What the baseline published and no longer does, where the card is still drawn.
+        for s in &base.services {
+            let Some(&i) = index.get(s.name.as_str()) else {
+                continue;
+            };
+            if !s.ports.is_empty() && model.services.get(i).is_some_and(|n| n.ports.is_empty()) {
+                arrows.push(Arrow {
+                    from: None,
+                    to: i,
+                    label: Some(ports(s)),
+                    blocked: false,
+                    change: Change::Removed,
+                });
+            }
+        }
+        for flow in &base.flows {
+            let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str()))
+            else {
+                continue;
+            };
+            if a != b && !model.flows.iter().any(|f| same(f, flow)) {
+                arrows.push(Arrow {
+                    from: Some(a),
+                    to: b,
+                    label: flow.port.map(|p| p.to_string()),
+                    blocked: false,
+                    change: Change::Removed,
+                });
+            }
+        }
+    }
+    Graph {
+        cards,
+        group_of,
+        groups,
+        arrows,
+    }
+}

@@ -1,0 +1,134 @@
+//! Port labels. Arrows into a card say on which port they arrive, once per port, on a
+//! line of its own just outside the side they enter, within the card's width: cards of
+//! a rank never overlap, so neither do their labels, and the line is kept free of
+//! cards and titles when ranks are placed.
+
+use super::graph::{Arrow, Graph};
+use super::layout::{Change, Label, Rect, Tone};
+use super::order::Layered;
+use super::place::LABEL_H;
+use super::route::Runs;
+
+/// Average width of a character of a label (11px), a little generous.
+const GLYPH: f32 = 6.6;
+
+/// What an arrow's label says and how it is coloured.
+pub(super) fn part(arrow: &Arrow) -> Option<(String, Tone)> {
+    let tone = match (arrow.change, arrow.blocked, arrow.from.is_none()) {
+        (Change::Removed, _, _) => Tone::Removed,
+        (_, true, _) => Tone::Blocked,
+        (Change::Added, _, _) => Tone::Added,
+        (_, _, true) => Tone::Public,
+        _ => Tone::Flow,
+    };
+    let text = match (&arrow.label, arrow.blocked) {
+        (Some(l), true) => format!("✕ {l}"),
+        (None, true) => "✕ blocked".to_string(),
+        (Some(l), false) => l.clone(),
+        (None, false) => return None,
+    };
+    Some((text, tone))
+}
+
+/// Which ranks get a line for labels above their cards (`.0`: every rank, so a label
+/// that appears after an edit moves nothing) and below (`.1`: where an arrow with
+/// something to say enters a card from below).
+pub(super) fn bands(graph: &Graph, layered: &Layered) -> (Vec<bool>, Vec<bool>) {
+    let mut above = vec![true; layered.ranks];
+    let mut below = vec![false; layered.ranks];
+    for (arrow, chain) in graph.arrows.iter().zip(&layered.chains) {
+        if part(arrow).is_none() {
+            continue;
+        }
+        let (head, list) = if chain.reversed {
+            (chain.slots.first(), &mut below)
+        } else {
+            (chain.slots.last(), &mut above)
+        };
+        let rank = head.and_then(|&s| layered.slots.get(s)).map(|s| s.rank);
+        if let Some(b) = rank.and_then(|r| list.get_mut(r)) {
+            *b = true;
+        }
+    }
+    (above, below)
+}
+
+/// What arrives at one side of a card: (card, below?) to (where, text, colour).
+type Sides = std::collections::BTreeMap<(usize, bool), Vec<(f32, String, Tone)>>;
+
+/// The labels of every card side that arrows with something to say enter.
+pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label> {
+    // (card, below?) -> [(x where the arrow enters, part)]
+    let mut sides = Sides::new();
+    for (a, (arrow, chain)) in graph.arrows.iter().zip(&layered.chains).enumerate() {
+        let Some((text, tone)) = part(arrow) else {
+            continue;
+        };
+        let drawn = runs.drawn.get(a);
+        let x = if chain.reversed {
+            drawn.and_then(|d| d.first())
+        } else {
+            drawn.and_then(|d| d.last())
+        };
+        sides.entry((arrow.to, chain.reversed)).or_default().push((
+            x.copied().unwrap_or(0.0),
+            text,
+            tone,
+        ));
+    }
+    let mut out = Vec::with_capacity(sides.len());
+    for ((c, below), mut parts) in sides {
+        let Some(card) = graph.cards.get(c) else {
+            continue;
+        };
+        parts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let left = parts.first().map_or(card.rect.x, |p| p.0);
+        let mut said: Vec<(String, Tone)> = Vec::new();
+        for (_, text, tone) in parts {
+            if !said.iter().any(|(t, o)| *t == text && *o == tone) {
+                said.push((text, tone));
+            }
+        }
+        // As many parts as fit the card's width, the rest summed up as "…".
+        let room = card.rect.w - 4.0;
+        let width = |list: &[(String, Tone)]| {
+            list.iter()
+                .map(|(t, _)| t.chars().count() as f32 * GLYPH)
+                .sum::<f32>()
+                + list.len().saturating_sub(1) as f32 * 2.0 * GLYPH
+        };
+        while said.len() > 1 && width(&said) + 2.0 * GLYPH > room {
+            said.pop();
+            if let Some(last) = said.last_mut() {
+                if !last.0.ends_with('…') {
+                    last.0.push('…');
+                }
+            }
+        }
+        let over = width(&said) > room;
+        if let Some(only) = said.first_mut().filter(|_| over) {
+            let keep = ((room / GLYPH) as usize).saturating_sub(1);
+            only.0 = only.0.chars().take(keep).collect::<String>() + "…";
+        }
+        let w = width(&said);
+        let x = (left + 5.0)
+            .min(card.rect.x + card.rect.w - 2.0 - w)
+            .max(card.rect.x + 2.0);
+        let y = if below {
+            card.rect.y + card.rect.h + 1.0
+        } else {
+            card.rect.y - LABEL_H + 1.0
+        };
+        out.push(Label {
+            service: card.service.clone(),
+            rect: Rect {
+                x,
+                y,
+                w,
+                h: LABEL_H - 2.0,
+            },
+            parts: said,
+        });
+    }
+    out
+}

@@ -1,0 +1,613 @@
+//! Which row each box sits in, and which rank (line of cards) each card sits in inside
+//! its box, so that arrows point down: boxes below the boxes that call them, cards
+//! below the cards of their box that call them, no line wider than the drawing may be.
+
+use std::collections::HashMap;
+
+use super::graph::{Graph, GroupKind};
+use super::layout::{Key, Memory};
+
+/// Padding inside a box, left and right.
+pub(super) const PAD: f32 = 16.0;
+/// Between two cards side by side.
+pub(super) const CARD_GAP: f32 = 26.0;
+/// Between two boxes side by side.
+pub(super) const BOX_GAP: f32 = 40.0;
+/// Average width of a character of a box's title (16px bold) and subtitle (12px).
+const TITLE_GLYPH: f32 = 9.4;
+const SUBTITLE_GLYPH: f32 = 6.6;
+
+/// Rows of boxes and ranks of cards.
+#[derive(Debug, Clone)]
+pub(super) struct Ranked {
+    /// Groups by row, top to bottom, each row in a first order.
+    pub rows: Vec<Vec<usize>>,
+    /// Per group: its cards by rank, top to bottom.
+    pub ranks: Vec<Vec<Vec<usize>>>,
+}
+
+/// The key a group is remembered by between two layouts.
+pub(super) fn key(graph: &Graph, g: usize) -> Key {
+    match graph.groups.get(g).map(|g| (g.kind, &g.title)) {
+        Some((GroupKind::Edge, _)) => Key::Edge,
+        Some((GroupKind::Tier(_), title)) => Key::Tier(title.clone()),
+        _ => Key::Loose,
+    }
+}
+
+/// The least width a box needs for its title line.
+pub(super) fn title_width(graph: &Graph, g: usize) -> f32 {
+    graph.groups.get(g).map_or(0.0, |g| {
+        if g.kind == GroupKind::Loose {
+            0.0
+        } else {
+            g.title.chars().count() as f32 * TITLE_GLYPH
+                + g.subtitle.chars().count() as f32 * SUBTITLE_GLYPH
+                + 3.0 * PAD
+        }
+    })
+}
+
+/// An order of `n` nodes that puts callers before what they call where it can (Eades,
+/// Lin and Smyth's greedy heuristic: sources first, sinks last, otherwise the node
+/// with the most flows out over in; `first` counts calls from above and breaks ties).
+/// Returns each node's place in the order.
+fn greedy_order(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<usize> {
+    let mut out = vec![0i64; n];
+    let mut inn = vec![0i64; n];
+    for &(a, b) in flows.iter().filter(|(a, b)| a != b) {
+        if let Some(k) = out.get_mut(a) {
+            *k += 1;
+        }
+        if let Some(k) = inn.get_mut(b) {
+            *k += 1;
+        }
+    }
+    let mut done = vec![false; n];
+    let mut head: Vec<usize> = Vec::with_capacity(n);
+    let mut tail: Vec<usize> = Vec::new();
+    let remove = |v: usize, done: &mut Vec<bool>, out: &mut Vec<i64>, inn: &mut Vec<i64>| {
+        if let Some(d) = done.get_mut(v) {
+            *d = true;
+        }
+        for &(a, b) in flows.iter().filter(|(a, b)| a != b) {
+            if a == v {
+                if let Some(k) = inn.get_mut(b) {
+                    *k -= 1;
+                }
+            } else if b == v {
+                if let Some(k) = out.get_mut(a) {
+                    *k -= 1;
+                }
+            }
+        }
+    };
+    let score = |i: usize, out: &[i64], inn: &[i64]| {
+        first.get(i).copied().unwrap_or(0) as i64 * 1000 + out.get(i).copied().unwrap_or(0)
+            - inn.get(i).copied().unwrap_or(0)
+    };
+    while head.len() + tail.len() < n {
+        let open = |i: &usize| done.get(*i) == Some(&false);
+        let pick = if let Some(s) = (0..n)
+            .filter(open)
+            .filter(|&i| inn.get(i) == Some(&0))
+            .max_by_key(|&i| (first.get(i).copied().unwrap_or(0), std::cmp::Reverse(i)))
+        {
+            Some((s, true))
+        } else if let Some(s) = (0..n).filter(open).find(|&i| out.get(i) == Some(&0)) {
+            Some((s, false))
+        } else {
+            (0..n)
+                .filter(open)
+                .max_by_key(|&i| (score(i, &out, &inn), std::cmp::Reverse(i)))
+                .map(|s| (s, true))
+        };
+        let Some((v, to_head)) = pick else { break };
+        remove(v, &mut done, &mut out, &mut inn);
+        if to_head {
+            head.push(v);
+        } else {
+            tail.push(v);
+        }
+    }
+    head.extend(tail.into_iter().rev());
+    let mut place = vec![usize::MAX; n];
+    for (k, v) in head.into_iter().enumerate() {
+        if let Some(p) = place.get_mut(v) {
+            *p = k;
+        }
+    }
+    place
+}
+
+/// The flows as edges of an acyclic graph: each points from earlier to later in the
+/// greedy order (a flow against it is turned round), without loops or repeats.
+fn acyclic(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<(usize, usize)> {
+    let place = greedy_order(n, flows, first);
+    let mut edges: Vec<(usize, usize)> = flows
+        .iter()
+        .filter(|(a, b)| a != b)
+        .map(|&(a, b)| {
+            if place.get(a) < place.get(b) {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        })
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    edges
+}
+
+/// Each node of an acyclic graph one layer below the lowest of its predecessors
+/// (longest path, in topological order).
+fn longest_path(n: usize, edges: &[(usize, usize)]) -> Vec<usize> {
+    let mut inn = vec![0usize; n];
+    for &(_, b) in edges {
+        if let Some(k) = inn.get_mut(b) {
+            *k += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&i| inn.get(i) == Some(&0)).collect();
+    ready.reverse();
+    let mut layer = vec![0usize; n];
+    while let Some(v) = ready.pop() {
+        let here = layer.get(v).copied().unwrap_or(0);
+        for &(_, b) in edges.iter().filter(|(a, _)| *a == v) {
+            if let Some(l) = layer.get_mut(b) {
+                *l = (*l).max(here + 1);
+            }
+            if let Some(k) = inn.get_mut(b) {
+                *k -= 1;
+                if *k == 0 {
+                    ready.push(b);
+                }
+            }
+        }
+    }
+    layer
+}
+
+/// Ranks for a box's cards: each card below the cards of the box that call it, at most
+/// `cols` cards a rank, the earliest rank with room (a list schedule, like
+/// Coffman–Graham's). `wish` is a rank a card keeps if it still may (from the layout
+/// before an edit).
+fn schedule(
+    n: usize,
+    edges: &[(usize, usize)],
+    cols: usize,
+    wish: &[Option<usize>],
+) -> Vec<Vec<usize>> {
+    let cols = cols.max(1);
+    let mut rank: Vec<Option<usize>> = vec![None; n];
+    let mut count: Vec<usize> = Vec::new();
+    for _ in 0..n {
+        // The unplaced card whose callers are placed, lowest least rank first.
+        let least = |i: usize, rank: &[Option<usize>]| -> Option<usize> {
+            let mut at = wish.get(i).copied().flatten().unwrap_or(0);
+            for &(a, b) in edges {
+                if b == i {
+                    at = at.max(rank.get(a).copied().flatten()? + 1);
+                }
+            }
+            Some(at)
+        };
+        let mut pick: Option<(usize, usize)> = None;
+        for i in (0..n).filter(|&i| rank.get(i) == Some(&None)) {
+            if let Some(at) = least(i, &rank) {
+                if pick.is_none_or(|(_, best)| at < best) {
+                    pick = Some((i, at));
+                }
+            }
+        }
+        let Some((i, mut at)) = pick else { break };
+        while count.get(at).is_some_and(|&c| c >= cols) {
+            at += 1;
+        }
+        while count.len() <= at {
+            count.push(0);
+        }
+        if let Some(c) = count.get_mut(at) {
+            *c += 1;
+        }
+        if let Some(r) = rank.get_mut(i) {
+            *r = Some(at);
+        }
+    }
+    let mut ranks: Vec<Vec<usize>> = vec![Vec::new(); count.len()];
+    for (i, r) in rank.iter().enumerate() {
+        if let Some(list) = r.and_then(|r| ranks.get_mut(r)) {
+            list.push(i);
+        }
+    }
+    ranks.retain(|r| !r.is_empty());
+    ranks
+}
+
+/// Ranks for a box after an edit: the cards it had keep their ranks, unless a flow now
+/// joins two cards of one rank (the called one moves down); a card new to the box goes
+/// below its callers in the box where that rank has room and none of its partners,
+/// else to the first rank that has, so the others stay. Arrows between ranks may then
+/// point up.
+fn keep_ranks(
+    n: usize,
+    flows: &[(usize, usize)],
+    cols: usize,
+    wish: &[Option<usize>],
+) -> Vec<Vec<usize>> {
+    let cols = cols.max(1);
+    let mut rank: Vec<Option<usize>> = wish.to_vec();
+    rank.resize(n, None);
+    // Flows within one rank: the called card gives up its place.
+    for &(a, b) in flows {
+        if a != b && rank.get(a).copied().flatten().is_some() && rank.get(a) == rank.get(b) {
+            if let Some(r) = rank.get_mut(b) {
+                *r = None;
+            }
+        }
+    }
+    let mut count: Vec<usize> = Vec::new();
+    for r in rank.iter().flatten() {
+        while count.len() <= *r {
+            count.push(0);
+        }
+        if let Some(c) = count.get_mut(*r) {
+            *c += 1;
+        }
+    }
+    for i in 0..n {
+        if rank.get(i).copied().flatten().is_some() {
+            continue;
+        }
+        let partners: Vec<usize> = flows
+            .iter()
+            .filter_map(|&(a, b)| {
+                if a == i {
+                    rank.get(b).copied().flatten()
+                } else if b == i {
+                    rank.get(a).copied().flatten()
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let callers = flows
+            .iter()
+            .filter(|&&(_, b)| b == i)
+            .filter_map(|&(a, _)| rank.get(a).copied().flatten())
+            .max();
+        let fits = |r: usize| count.get(r).copied().unwrap_or(0) < cols && !partners.contains(&r);
+        let first = callers.map_or(0, |c| c + 1);
+        let at = (first..count.len() + 1)
+            .find(|&r| fits(r))
+            .or_else(|| (0..first).find(|&r| fits(r)))
+            .unwrap_or(count.len());
+        while count.len() <= at {
+            count.push(0);
+        }
+        if let Some(c) = count.get_mut(at) {
+            *c += 1;
+        }
+        if let Some(r) = rank.get_mut(i) {
+            *r = Some(at);
+        }
+    }
+    let mut ranks: Vec<Vec<usize>> = vec![Vec::new(); count.len()];
+    for (i, r) in rank.iter().enumerate() {
+        if let Some(list) = r.and_then(|r| ranks.get_mut(r)) {
+            list.push(i);
+        }
+    }
+    ranks.retain(|r| !r.is_empty());
+    ranks
+}
+
+/// The widest rank of a box, with its padding, or its title if wider.
+pub(super) fn box_width(graph: &Graph, g: usize, ranks: &[Vec<usize>]) -> f32 {
+    let widest = ranks
+        .iter()
+        .map(|r| {
+            r.iter()
+                .filter_map(|&c| graph.cards.get(c).map(|c| c.rect.w + CARD_GAP))
+                .sum::<f32>()
+                - CARD_GAP
+        })
+        .fold(0.0, f32::max);
+    (widest + 2.0 * PAD).max(title_width(graph, g))
+}
+
+/// Places the groups in rows and their cards in ranks, no row wider than `width` where
+/// a box allows it. With `memory` (the layout before an edit), groups keep their row
+/// and order and cards their rank, unless an arrow would then run within a row.
+pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked {
+    let n = graph.groups.len();
+    let keys: Vec<Key> = (0..n).map(|g| key(graph, g)).collect();
+    let edge = graph.groups.iter().position(|g| g.kind == GroupKind::Edge);
+
+    // Flows between groups; calls from the internet or the edge proxies count as calls
+    // from above.
+    let mut group_flows = Vec::new();
+    let mut first = vec![0usize; n];
+    let mut inner: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    let mut touched = vec![false; n];
+    let group_of = |c: usize| graph.group_of.get(c).copied();
+    // Each card's place in its group's list of members.
+    let mut slot = vec![0usize; graph.cards.len()];
+    for group in &graph.groups {
+        for (k, &c) in group.members.iter().enumerate() {
+            if let Some(s) = slot.get_mut(c) {
+                *s = k;
+            }
+        }
+    }
+    for arrow in &graph.arrows {
+        let Some(gb) = group_of(arrow.to) else {
+            continue;
+        };
+        if let Some(t) = touched.get_mut(gb) {
+            *t = true;
+        }
+        match arrow.from.and_then(|a| Some((a, group_of(a)?))) {
+            None => {
+                if let Some(f) = first.get_mut(gb) {
+                    *f += 1;
+                }
+            }
+            Some((a, ga)) if ga == gb => {
+                if let (Some(list), Some(&sa), Some(&sb)) =
+                    (inner.get_mut(ga), slot.get(a), slot.get(arrow.to))
+                {
+                    list.push((sa, sb));
+                }
+            }
+            Some((_, ga)) => {
+                if let Some(t) = touched.get_mut(ga) {
+                    *t = true;
+                }
+                if Some(ga) == edge {
+                    if let Some(f) = first.get_mut(gb) {
+                        *f += 1;
+                    }
+                }
+                group_flows.push((ga, gb));
+            }
+        }
+    }
+    if let Some(f) = edge.and_then(|e| first.get_mut(e)) {
+        *f += 1000;
+    }
+    let dag = acyclic(n, &group_flows, &first);
+    let mut layer = longest_path(n, &dag);
+    // The edge proxies alone on top; boxes nothing points to or from at the bottom.
+    let lowest = layer.iter().copied().max().unwrap_or(0);
+    let any_touched = touched.iter().any(|&t| t);
+    for (g, l) in layer.iter_mut().enumerate() {
+        if Some(g) == edge {
+            *l = 0;
+        } else {
+            if edge.is_some() {
+                *l += 1;
+            }
+            if any_touched && !touched.get(g).copied().unwrap_or(false) {
+                *l = lowest + usize::from(edge.is_some());
+            }
+        }
+    }
+
+    // Cards in ranks, at most as many a rank as a row of the drawing's width holds.
+    let mean_w =
+        graph.cards.iter().map(|c| c.rect.w).sum::<f32>() / graph.cards.len().max(1) as f32;
+    let fit = (((width - 2.0 * PAD + CARD_GAP) / (mean_w + CARD_GAP)).floor() as usize).max(1);
+    let remembered = |c: usize, g: usize| -> Option<usize> {
+        let name = &graph.cards.get(c)?.service;
+        let (k, r) = memory?.ranks.get(name)?;
+        (Some(k) == keys.get(g)).then_some(*r)
+    };
+    let ranks: Vec<Vec<Vec<usize>>> = graph
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let m = group.members.len();
+            let edges = acyclic(m, inner.get(g).map_or(&[][..], Vec::as_slice), &[]);
+            let wish: Vec<Option<usize>> =
+                group.members.iter().map(|&c| remembered(c, g)).collect();
+            let kept = wish.iter().flatten().count();
+            let mut cols = fit;
+            if edges.is_empty() {
+                // Even lines: 7 cards in lines of 4 and 3, not 6 and 1.
+                let lines = m.div_ceil(fit.max(1));
+                cols = m.div_ceil(lines.max(1));
+            }
+            if kept > 0 {
+                // The widest rank the layout before had still fits.
+                let mut before: HashMap<usize, usize> = HashMap::new();
+                for r in wish.iter().flatten() {
+                    *before.entry(*r).or_default() += 1;
+                }
+                cols = cols.max(before.values().copied().max().unwrap_or(0));
+            }
+            let ranks = if kept > 0 {
+                keep_ranks(m, inner.get(g).map_or(&[][..], Vec::as_slice), cols, &wish)
+            } else {
+                schedule(m, &edges, cols, &wish)
+            };
+            ranks
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .filter_map(|k| group.members.get(k).copied())
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let widths: Vec<f32> = (0..n)
+        .map(|g| box_width(graph, g, ranks.get(g).map_or(&[][..], Vec::as_slice)))
+        .collect();
+
+    let rows = match memory {
+        Some(m) if !m.rows.is_empty() => {
+            kept_rows(m, &keys, &layer, &widths, width, &group_flows, edge)
+        }
+        _ => fresh_rows(&layer, &widths, width, &dag),
+    };
+    Ranked { rows, ranks }
+}
+
+/// Rows a layer at a time, each filled up to `width`, the boxes of a layer ordered by
+/// where their callers are (the barycenter heuristic on boxes).
+fn fresh_rows(
+    layer: &[usize],
+    widths: &[f32],
+    width: f32,
+    dag: &[(usize, usize)],
+) -> Vec<Vec<usize>> {
+    let layers = layer.iter().copied().max().map_or(0, |l| l + 1);
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    // Each placed group's place along the drawing, 0 to 1.
+    let mut along: Vec<Option<f32>> = vec![None; layer.len()];
+    for l in 0..layers {
+        let mut members: Vec<(usize, f32)> = layer
+            .iter()
+            .enumerate()
+            .filter(|(_, &gl)| gl == l)
+            .map(|(g, _)| {
+                let callers: Vec<f32> = dag
+                    .iter()
+                    .filter(|&&(_, b)| b == g)
+                    .filter_map(|&(a, _)| along.get(a).copied().flatten())
+                    .collect();
+                let key = if callers.is_empty() {
+                    f32::MAX
+                } else {
+                    callers.iter().sum::<f32>() / callers.len() as f32
+                };
+                (g, key)
+            })
+            .collect();
+        members.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let total: f32 = members
+            .iter()
+            .map(|(g, _)| widths.get(*g).copied().unwrap_or(0.0) + BOX_GAP)
+            .sum::<f32>()
+            .max(1.0);
+        let mut row: Vec<usize> = Vec::new();
+        let mut used = 0.0;
+        let mut before = 0.0;
+        for (g, _) in members {
+            let w = widths.get(g).copied().unwrap_or(0.0);
+            if !row.is_empty() && used + BOX_GAP + w > width {
+                rows.push(std::mem::take(&mut row));
+                used = 0.0;
+            }
+            used += if row.is_empty() { w } else { BOX_GAP + w };
+            if let Some(a) = along.get_mut(g) {
+                *a = Some((before + w / 2.0) / total);
+            }
+            before += w + BOX_GAP;
+            row.push(g);
+        }
+        if !row.is_empty() {
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The rows of the layout before an edit, with the groups gone left out and new ones
+/// put in their layer's row; then no arrow may run between two boxes of one row (the
+/// called box moves a row down) and no row may outgrow the drawing.
+fn kept_rows(
+    memory: &Memory,
+    keys: &[Key],
+    layer: &[usize],
+    widths: &[f32],
+    width: f32,
+    flows: &[(usize, usize)],
+    edge: Option<usize>,
+) -> Vec<Vec<usize>> {
+    let mut rows: Vec<Vec<usize>> = memory
+        .rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .filter_map(|k| keys.iter().position(|key| key == k))
+                .collect::<Vec<usize>>()
+        })
+        .filter(|row| !row.is_empty())
+        .collect();
+    // New groups: into the row of another group of their layer, or a row of their own
+    // below the rows of the layers above.
+    for g in 0..keys.len() {
+        if rows.iter().any(|r| r.contains(&g)) {
+            continue;
+        }
+        let l = layer.get(g).copied().unwrap_or(0);
+        if Some(g) == edge {
+            rows.insert(0, vec![g]);
+            continue;
+        }
+        let same = rows.iter().position(|r| {
+            r.iter()
+                .any(|&o| layer.get(o) == Some(&l) && Some(o) != edge)
+        });
+        match same {
+            Some(r) => {
+                if let Some(row) = rows.get_mut(r) {
+                    row.push(g);
+                }
+            }
+            None => {
+                let after = rows
+                    .iter()
+                    .rposition(|r| r.iter().any(|&o| layer.get(o).is_some_and(|&ol| ol < l)))
+                    .map_or(0, |r| r + 1);
+                rows.insert(after.min(rows.len()), vec![g]);
+            }
+        }
+    }
+    // The edge proxies keep a row of their own on top.
+    if let Some(e) = edge {
+        for row in rows.iter_mut() {
+            row.retain(|&g| g != e);
+        }
+        rows.retain(|r| !r.is_empty());
+        rows.insert(0, vec![e]);
+    }
+    // An arrow within a row moves the box it points to a row down.
+    let mut r = 0;
+    let mut steps = 0;
+    while r < rows.len() && steps < 4 * keys.len() * keys.len() + 8 {
+        steps += 1;
+        let Some(row) = rows.get(r) else { break };
+        let clash = flows
+            .iter()
+            .find(|&&(a, b)| a != b && row.contains(&a) && row.contains(&b))
+            .map(|&(_, b)| b);
+        let too_wide = row.len() > 1
+            && row
+                .iter()
+                .map(|g| widths.get(*g).copied().unwrap_or(0.0) + BOX_GAP)
+                .sum::<f32>()
+                - BOX_GAP
+                > width;
+        let moved = clash.or_else(|| too_wide.then(|| row.last().copied()).flatten());
+        let Some(g) = moved else {
+            r += 1;
+            continue;
+        };
+        if let Some(row) = rows.get_mut(r) {
+            row.retain(|&o| o != g);
+        }
+        if rows.get(r + 1).is_none() {
+            rows.push(Vec::new());
+        }
+        if let Some(next) = rows.get_mut(r + 1) {
+            next.push(g);
+        }
+    }
+    rows.retain(|r| !r.is_empty());
+    rows
+}
