@@ -318,6 +318,7 @@ fn export_help_lists_every_artifact() {
         "verify",
         "envoy",
         "mermaid",
+        "svg",
         "stack",
         "traefik",
         "dfp",
@@ -327,6 +328,37 @@ fn export_help_lists_every_artifact() {
             "{slug} missing:\n{help}"
         );
     }
+}
+
+#[test]
+fn export_draws_the_diagram_as_svg() {
+    let out = tiermap(
+        &[
+            "export",
+            file("clean-svg.yml", CLEAN).to_str().unwrap(),
+            "--to",
+            "svg",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.ends_with("</svg>"));
+    // A card per service, an arrow from the internet to the published one.
+    assert!(svg.contains("data-service=\"web\"") && svg.contains("<rect class=\"card\""));
+    assert!(
+        svg.contains("<title>internet → web on 80 host</title><path class=\"flow public\""),
+        "{svg}"
+    );
 }
 
 #[test]

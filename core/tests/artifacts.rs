@@ -494,12 +494,20 @@ fn names_from_a_file_cannot_inject_a_command() {
     let evil = "services:\n  'x; rm -rf /':\n    image: nginx\n    ports: ['80:80']\n";
     let design = Design::import(evil, ImportOptions::default()).unwrap();
     let analysis = design.analyze();
-    for artifact in Artifact::ALL.into_iter().filter(|a| *a != Artifact::Stack) {
+    for artifact in Artifact::ALL
+        .into_iter()
+        .filter(|a| !matches!(a, Artifact::Stack | Artifact::Svg))
+    {
         match artifacts::generate(artifact, &design, &analysis, &Deployment::default()) {
             Err(ArtifactError::Name { name, .. }) => assert_eq!(name, "x; rm -rf /"),
             other => panic!("{}: {other:?}", artifact.slug()),
         }
     }
+    // The picture names the service as written, escaped, and runs nothing.
+    let picture =
+        artifacts::generate(Artifact::Svg, &design, &analysis, &Deployment::default()).unwrap();
+    assert!(picture.text.contains("data-service=\"x; rm -rf /\""));
+    assert!(!picture.text.contains("<script"));
 
     // A route host with a command substitution never reaches a label or a config.
     let label = "services:\n  proxy: {image: traefik:v3, ports: ['80:80'], networks: [web]}\n  app:\n    image: app\n    networks: [web]\n    deploy:\n      labels:\n        traefik.enable: 'true'\n        traefik.http.routers.app.rule: 'Host(`$$(touch /tmp/pwned).example.com`)'\n        traefik.http.services.app.loadbalancer.server.port: '80'\nnetworks: {web: {driver: overlay}}\n";

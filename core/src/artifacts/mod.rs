@@ -25,6 +25,7 @@ pub use firewall::Plan;
 
 use crate::analysis::Analysis;
 use crate::design::Design;
+use crate::diagram;
 use crate::model::Model;
 use crate::names::{self, NameError};
 
@@ -57,11 +58,13 @@ pub enum Artifact {
     Envoy,
     /// The diagram as Mermaid flowchart text.
     Mermaid,
+    /// The diagram as an SVG picture, as the page draws it.
+    Svg,
 }
 
 impl Artifact {
     /// Every artifact, in the order the page and `--help` list them.
-    pub const ALL: [Artifact; 13] = [
+    pub const ALL: [Artifact; 14] = [
         Artifact::Stack,
         Artifact::Iptables,
         Artifact::Nftables,
@@ -75,6 +78,7 @@ impl Artifact {
         Artifact::DockerFlowProxy,
         Artifact::Envoy,
         Artifact::Mermaid,
+        Artifact::Svg,
     ];
 
     /// The name `tiermap export --to` takes.
@@ -93,6 +97,7 @@ impl Artifact {
             Artifact::DockerFlowProxy => "dfp",
             Artifact::Envoy => "envoy",
             Artifact::Mermaid => "mermaid",
+            Artifact::Svg => "svg",
         }
     }
 
@@ -117,6 +122,7 @@ impl Artifact {
             Artifact::DockerFlowProxy => "Docker Flow Proxy labels",
             Artifact::Envoy => "Envoy config",
             Artifact::Mermaid => "Mermaid",
+            Artifact::Svg => "Diagram (SVG)",
         }
     }
 
@@ -136,6 +142,7 @@ impl Artifact {
             Artifact::DockerFlowProxy => "com.df.* labels for every routed service: docker stack deploy -c stack.yml -c FILE.",
             Artifact::Envoy => "A static envoy.yaml: a listener, routes by host, STRICT_DNS clusters on tasks.<stack>_<service> and the container port.",
             Artifact::Mermaid => "The diagram as a Mermaid flowchart, one subgraph per tier.",
+            Artifact::Svg => "The diagram as the page draws it, as a standalone SVG picture (light or dark with the viewer's theme), to keep beside the stack file.",
         }
     }
 
@@ -197,7 +204,9 @@ pub fn generate(
     deployment: &Deployment,
 ) -> Result<Output, ArtifactError> {
     let model = design.model();
-    if artifact != Artifact::Stack {
+    // The stack file keeps names as written, and the SVG escapes them: neither puts a
+    // name into a script or a rule.
+    if !matches!(artifact, Artifact::Stack | Artifact::Svg) {
         check_names(model)?;
     }
     let stack = &model.stack;
@@ -215,6 +224,13 @@ pub fn generate(
         Artifact::DockerFlowProxy => labels::docker_flow_proxy(model)?,
         Artifact::Envoy => envoy::render(model)?,
         Artifact::Mermaid => (mermaid::render(model, analysis), Vec::new()),
+        Artifact::Svg => (
+            diagram::svg(
+                &diagram::layout(model, analysis),
+                &diagram::Style::default(),
+            ),
+            Vec::new(),
+        ),
     };
     let role = deployment.role.as_str();
     let (file_name, mime) = match artifact {
@@ -231,6 +247,7 @@ pub fn generate(
         Artifact::DockerFlowProxy => (format!("{stack}.dfp.yml"), "application/yaml"),
         Artifact::Envoy => ("envoy.yaml".to_string(), "application/yaml"),
         Artifact::Mermaid => (format!("{stack}.mmd"), "text/plain"),
+        Artifact::Svg => (format!("{stack}.svg"), "image/svg+xml"),
     };
     Ok(Output {
         text,
