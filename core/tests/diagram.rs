@@ -1,0 +1,399 @@
+//! The diagram's geometric guarantees on every template and corpus file: no card on a
+//! card, every card in its box, arrows orthogonal from their source's border to their
+//! target's, never through a card or a box that holds neither end, labels on nothing;
+//! rows within a projector's width; and stability: moving one card leaves the others
+//! where they were. Figures are printed (`cargo test --test diagram -- --nocapture`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use tiermap_core::diagram::{layout, layout_with, Layout, Options, Rect};
+use tiermap_core::templates::TEMPLATES;
+use tiermap_core::{Design, ImportOptions};
+
+/// The designs: every template and every corpus file that imports.
+fn designs() -> Vec<(String, Design)> {
+    let mut out: Vec<(String, Design)> = TEMPLATES
+        .iter()
+        .map(|t| (t.name.to_string(), t.design().unwrap()))
+        .collect();
+    for entry in support::corpus() {
+        if let Ok(d) = Design::import(&support::corpus_text(&entry.file), ImportOptions::default())
+        {
+            out.push((entry.file.clone(), d));
+        }
+    }
+    out
+}
+
+fn shrink(r: &Rect, d: f32) -> Rect {
+    Rect {
+        x: r.x + d,
+        y: r.y + d,
+        w: r.w - 2.0 * d,
+        h: r.h - 2.0 * d,
+    }
+}
+
+/// Whether the segment a-b has a point strictly inside `r`.
+fn runs_inside(r: &Rect, a: (f32, f32), b: (f32, f32)) -> bool {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    // Orthogonal segments: the span along one axis, a line on the other.
+    x1 > r.x && x0 < r.x + r.w && y1 > r.y && y0 < r.y + r.h && (x0 == x1 || y0 == y1) && {
+        if x0 == x1 {
+            x0 > r.x && x0 < r.x + r.w
+        } else {
+            y0 > r.y && y0 < r.y + r.h
+        }
+    }
+}
+
+fn on_border(r: &Rect, p: (f32, f32)) -> bool {
+    let near = |a: f32, b: f32| (a - b).abs() < 0.01;
+    let within = |v: f32, lo: f32, hi: f32| v >= lo - 0.01 && v <= hi + 0.01;
+    ((near(p.1, r.y) || near(p.1, r.y + r.h)) && within(p.0, r.x, r.x + r.w))
+        || ((near(p.0, r.x) || near(p.0, r.x + r.w)) && within(p.1, r.y, r.y + r.h))
+}
+
+/// Everything the layout promises, as a list of what is broken.
+fn problems(l: &Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    let card = |name: &str| l.cards.iter().find(|c| c.service == name);
+    for (i, a) in l.cards.iter().enumerate() {
+        for b in l.cards.iter().skip(i + 1) {
+            if a.rect.overlaps(&b.rect) {
+                out.push(format!("cards {} and {} overlap", a.service, b.service));
+            }
+        }
+        let holder = match &a.tier {
+            Some(key) => l.tiers.iter().find(|t| &t.key == key).map(|t| t.rect),
+            None if a.proxy => l.public_band,
+            None => None,
+        };
+        if let Some(r) = holder {
+            if !r.contains(&a.rect) {
+                out.push(format!("{} outside its box", a.service));
+            }
+        }
+        let canvas = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: l.width,
+            h: l.height,
+        };
+        if !canvas.contains(&a.rect) {
+            out.push(format!("{} outside the drawing", a.service));
+        }
+    }
+    let boxes: Vec<(String, Rect)> = l
+        .tiers
+        .iter()
+        .map(|t| (t.key.clone(), t.rect))
+        .chain(
+            l.public_band
+                .map(|r| ("public entry points".to_string(), r)),
+        )
+        .collect();
+    for (i, (ka, a)) in boxes.iter().enumerate() {
+        for (kb, b) in boxes.iter().skip(i + 1) {
+            if a.overlaps(b) {
+                out.push(format!("boxes {ka} and {kb} overlap"));
+            }
+        }
+    }
+    for e in &l.edges {
+        let what = format!("{} -> {}", e.from, e.to);
+        for w in e.points.windows(2) {
+            if w[0].0 != w[1].0 && w[0].1 != w[1].1 {
+                out.push(format!("{what}: not orthogonal at {:?}", w[0]));
+            }
+        }
+        let (first, last) = (e.points[0], *e.points.last().unwrap());
+        let start_ok = if e.public {
+            l.internet
+                .is_some_and(|r| (first.1 - (r.y + r.h)).abs() < 0.01)
+        } else {
+            card(&e.from).is_some_and(|c| on_border(&c.rect, first))
+        };
+        if !start_ok {
+            out.push(format!("{what}: does not start on its source"));
+        }
+        if !card(&e.to).is_some_and(|c| on_border(&c.rect, last)) {
+            out.push(format!("{what}: does not end on its target"));
+        }
+        for c in &l.cards {
+            if c.service == e.from || c.service == e.to {
+                continue;
+            }
+            let inner = shrink(&c.rect, 1.0);
+            if e.points.windows(2).any(|w| runs_inside(&inner, w[0], w[1])) {
+                out.push(format!("{what}: through card {}", c.service));
+            }
+        }
+        let holds = |r: &Rect| {
+            [&e.from, &e.to].iter().any(|n| {
+                card(n).is_some_and(|c| {
+                    r.contains(&Rect {
+                        x: c.rect.x + c.rect.w / 2.0,
+                        y: c.rect.y + c.rect.h / 2.0,
+                        w: 0.0,
+                        h: 0.0,
+                    })
+                })
+            })
+        };
+        for (key, r) in &boxes {
+            if !holds(r)
+                && e.points
+                    .windows(2)
+                    .any(|w| runs_inside(&shrink(r, 1.0), w[0], w[1]))
+            {
+                out.push(format!(
+                    "{what}: through box {key}, which holds neither end"
+                ));
+            }
+        }
+    }
+    for (i, a) in l.labels.iter().enumerate() {
+        for b in l.labels.iter().skip(i + 1) {
+            if a.rect.overlaps(&b.rect) {
+                out.push(format!("labels of {} and {} overlap", a.service, b.service));
+            }
+        }
+        for c in &l.cards {
+            if a.rect.overlaps(&c.rect) {
+                out.push(format!("label of {} on card {}", a.service, c.service));
+            }
+        }
+        // Nor on a box's title line.
+        for (key, r) in &boxes {
+            let title = Rect { h: 30.0, ..*r };
+            if a.rect.overlaps(&title) {
+                out.push(format!("label of {} on the title of {key}", a.service));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_design_keeps_the_layouts_promises() {
+    let mut failures = Vec::new();
+    for (name, design) in designs() {
+        let analysis = design.analyze();
+        let l = layout(design.model(), &analysis);
+        for p in problems(&l) {
+            failures.push(format!("{name}: {p}"));
+        }
+        // Every service is drawn once, every flow has an arrow.
+        assert_eq!(l.cards.len(), design.model().services.len(), "{name}");
+        let flows = design
+            .model()
+            .flows
+            .iter()
+            .filter(|f| f.from != f.to)
+            .count();
+        assert_eq!(
+            l.edges.iter().filter(|e| !e.public).count(),
+            flows,
+            "{name}"
+        );
+        // The same design, the same picture.
+        assert_eq!(
+            layout(design.model(), &analysis),
+            l,
+            "{name}: not deterministic"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A stack like the public multi-role files teams import: no edge proxy, and almost
+/// every service publishing a port.
+fn published_everywhere(n: usize) -> String {
+    let mut s = String::from("services:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  role{i}:\n    image: example/role{i}:1\n    ports: ['{}:80']\n    networks: [{}]\n",
+            8000 + i,
+            if i % 3 == 0 { "front" } else { "back" }
+        ));
+        if i % 4 == 1 {
+            s.push_str(&format!("    depends_on: [role{}]\n", (i + 5) % n));
+        }
+    }
+    s.push_str("networks:\n  front: {}\n  back: {}\n");
+    s
+}
+
+#[test]
+fn many_published_services_make_a_readable_group_not_an_endless_row() {
+    let design = Design::import(&published_everywhere(30), ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    assert_eq!(l.edges.iter().filter(|e| e.public).count(), 30);
+    // Fits a 1920x1080 screen with 15px names at 12px or more.
+    let fit = (1920.0 / l.width).min(1080.0 / l.height);
+    println!(
+        "# 30 published services: {} x {} px, names at {:.1} px on 1920x1080",
+        l.width,
+        l.height,
+        15.0 * fit
+    );
+    assert!(15.0 * fit >= 12.0, "{} x {}", l.width, l.height);
+    // Rows of cards, not one row.
+    let rows = {
+        let mut ys: Vec<i32> = l.cards.iter().map(|c| c.rect.y as i32).collect();
+        ys.sort_unstable();
+        ys.dedup();
+        ys.len()
+    };
+    assert!(rows >= 3, "{rows} rows of cards");
+}
+
+#[test]
+fn rows_wrap_within_a_projectors_width() {
+    // Forty tiers of three services, no flows: every box in one layer.
+    let mut s = String::from("services:\n");
+    for i in 0..120 {
+        s.push_str(&format!(
+            "  s{i}:\n    image: example/s{i}\n    networks: [t{}]\n",
+            i / 3
+        ));
+    }
+    s.push_str("networks:\n");
+    for t in 0..40 {
+        s.push_str(&format!("  t{t}: {{}}\n"));
+    }
+    let design = Design::import(&s, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert!(problems(&l).is_empty(), "{:?}", problems(&l));
+    println!("# 40 tiers of 3 services: {} x {} px", l.width, l.height);
+    assert!(l.width <= 2500.0, "{} px wide", l.width);
+    assert!(
+        l.width >= l.height * 0.9,
+        "{} x {}: rows wrap too early",
+        l.width,
+        l.height
+    );
+}
+
+/// How many cards other than `except` changed place between two layouts, and how many
+/// of them moved sideways (a row pushed down by a box above that grew moves
+/// everything below it down, but shuffles nothing).
+fn moved(before: &Layout, after: &Layout, except: &str) -> (usize, usize) {
+    let mut all = 0;
+    let mut sideways = 0;
+    for c in after.cards.iter().filter(|c| c.service != except) {
+        let Some(b) = before.cards.iter().find(|b| b.service == c.service) else {
+            continue;
+        };
+        let dx = (b.rect.x - c.rect.x).abs() > 0.5;
+        if dx || (b.rect.y - c.rect.y).abs() > 0.5 {
+            all += 1;
+        }
+        if dx {
+            sideways += 1;
+        }
+    }
+    (all, sideways)
+}
+
+#[test]
+fn moving_one_card_leaves_the_others_where_they_were() {
+    let mut report = Vec::new();
+    for template in TEMPLATES {
+        let base = template.design().unwrap();
+        let first = layout(base.model(), &base.analyze());
+        let cards = base.model().services.len();
+        let (mut total, mut side, mut worst, mut fresh_total, mut fresh_side, mut moves) =
+            (0, 0, 0, 0, 0, 0);
+        for service in &base.model().services {
+            let Some(home) = service.home.clone() else {
+                continue;
+            };
+            let mut targets: Vec<String> = base
+                .model()
+                .tiers
+                .iter()
+                .map(|t| t.key.clone())
+                .filter(|k| *k != home)
+                .collect();
+            let mut design = base.clone();
+            if targets.is_empty() {
+                design.add_tier("moved_here").unwrap();
+                targets.push("moved_here".into());
+            }
+            for tier in targets {
+                let mut d = design.clone();
+                if d.move_to(&service.name, &tier).is_err() {
+                    continue;
+                }
+                let analysis = d.analyze();
+                let stable = layout_with(
+                    d.model(),
+                    &analysis,
+                    &Options {
+                        previous: Some(&first),
+                        ..Options::default()
+                    },
+                );
+                let problems = problems(&stable);
+                assert!(
+                    problems.is_empty(),
+                    "{}: {} to {tier}: {problems:?}",
+                    template.name,
+                    service.name
+                );
+                let (n, sideways) = moved(&first, &stable, &service.name);
+                let (fresh, fresh_sideways) =
+                    moved(&first, &layout(d.model(), &analysis), &service.name);
+                assert!(
+                    sideways * 4 <= cards,
+                    "{}: moving {} to {tier} moved {sideways} of {cards} cards sideways",
+                    template.name,
+                    service.name
+                );
+                total += n;
+                side += sideways;
+                worst = worst.max(n);
+                fresh_total += fresh;
+                fresh_side += fresh_sideways;
+                moves += 1;
+            }
+        }
+        let per = |n: usize| n as f32 / moves.max(1) as f32;
+        report.push(format!(
+            "# {}: {moves} moves of one card of {cards}; other cards moved {:.1} on average ({:.1} sideways), at most {worst}; a fresh layout would move {:.1} ({:.1} sideways)",
+            template.name,
+            per(total),
+            per(side),
+            per(fresh_total),
+            per(fresh_side),
+        ));
+    }
+    println!("{}", report.join("\n"));
+}
+
+#[test]
+fn the_layout_after_an_edit_is_the_same_for_the_same_inputs() {
+    let design = TEMPLATES[0].design().unwrap();
+    let analysis = design.analyze();
+    let first = layout(design.model(), &analysis);
+    let options = Options {
+        previous: Some(&first),
+        baseline: Some(design.model()),
+    };
+    let a = layout_with(design.model(), &analysis, &options);
+    let b = layout_with(design.model(), &analysis, &options);
+    assert_eq!(a, b);
+    // Nothing changed, so nothing moved.
+    assert_eq!(moved(&first, &a, ""), (0, 0));
+}
