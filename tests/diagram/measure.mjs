@@ -291,6 +291,10 @@ export function measureInPage(spec) {
   }
   let crossings = 0;
   for (const list of points.values()) crossings += list.length;
+  // Which arrows cross, when asked (for looking into a drawing).
+  const pairs = spec.pairs
+    ? [...points.entries()].map(([k, list]) => [...k.split(',').map((i) => arrowEls[Number(i)].parentNode.querySelector('title')?.textContent || arrowEls[Number(i)].getAttribute('data-id')), list.length])
+    : undefined;
 
   // Arrows through cards and tiers.
   let throughCards = 0;
@@ -346,5 +350,6 @@ export function measureInPage(spec) {
     width: Math.round(vb.width),
     height: Math.round(vb.height),
     namePx: Number.isFinite(namePx) ? Math.round(namePx * 10) / 10 : 0,
+    pairs,
   };
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::layout::{Card, Change, Rect};
+use super::text;
 use crate::analysis::Analysis;
 use crate::model::{Model, PublishMode, Service};
 use crate::role::{image_name, Role};
@@ -13,12 +14,9 @@ use crate::role::{image_name, Role};
 /// Card height.
 pub(super) const CARD_H: f32 = 58.0;
 const CARD_MIN_W: f32 = 150.0;
-const CARD_MAX_W: f32 = 240.0;
-/// Average width of a character of the card's name (15px bold), of its detail line
-/// (11.5px) and of its chips (11px), a little generous so text fits.
-const NAME_GLYPH: f32 = 8.7;
-const DETAIL_GLYPH: f32 = 6.4;
-const CHIP_GLYPH: f32 = 6.1;
+const CARD_MAX_W: f32 = 260.0;
+/// Text starts this far inside a card.
+pub(super) const CARD_INSET: f32 = 10.0;
 
 /// What a group of cards stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,19 +56,123 @@ pub(super) struct Arrow {
     pub change: Change,
 }
 
+/// Where a bundle of arrows meets: every one of `sources` has a flow to every one of
+/// `targets` (a complete bipartite graph), so each source's arrows run to one point and
+/// part there for the targets. Every flow keeps a path of its own; they share the
+/// trunk. A confluent drawing: no arrow is lost or added.
+#[derive(Debug, Clone)]
+pub(super) struct Junction {
+    pub sources: Vec<usize>,
+    pub targets: Vec<usize>,
+}
+
+/// What the layout places and routes: an arrow, or the part of a bundled arrow between
+/// its source and the junction or between the junction and its target. Ends are nodes:
+/// cards (service indices), then junctions (after the last card).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Link {
+    /// `None` for the internet.
+    pub from: Option<usize>,
+    pub to: usize,
+}
+
 /// The diagram's content.
 #[derive(Debug, Clone)]
 pub(super) struct Graph {
     /// One card per service, by service index; rects are not placed yet (widths are).
     pub cards: Vec<Card>,
-    /// The group each card is in.
+    /// The group each node (card, then junction) is in.
     pub group_of: Vec<usize>,
     pub groups: Vec<Group>,
     pub arrows: Vec<Arrow>,
+    pub junctions: Vec<Junction>,
+    pub links: Vec<Link>,
+    /// Per arrow: the links it is drawn along, in order.
+    pub arrow_links: Vec<Vec<usize>>,
 }
 
-fn text_width(text: &str, glyph: f32) -> f32 {
-    text.chars().count() as f32 * glyph
+impl Graph {
+    /// The junction a node is, if it is one.
+    pub(super) fn junction(&self, node: usize) -> Option<usize> {
+        node.checked_sub(self.cards.len())
+    }
+}
+
+/// Bundles: sources with the very same targets in their box (plain arrows only: not
+/// blocked, not changed), where a bundle saves many lines (at least 4 by 4 or 20 by 2).
+fn bundles(graph: &mut Graph) {
+    let n = graph.cards.len();
+    let plain = |a: &Arrow| a.change == Change::Kept && !a.blocked;
+    // Each source's targets in its own box.
+    let mut targets: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for a in graph.arrows.iter().filter(|a| plain(a)) {
+        let Some(from) = a.from else { continue };
+        if graph.group_of.get(from) == graph.group_of.get(a.to) && from != a.to {
+            if let Some(list) = targets.get_mut(from) {
+                list.push(a.to);
+            }
+        }
+    }
+    for list in &mut targets {
+        list.sort_unstable();
+        list.dedup();
+    }
+    let mut classes: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    for (source, list) in targets.iter().enumerate() {
+        if list.len() < 2 {
+            continue;
+        }
+        match classes.iter_mut().find(|(t, _)| t == list) {
+            Some((_, sources)) => sources.push(source),
+            None => classes.push((list.clone(), vec![source])),
+        }
+    }
+    for (targets, sources) in classes {
+        let (s, t) = (sources.len(), targets.len());
+        if s < 2 || s * t < 2 * (s + t) {
+            continue;
+        }
+        let j = graph.junctions.len();
+        let node = n + j;
+        let group = sources
+            .first()
+            .and_then(|&c| graph.group_of.get(c))
+            .copied()
+            .unwrap_or(0);
+        graph.group_of.push(group);
+        if let Some(g) = graph.groups.get_mut(group) {
+            g.members.push(node);
+        }
+        let first_in = graph.links.len();
+        for &src in &sources {
+            graph.links.push(Link {
+                from: Some(src),
+                to: node,
+            });
+        }
+        let first_out = graph.links.len();
+        for &tgt in &targets {
+            graph.links.push(Link {
+                from: Some(node),
+                to: tgt,
+            });
+        }
+        for (a, arrow) in graph.arrows.iter().enumerate() {
+            let (Some(from), true) = (arrow.from, plain(arrow)) else {
+                continue;
+            };
+            let (Some(si), Some(ti)) = (
+                sources.iter().position(|&x| x == from),
+                targets.iter().position(|&x| x == arrow.to),
+            ) else {
+                continue;
+            };
+            if let Some(l) = graph.arrow_links.get_mut(a) {
+                *l = vec![first_in + si, first_out + ti];
+            }
+        }
+        graph.junctions.push(Junction { sources, targets });
+    }
 }
 
 /// The published ports as the card and the internet's arrow write them.
@@ -118,10 +220,12 @@ fn card_for(service: &Service, tier: Option<&str>) -> Card {
         data: matches!(r, Role::Database | Role::MessageBus),
         ports: ports(service),
     };
-    let name = text_width(&card.service, NAME_GLYPH);
-    let detail = text_width(&card.detail, DETAIL_GLYPH);
-    let chips = text_width(&card.extra_tiers.join(", "), CHIP_GLYPH) + 14.0;
-    card.rect.w = (name.max(detail).max(chips) + 24.0).clamp(CARD_MIN_W, CARD_MAX_W);
+    // As wide as its text (the name at 15px bold, the lines below at 11.5 and 11px),
+    // within bounds; longer text is cut when drawn.
+    let name = text::width(&card.service, 15.0, true);
+    let detail = text::width(&card.detail, 11.5, false);
+    let chips = text::width(&format!("+ {}", card.extra_tiers.join(", ")), 11.0, false);
+    card.rect.w = (name.max(detail).max(chips) + 2.0 * CARD_INSET).clamp(CARD_MIN_W, CARD_MAX_W);
     card.rect.h = CARD_H;
     card
 }
@@ -316,10 +420,46 @@ pub(super) fn graph(model: &Model, analysis: &Analysis, baseline: Option<&Model>
             }
         }
     }
-    Graph {
+    let links: Vec<Link> = arrows
+        .iter()
+        .map(|a| Link {
+            from: a.from,
+            to: a.to,
+        })
+        .collect();
+    let arrow_links = (0..arrows.len()).map(|a| vec![a]).collect();
+    let mut graph = Graph {
         cards,
         group_of,
         groups,
         arrows,
+        junctions: Vec::new(),
+        links,
+        arrow_links,
+    };
+    bundles(&mut graph);
+    // Links no arrow uses any more (bundled ones) are dropped, the others renumbered.
+    let mut used = vec![false; graph.links.len()];
+    for &l in graph.arrow_links.iter().flatten() {
+        if let Some(u) = used.get_mut(l) {
+            *u = true;
+        }
     }
+    let mut renumber = vec![usize::MAX; graph.links.len()];
+    let mut kept = Vec::with_capacity(graph.links.len());
+    for (l, link) in graph.links.iter().enumerate() {
+        if used.get(l) == Some(&true) {
+            if let Some(r) = renumber.get_mut(l) {
+                *r = kept.len();
+            }
+            kept.push(link.clone());
+        }
+    }
+    graph.links = kept;
+    for list in &mut graph.arrow_links {
+        for l in list.iter_mut() {
+            *l = renumber.get(*l).copied().unwrap_or(*l);
+        }
+    }
+    graph
 }

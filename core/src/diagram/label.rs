@@ -8,9 +8,7 @@ use super::layout::{Change, Label, Rect, Tone};
 use super::order::Layered;
 use super::place::LABEL_H;
 use super::route::Runs;
-
-/// Average width of a character of a label (11px), a little generous.
-const GLYPH: f32 = 6.6;
+use super::text;
 
 /// What an arrow's label says and how it is coloured.
 pub(super) fn part(arrow: &Arrow) -> Option<(String, Tone)> {
@@ -30,16 +28,24 @@ pub(super) fn part(arrow: &Arrow) -> Option<(String, Tone)> {
     Some((text, tone))
 }
 
+/// The link an arrow arrives by (the last of its links).
+fn head_link(graph: &Graph, arrow: usize) -> Option<usize> {
+    graph.arrow_links.get(arrow)?.last().copied()
+}
+
 /// Which ranks get a line for labels above their cards (`.0`: every rank, so a label
 /// that appears after an edit moves nothing) and below (`.1`: where an arrow with
 /// something to say enters a card from below).
 pub(super) fn bands(graph: &Graph, layered: &Layered) -> (Vec<bool>, Vec<bool>) {
     let mut above = vec![true; layered.ranks];
     let mut below = vec![false; layered.ranks];
-    for (arrow, chain) in graph.arrows.iter().zip(&layered.chains) {
+    for (a, arrow) in graph.arrows.iter().enumerate() {
         if part(arrow).is_none() {
             continue;
         }
+        let Some(chain) = head_link(graph, a).and_then(|l| layered.chains.get(l)) else {
+            continue;
+        };
         let (head, list) = if chain.reversed {
             (chain.slots.first(), &mut below)
         } else {
@@ -60,11 +66,17 @@ type Sides = std::collections::BTreeMap<(usize, bool), Vec<(f32, String, Tone)>>
 pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label> {
     // (card, below?) -> [(x where the arrow enters, part)]
     let mut sides = Sides::new();
-    for (a, (arrow, chain)) in graph.arrows.iter().zip(&layered.chains).enumerate() {
+    for (a, arrow) in graph.arrows.iter().enumerate() {
         let Some((text, tone)) = part(arrow) else {
             continue;
         };
-        let drawn = runs.drawn.get(a);
+        let Some(head) = head_link(graph, a) else {
+            continue;
+        };
+        let Some(chain) = layered.chains.get(head) else {
+            continue;
+        };
+        let drawn = runs.drawn.get(head);
         let x = if chain.reversed {
             drawn.and_then(|d| d.first())
         } else {
@@ -91,13 +103,14 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         }
         // As many parts as fit the card's width, the rest summed up as "…".
         let room = card.rect.w - 4.0;
+        // Labels are 11px, semi-bold: measured as bold.
         let width = |list: &[(String, Tone)]| {
             list.iter()
-                .map(|(t, _)| t.chars().count() as f32 * GLYPH)
+                .map(|(t, _)| text::width(t, 11.0, true))
                 .sum::<f32>()
-                + list.len().saturating_sub(1) as f32 * 2.0 * GLYPH
+                + list.len().saturating_sub(1) as f32 * text::width(" · ", 11.0, true)
         };
-        while said.len() > 1 && width(&said) + 2.0 * GLYPH > room {
+        while said.len() > 1 && width(&said) > room {
             said.pop();
             if let Some(last) = said.last_mut() {
                 if !last.0.ends_with('…') {
@@ -107,8 +120,7 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         }
         let over = width(&said) > room;
         if let Some(only) = said.first_mut().filter(|_| over) {
-            let keep = ((room / GLYPH) as usize).saturating_sub(1);
-            only.0 = only.0.chars().take(keep).collect::<String>() + "…";
+            only.0 = text::fit(&only.0, room, 11.0, true);
         }
         let w = width(&said);
         let x = (left + 5.0)

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use super::graph::{graph, GroupKind, CARD_H};
 use super::label;
-use super::order::{ColumnKind, Hints, Layered};
+use super::order::{ColumnKind, Effort, Hints, Layered};
 use super::place::{self, MARGIN};
 use super::rank::{self, CARD_GAP};
 use super::route;
@@ -145,6 +145,19 @@ pub struct Label {
     pub parts: Vec<(String, Tone)>,
 }
 
+/// Where a bundle of arrows meets: each of `sources` calls each of `targets`, so their
+/// arrows run together to this point and part there (every flow still has its own
+/// arrow along the shared lines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Junction {
+    /// The point.
+    pub at: (f32, f32),
+    /// The calling services.
+    pub sources: Vec<String>,
+    /// The called services.
+    pub targets: Vec<String>,
+}
+
 /// The key a box is remembered by between two layouts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum Key {
@@ -185,6 +198,8 @@ pub struct Layout {
     pub edges: Vec<Edge>,
     /// Port labels.
     pub labels: Vec<Label>,
+    /// Where bundled arrows meet.
+    pub junctions: Vec<Junction>,
     memory: Memory,
 }
 
@@ -212,17 +227,71 @@ fn wrap_width(cards: &[Card]) -> f32 {
         .iter()
         .map(|c| (c.rect.w + CARD_GAP) * (CARD_H + 80.0))
         .sum();
-    ((area * 16.0 / 9.0).sqrt() * 1.15).clamp(900.0, 2400.0)
+    ((area * 16.0 / 9.0).sqrt() * 1.15).clamp(900.0, MAX_WRAP)
 }
 
 /// Lays out a design, after the layout before it and against a baseline.
 pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) -> Layout {
-    let mut g = graph(model, analysis, options.baseline);
+    let g = graph(model, analysis, options.baseline);
     let memory = options
         .previous
         .map(|p| &p.memory)
         .filter(|m| !m.rows.is_empty());
-    let width = memory.map_or_else(|| wrap_width(&g.cards), |m| m.width);
+    if let Some(m) = memory {
+        return place(g, m.width, options, Some(m), Effort::Full).0;
+    }
+    // A fresh layout tries a few wrap widths, each ordered quickly: the fewest crossings
+    // among those that keep card names readable on a 1920x1080 screen, else the most
+    // readable; the chosen one is then ordered with full effort.
+    let base = wrap_width(&g.cards);
+    let mut best: Option<(f32, usize, f32)> = None;
+    let mut seen: Vec<rank::Ranked> = Vec::new();
+    for factor in [0.6, 0.8, 1.0, 1.4, 1.9] {
+        let width = (base * factor).min(MAX_WRAP);
+        let ranked = rank::rank(&g, width, None);
+        if seen.contains(&ranked) {
+            continue;
+        }
+        let mut layered = Layered::new(&g, &ranked);
+        seen.push(ranked);
+        layered.order(None, Effort::Quick);
+        let crossings = layered.crossings();
+        let (w, h) = place::estimate(&g, &layered, g.arrows.iter().any(|a| a.from.is_none()));
+        let scale = (1920.0 / w).min(1080.0 / h);
+        let better = match &best {
+            None => true,
+            Some((_, c, s)) => {
+                let (readable, was) = (scale >= READABLE, *s >= READABLE);
+                (readable && !was)
+                    || (readable == was
+                        && readable
+                        && (crossings < *c || (crossings == *c && scale > *s * 1.02)))
+                    || (readable == was && !readable && scale > *s * 1.02)
+            }
+        };
+        if better {
+            best = Some((width, crossings, scale));
+        }
+    }
+    let width = best.map_or(base, |b| b.0);
+    place(g, width, options, None, Effort::Full).0
+}
+
+/// The widest a row may be: 12 px names at 1920 px wide, from 15 px names.
+const MAX_WRAP: f32 = 2400.0;
+
+/// The least scale at which the cards' names (15 px) read at 12 px when the drawing
+/// fills a 1920x1080 screen.
+const READABLE: f32 = 0.8;
+
+/// One layout at one wrap width, with its crossings.
+fn place(
+    mut g: super::graph::Graph,
+    width: f32,
+    options: &Options<'_>,
+    memory: Option<&Memory>,
+    effort: Effort,
+) -> (Layout, usize) {
     let ranked = rank::rank(&g, width, memory);
     let mut layered = Layered::new(&g, &ranked);
     let keys: Vec<Key> = (0..g.groups.len()).map(|i| rank::key(&g, i)).collect();
@@ -260,7 +329,8 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         }
         _ => None,
     };
-    layered.order(hints.as_ref());
+    layered.order(hints.as_ref(), effort);
+    let crossings = layered.crossings();
     let across = place::across(&g, &layered, hints.as_ref());
     let runs = route::runs(&layered, &across);
     let (above, below) = label::bands(&g, &layered);
@@ -340,7 +410,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             GroupKind::Loose => {}
         }
     }
-    let from_internet: Vec<bool> = g.arrows.iter().map(|a| a.from.is_none()).collect();
+    let from_internet: Vec<bool> = g.links.iter().map(|l| l.from.is_none()).collect();
     let mut lines = route::polylines(&layered, &runs, &down, &from_internet);
     for line in &mut lines {
         for p in line.iter_mut() {
@@ -358,10 +428,50 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         c.and_then(|c| g.cards.get(c))
             .map_or_else(|| "internet".to_string(), |c| c.service.clone())
     };
+    // A bundled arrow runs along its links one after the other, through the junction.
+    let joined: Vec<Vec<(f32, f32)>> = g
+        .arrow_links
+        .iter()
+        .map(|links| {
+            let mut points: Vec<(f32, f32)> = Vec::new();
+            for part in links.iter().filter_map(|&l| lines.get(l)) {
+                for &p in part {
+                    if points.last() != Some(&p) {
+                        points.push(p);
+                    }
+                }
+            }
+            points
+        })
+        .collect();
+    out.junctions = layered
+        .slots
+        .iter()
+        .enumerate()
+        .filter_map(|(s, slot)| match slot.kind {
+            super::order::SlotKind::Junction(j) => Some((s, slot.rank, g.junctions.get(j)?)),
+            _ => None,
+        })
+        .map(|(s, rank, j)| {
+            let names = |list: &[usize]| -> Vec<String> {
+                list.iter()
+                    .filter_map(|&c| g.cards.get(c).map(|c| c.service.clone()))
+                    .collect()
+            };
+            Junction {
+                at: (
+                    across.x.get(s).copied().unwrap_or(0.0) + shift,
+                    down.rank_top.get(rank).copied().unwrap_or(0.0) + CARD_H / 2.0,
+                ),
+                sources: names(&j.sources),
+                targets: names(&j.targets),
+            }
+        })
+        .collect();
     out.edges = g
         .arrows
         .iter()
-        .zip(lines)
+        .zip(joined)
         .map(|(a, points)| Edge {
             from: name(a.from),
             to: name(Some(a.to)),
@@ -405,5 +515,5 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         width,
     };
     out.cards = g.cards;
-    out
+    (out, crossings)
 }

@@ -11,8 +11,9 @@ mod place;
 mod rank;
 mod route;
 mod svg;
+mod text;
 
 pub use layout::{
-    layout, layout_with, Card, Change, Edge, Label, Layout, Options, Rect, TierBox, Tone,
+    layout, layout_with, Card, Change, Edge, Junction, Label, Layout, Options, Rect, TierBox, Tone,
 };
 pub use svg::{drawing, escape, svg, Drawing, Style};

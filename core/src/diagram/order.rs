@@ -15,13 +15,18 @@ use super::graph::Graph;
 use super::place::MARGIN;
 use super::rank::{Ranked, BOX_GAP, CARD_GAP, PAD};
 
+/// Links to slots of an adjacent rank, each with how many arrows it carries.
+pub(super) type Links = Vec<(usize, u32)>;
+
 /// What stands at a place in a rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum SlotKind {
     /// A card, by service index.
     Card(usize),
-    /// An arrow passing through, by arrow index.
+    /// A link passing through, by link index.
     Pass(usize),
+    /// Where a bundle of arrows meets, by junction index.
+    Junction(usize),
 }
 
 /// A place in a rank.
@@ -30,9 +35,10 @@ pub(super) struct Slot {
     pub kind: SlotKind,
     /// Global rank.
     pub rank: usize,
-    /// Slots in the rank above and below it is linked to.
-    pub up: Vec<usize>,
-    pub down: Vec<usize>,
+    /// Slots in the rank above and below it is linked to, each with how many arrows the
+    /// link carries (more than one where bundled arrows run together).
+    pub up: Links,
+    pub down: Links,
 }
 
 /// What a column is.
@@ -76,9 +82,9 @@ pub(super) struct Layered {
     pub slots: Vec<Slot>,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
-    /// Per arrow.
+    /// Per link.
     pub chains: Vec<Chain>,
-    /// Per card: its slot.
+    /// Per node (card, then junction): its slot.
     pub card_slot: Vec<usize>,
     /// Number of global ranks.
     pub ranks: usize,
@@ -86,7 +92,31 @@ pub(super) struct Layered {
     /// were there before an edit).
     fixed: Vec<bool>,
     fixed_column: Vec<bool>,
+    /// Per global rank: its row.
+    rank_row: Vec<usize>,
+    /// Per column: the slots its first rank links to above and its last rank links to
+    /// below (what a column's place in its row changes).
+    ends: Vec<(Links, Links)>,
 }
+
+/// How hard ordering tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Effort {
+    /// A few sweeps and swaps: enough to compare candidate layouts.
+    Quick,
+    /// Sweeps, swaps and sifting until they stop helping, from several starts where
+    /// the drawing is small.
+    Full,
+}
+
+/// The most slots a drawing may have to be ordered from several starts.
+const RESTART_MOST: usize = 400;
+
+/// The longest rank of a column that is sifted.
+const SIFT_MOST: usize = 48;
+
+/// Every row's column order and every column's slot orders.
+type Snapshot = (Vec<Vec<usize>>, Vec<Vec<Vec<usize>>>);
 
 /// Where cards and boxes were before an edit, to keep them there: each card's centre
 /// along x and its top, each box's centre.
@@ -106,14 +136,16 @@ impl Layered {
             slots: Vec::new(),
             columns: Vec::new(),
             rows: Vec::new(),
-            chains: vec![Chain::default(); graph.arrows.len()],
-            card_slot: vec![usize::MAX; graph.cards.len()],
+            chains: vec![Chain::default(); graph.links.len()],
+            card_slot: vec![usize::MAX; graph.group_of.len()],
             ranks: 0,
             fixed: Vec::new(),
             fixed_column: Vec::new(),
+            rank_row: Vec::new(),
+            ends: Vec::new(),
         };
         // Per card: (row, column).
-        let mut card_at: Vec<(usize, usize)> = vec![(0, 0); graph.cards.len()];
+        let mut card_at: Vec<(usize, usize)> = vec![(0, 0); graph.group_of.len()];
         // Per group: its column.
         let mut group_column: Vec<usize> = vec![usize::MAX; graph.groups.len()];
         for (r, groups) in ranked.rows.iter().enumerate() {
@@ -135,7 +167,10 @@ impl Layered {
                     for &card in cards {
                         let s = l.slots.len();
                         l.slots.push(Slot {
-                            kind: SlotKind::Card(card),
+                            kind: match graph.junction(card) {
+                                Some(j) => SlotKind::Junction(j),
+                                None => SlotKind::Card(card),
+                            },
                             rank: first + k,
                             up: Vec::new(),
                             down: Vec::new(),
@@ -165,7 +200,16 @@ impl Layered {
             });
             l.ranks += depth;
         }
-        for (a, arrow) in graph.arrows.iter().enumerate() {
+        // How many arrows each link carries, and the trunks' passes by (junction, into it?, rank).
+        let mut weight = vec![0u32; graph.links.len()];
+        for &link in graph.arrow_links.iter().flatten() {
+            if let Some(w) = weight.get_mut(link) {
+                *w += 1;
+            }
+        }
+        let mut trunks: std::collections::HashMap<(usize, bool, usize), usize> =
+            std::collections::HashMap::new();
+        for (a, arrow) in graph.links.iter().enumerate() {
             let Some(&bottom_slot) = l.card_slot.get(arrow.to) else {
                 continue;
             };
@@ -208,8 +252,26 @@ impl Layered {
                     chain.reversed = reversed;
                     chain.slots.push(st);
                     if rt == rl {
+                        // A bundle's links share one pass a rank: its trunk.
+                        let trunk = match (graph.junction(arrow.to), graph.junction(from)) {
+                            (Some(j), _) => Some((j, true)),
+                            (None, Some(j)) => Some((j, false)),
+                            _ => None,
+                        };
                         for rank in gt + 1..gl {
-                            chain.slots.push(l.pass(rank, ct, a));
+                            let shared =
+                                trunk.and_then(|(j, into)| trunks.get(&(j, into, rank)).copied());
+                            let pass = match shared {
+                                Some(p) => p,
+                                None => {
+                                    let p = l.pass(rank, ct, a);
+                                    if let Some((j, into)) = trunk {
+                                        trunks.insert((j, into, rank), p);
+                                    }
+                                    p
+                                }
+                            };
+                            chain.slots.push(pass);
                         }
                     } else {
                         let end = l.rows.get(rt).map_or(gt, |row| row.first + row.depth);
@@ -228,13 +290,22 @@ impl Layered {
                     chain.slots.push(sl);
                 }
             }
+            // Each link once, weighed by the arrows it carries.
+            let carried = weight.get(a).copied().unwrap_or(1);
             for pair in chain.slots.windows(2) {
                 if let [upper, lower] = *pair {
+                    let add = |list: &mut Vec<(usize, u32)>, other: usize| match list
+                        .iter_mut()
+                        .find(|(o, _)| *o == other)
+                    {
+                        Some((_, w)) => *w += carried,
+                        None => list.push((other, carried)),
+                    };
                     if let Some(s) = l.slots.get_mut(upper) {
-                        s.down.push(lower);
+                        add(&mut s.down, lower);
                     }
                     if let Some(s) = l.slots.get_mut(lower) {
-                        s.up.push(upper);
+                        add(&mut s.up, upper);
                     }
                 }
             }
@@ -242,6 +313,30 @@ impl Layered {
                 *c = chain;
             }
         }
+        l.rank_row = vec![0; l.ranks];
+        for (r, row) in l.rows.iter().enumerate() {
+            for rank in row.first..row.first + row.depth {
+                if let Some(v) = l.rank_row.get_mut(rank) {
+                    *v = r;
+                }
+            }
+        }
+        l.ends = l
+            .columns
+            .iter()
+            .map(|c| {
+                let near = |local: Option<&Vec<usize>>, up: bool| -> Links {
+                    local
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|&s| l.slots.get(s))
+                        .flat_map(|s| if up { s.up.iter() } else { s.down.iter() })
+                        .copied()
+                        .collect()
+                };
+                (near(c.members.first(), true), near(c.members.last(), false))
+            })
+            .collect();
         l
     }
 
@@ -290,23 +385,23 @@ impl Layered {
 
     /// The row a global rank is in.
     pub(super) fn row_of(&self, rank: usize) -> Option<usize> {
-        self.rows
-            .iter()
-            .position(|r| rank >= r.first && rank < r.first + r.depth)
+        self.rank_row.get(rank).copied()
     }
 
     /// The slots of a rank, in order.
     pub(super) fn rank_order(&self, rank: usize) -> Vec<usize> {
-        let Some(row) = self.row_of(rank).and_then(|r| self.rows.get(r)) else {
-            return Vec::new();
-        };
-        let local = rank - row.first;
-        row.columns
-            .iter()
-            .filter_map(|&c| self.columns.get(c)?.members.get(local))
+        self.rank_slots(rank).collect()
+    }
+
+    /// The slots of a rank, in order, without collecting them.
+    fn rank_slots(&self, rank: usize) -> impl Iterator<Item = usize> + '_ {
+        let row = self.row_of(rank).and_then(|r| self.rows.get(r));
+        let local = row.map_or(0, |row| rank.saturating_sub(row.first));
+        row.into_iter()
+            .flat_map(|row| row.columns.iter())
+            .filter_map(move |&c| self.columns.get(c)?.members.get(local))
             .flatten()
             .copied()
-            .collect()
     }
 
     /// Each slot's place in its rank, as a fraction (0 to 1) so ranks of different
@@ -320,9 +415,8 @@ impl Layered {
     }
 
     fn place_rank(&self, rank: usize, pos: &mut [(f32, usize)]) {
-        let order = self.rank_order(rank);
-        let n = order.len().max(1) as f32;
-        for (i, s) in order.into_iter().enumerate() {
+        let n = self.rank_slots(rank).count().max(1) as f32;
+        for (i, s) in self.rank_slots(rank).enumerate() {
             if let Some(p) = pos.get_mut(s) {
                 *p = ((i as f32 + 0.5) / n, i);
             }
@@ -332,8 +426,9 @@ impl Layered {
     /// Crossings between two adjacent ranks, counted as inversions of the links'
     /// lower ends when sorted by their upper ends (a Fenwick tree over the lower rank).
     fn crossings_below(&self, rank: usize, pos: &[(f32, usize)]) -> usize {
-        let mut links: Vec<(usize, usize)> = Vec::new();
-        for s in self.rank_order(rank) {
+        // (upper, lower, arrows carried)
+        let mut links: Vec<(usize, usize, usize)> = Vec::new();
+        for s in self.rank_slots(rank) {
             let Some(slot) = self.slots.get(s) else {
                 continue;
             };
@@ -341,26 +436,29 @@ impl Layered {
             links.extend(
                 slot.down
                     .iter()
-                    .filter_map(|&t| pos.get(t).map(|p| (here, p.1))),
+                    .filter_map(|&(t, w)| pos.get(t).map(|p| (here, p.1, w as usize))),
             );
         }
         links.sort_unstable();
         let size = links.iter().map(|l| l.1 + 1).max().unwrap_or(0);
+        // Weights so far by lower end, and their total.
         let mut tree = vec![0usize; size + 1];
+        let mut total = 0;
         let mut crossings = 0;
-        for (k, &(_, lower)) in links.iter().enumerate() {
-            // Links so far whose lower end is at or left of this one's.
+        for &(_, lower, w) in &links {
+            // Weight of the links so far whose lower end is at or left of this one's.
             let mut at_or_left = 0;
             let mut i = lower + 1;
             while i > 0 {
                 at_or_left += tree.get(i).copied().unwrap_or(0);
                 i &= i - 1;
             }
-            crossings += k - at_or_left;
+            crossings += (total - at_or_left) * w;
+            total += w;
             let mut i = lower + 1;
             while i <= size {
                 if let Some(t) = tree.get_mut(i) {
-                    *t += 1;
+                    *t += w;
                 }
                 i += i & i.wrapping_neg();
             }
@@ -378,7 +476,7 @@ impl Layered {
 
     /// Orders every rank. With hints (the layout before an edit), cards and boxes keep
     /// their order along the drawing and only what is new is ordered among them.
-    pub(super) fn order(&mut self, hints: Option<&Hints>) {
+    pub(super) fn order(&mut self, hints: Option<&Hints>, effort: Effort) {
         self.fixed = vec![false; self.slots.len()];
         self.fixed_column = vec![false; self.columns.len()];
         if let Some(h) = hints {
@@ -397,15 +495,58 @@ impl Layered {
                 }
             }
         }
+        // Sweeps settle in a local optimum that depends on where they start: start from
+        // the order as built, reversed, and interleaved (without hints), keep the best.
+        let starts = match effort {
+            Effort::Full if hints.is_none() && self.slots.len() <= RESTART_MOST => 3,
+            _ => 1,
+        };
+        let initial = self.snapshot();
+        let mut best = initial.clone();
+        let mut best_crossings = usize::MAX;
+        for start in 0..starts {
+            self.restore(initial.clone());
+            match start {
+                1 => self.permute(|list| list.reverse()),
+                2 => self.permute(|list| {
+                    let mut out: Vec<usize> = list.iter().step_by(2).copied().collect();
+                    let odd: Vec<usize> = list.iter().skip(1).step_by(2).copied().collect();
+                    out.extend(odd.into_iter().rev());
+                    *list = out;
+                }),
+                _ => {}
+            }
+            let (order, crossings) = self.descend(effort);
+            if crossings < best_crossings {
+                best = order;
+                best_crossings = crossings;
+            }
+            if best_crossings == 0 {
+                break;
+            }
+        }
+        self.restore(best);
+    }
+
+    /// Sweeps, swaps and sifting until they stop removing crossings; the best order
+    /// met and its crossings.
+    fn descend(&mut self, effort: Effort) -> (Snapshot, usize) {
         let mut best = self.snapshot();
         let mut best_crossings = self.crossings();
         let mut stall = 0;
-        for round in 0..16 {
+        let rounds = match effort {
+            Effort::Quick => 4,
+            Effort::Full => 12,
+        };
+        for round in 0..rounds {
             if best_crossings == 0 {
                 break;
             }
             self.sweep(round % 2 == 0);
             self.transpose();
+            if effort == Effort::Full {
+                self.sift();
+            }
             let c = self.crossings();
             if c < best_crossings {
                 best = self.snapshot();
@@ -413,22 +554,45 @@ impl Layered {
                 stall = 0;
             } else {
                 stall += 1;
-                if stall >= 4 {
+                if stall >= 3 {
                     break;
                 }
             }
         }
-        self.restore(best);
+        (best, best_crossings)
     }
 
-    fn snapshot(&self) -> (Vec<Vec<usize>>, Vec<Vec<Vec<usize>>>) {
+    /// Rearranges every row's columns and every column's ranks, fixed ones excepted.
+    fn permute(&mut self, change: impl Fn(&mut Vec<usize>)) {
+        for row in &mut self.rows {
+            if !row
+                .columns
+                .iter()
+                .any(|c| self.fixed_column.get(*c).copied().unwrap_or(false))
+            {
+                change(&mut row.columns);
+            }
+        }
+        for column in &mut self.columns {
+            for members in &mut column.members {
+                if !members
+                    .iter()
+                    .any(|s| self.fixed.get(*s).copied().unwrap_or(false))
+                {
+                    change(members);
+                }
+            }
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
         (
             self.rows.iter().map(|r| r.columns.clone()).collect(),
             self.columns.iter().map(|c| c.members.clone()).collect(),
         )
     }
 
-    fn restore(&mut self, (rows, columns): (Vec<Vec<usize>>, Vec<Vec<Vec<usize>>>)) {
+    fn restore(&mut self, (rows, columns): Snapshot) {
         for (row, order) in self.rows.iter_mut().zip(rows) {
             row.columns = order;
         }
@@ -458,8 +622,11 @@ impl Layered {
                 if near.is_empty() {
                     return None;
                 }
-                let sum: f32 = near.iter().filter_map(|&n| pos.get(n).map(|p| p.0)).sum();
-                Some(sum / near.len() as f32)
+                let (sum, weight) = near
+                    .iter()
+                    .filter_map(|&(n, w)| pos.get(n).map(|p| (p.0 * w as f32, w as f32)))
+                    .fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
+                (weight > 0.0).then(|| sum / weight)
             };
             // Boxes and lanes move as blocks where the row meets the rank before it.
             let boundary = if down { local == 0 } else { local + 1 == depth };
@@ -528,35 +695,26 @@ impl Layered {
         }
     }
 
-    /// Crossings between the links of `a` and of `b` when `a` is left of `b`.
-    fn pair_crossings(&self, a: &[usize], b: &[usize], pos: &[(f32, usize)]) -> (usize, usize) {
-        let at = |s: usize| pos.get(s).map_or(0, |p| p.1);
-        let (mut ab, mut ba) = (0, 0);
-        for (near_a, near_b) in [
-            (self.near(a, true), self.near(b, true)),
-            (self.near(a, false), self.near(b, false)),
-        ] {
-            for &x in &near_a {
-                for &y in &near_b {
-                    match at(x).cmp(&at(y)) {
-                        std::cmp::Ordering::Greater => ab += 1,
-                        std::cmp::Ordering::Less => ba += 1,
-                        std::cmp::Ordering::Equal => {}
-                    }
-                }
-            }
-        }
-        (ab, ba)
+    /// Crossings between the links of slot `a` and of slot `b` when `a` is left of
+    /// `b`, and when it is right of it.
+    fn pair_crossings(&self, a: usize, b: usize, pos: &[(f32, usize)]) -> (usize, usize) {
+        let (Some(sa), Some(sb)) = (self.slots.get(a), self.slots.get(b)) else {
+            return (0, 0);
+        };
+        let up = count_pairs(&sa.up, &sb.up, pos);
+        let down = count_pairs(&sa.down, &sb.down, pos);
+        (up.0 + down.0, up.1 + down.1)
     }
 
-    /// The slots linked to any of `slots` above (`up`) or below.
-    fn near(&self, slots: &[usize], up: bool) -> Vec<usize> {
-        slots
-            .iter()
-            .filter_map(|&s| self.slots.get(s))
-            .flat_map(|s| if up { s.up.iter() } else { s.down.iter() })
-            .copied()
-            .collect()
+    /// Like [`Layered::pair_crossings`] for two columns of a row, by the links that
+    /// leave the row above and below.
+    fn column_crossings(&self, a: usize, b: usize, pos: &[(f32, usize)]) -> (usize, usize) {
+        let (Some(ea), Some(eb)) = (self.ends.get(a), self.ends.get(b)) else {
+            return (0, 0);
+        };
+        let up = count_pairs(&ea.0, &eb.0, pos);
+        let down = count_pairs(&ea.1, &eb.1, pos);
+        (up.0 + down.0, up.1 + down.1)
     }
 
     /// Swaps neighbours (slots in a column, columns in a row) while that removes
@@ -571,36 +729,20 @@ impl Layered {
                 };
                 let (first, depth) = (row.first, row.depth);
                 // Whole columns, judged by the links leaving the row at its top and bottom.
-                let columns = row.columns.clone();
-                for i in 1..columns.len() {
-                    let order = self
+                for i in 1..row.columns.len() {
+                    let pair = self
                         .rows
                         .get(r)
-                        .map(|row| row.columns.clone())
-                        .unwrap_or_default();
-                    let (Some(&a), Some(&b)) = (order.get(i - 1), order.get(i)) else {
+                        .and_then(|row| Some((*row.columns.get(i - 1)?, *row.columns.get(i)?)));
+                    let Some((a, b)) = pair else {
                         continue;
                     };
                     let fixed = |c: usize| self.fixed_column.get(c).copied().unwrap_or(false);
                     if fixed(a) && fixed(b) {
                         continue;
                     }
-                    let edge_slots = |c: usize, local: usize| -> Vec<usize> {
-                        self.columns
-                            .get(c)
-                            .and_then(|c| c.members.get(local))
-                            .cloned()
-                            .unwrap_or_default()
-                    };
-                    let top =
-                        self.pair_crossings_side(&edge_slots(a, 0), &edge_slots(b, 0), &pos, true);
-                    let bottom = self.pair_crossings_side(
-                        &edge_slots(a, depth - 1),
-                        &edge_slots(b, depth - 1),
-                        &pos,
-                        false,
-                    );
-                    if top.1 + bottom.1 < top.0 + bottom.0 {
+                    let (ab, ba) = self.column_crossings(a, b, &pos);
+                    if ba < ab {
                         if let Some(row) = self.rows.get_mut(r) {
                             row.columns.swap(i - 1, i);
                         }
@@ -635,7 +777,7 @@ impl Layered {
                             if fixed(a) && fixed(b) {
                                 continue;
                             }
-                            let (ab, ba) = self.pair_crossings(&[a], &[b], &pos);
+                            let (ab, ba) = self.pair_crossings(a, b, &pos);
                             if ba < ab {
                                 if let Some(m) = self
                                     .columns
@@ -657,27 +799,90 @@ impl Layered {
         }
     }
 
-    /// Like [`Layered::pair_crossings`], for the links on one side only.
-    fn pair_crossings_side(
-        &self,
-        a: &[usize],
-        b: &[usize],
-        pos: &[(f32, usize)],
-        up: bool,
-    ) -> (usize, usize) {
-        let at = |s: usize| pos.get(s).map_or(0, |p| p.1);
-        let (mut ab, mut ba) = (0, 0);
-        let (near_a, near_b) = (self.near(a, up), self.near(b, up));
-        for &x in &near_a {
-            for &y in &near_b {
-                match at(x).cmp(&at(y)) {
-                    std::cmp::Ordering::Greater => ab += 1,
-                    std::cmp::Ordering::Less => ba += 1,
-                    std::cmp::Ordering::Equal => {}
+    /// Moves each slot to the place in its column's rank where its links cross least,
+    /// and each column to the place in its row where the links leaving the row cross
+    /// least (sifting); fixed ones keep their order among themselves.
+    fn sift(&mut self) {
+        let mut pos = self.positions();
+        for r in 0..self.rows.len() {
+            let Some(row) = self.rows.get(r) else {
+                continue;
+            };
+            let (first, depth) = (row.first, row.depth);
+            // Boxes (lanes, often many, follow the sweeps and swaps).
+            let columns = row.columns.clone();
+            for &a in &columns {
+                if self
+                    .columns
+                    .get(a)
+                    .is_some_and(|c| c.kind == ColumnKind::Lane)
+                {
+                    continue;
+                }
+                let order = self
+                    .rows
+                    .get(r)
+                    .map(|row| row.columns.clone())
+                    .unwrap_or_default();
+                let costs: Vec<(usize, usize)> = order
+                    .iter()
+                    .filter(|&&b| b != a)
+                    .map(|&b| self.column_crossings(a, b, &pos))
+                    .collect();
+                if let Some(moved) = best_place(&order, a, &costs, &self.fixed_column) {
+                    if let Some(row) = self.rows.get_mut(r) {
+                        row.columns = moved;
+                    }
+                    for k in first..first + depth {
+                        self.place_rank(k, &mut pos);
+                    }
+                }
+            }
+            // Slots within columns.
+            for local in 0..depth {
+                let columns = self
+                    .rows
+                    .get(r)
+                    .map(|row| row.columns.clone())
+                    .unwrap_or_default();
+                for c in columns {
+                    let members = self
+                        .columns
+                        .get(c)
+                        .and_then(|c| c.members.get(local))
+                        .cloned()
+                        .unwrap_or_default();
+                    // Sifting costs the square of a rank's length: long ones follow the
+                    // sweeps and swaps alone.
+                    if members.len() < 2 || members.len() > SIFT_MOST {
+                        continue;
+                    }
+                    for &u in &members {
+                        let order = self
+                            .columns
+                            .get(c)
+                            .and_then(|c| c.members.get(local))
+                            .cloned()
+                            .unwrap_or_default();
+                        let costs: Vec<(usize, usize)> = order
+                            .iter()
+                            .filter(|&&v| v != u)
+                            .map(|&v| self.pair_crossings(u, v, &pos))
+                            .collect();
+                        if let Some(moved) = best_place(&order, u, &costs, &self.fixed) {
+                            if let Some(m) = self
+                                .columns
+                                .get_mut(c)
+                                .and_then(|c| c.members.get_mut(local))
+                            {
+                                *m = moved;
+                            }
+                            self.place_rank(first + local, &mut pos);
+                        }
+                    }
                 }
             }
         }
-        (ab, ba)
     }
 
     /// Orders everything by where it was: cards and boxes by their place before, the
@@ -689,7 +894,7 @@ impl Layered {
             .iter()
             .map(|s| match s.kind {
                 SlotKind::Card(c) => hints.card_x.get(c).copied().flatten(),
-                SlotKind::Pass(_) => None,
+                SlotKind::Pass(_) | SlotKind::Junction(_) => None,
             })
             .collect();
         // A new card goes where its neighbours are.
@@ -700,7 +905,7 @@ impl Layered {
             let Some(slot) = self.slots.get(s) else {
                 continue;
             };
-            if matches!(slot.kind, SlotKind::Card(_)) {
+            if matches!(slot.kind, SlotKind::Card(_) | SlotKind::Junction(_)) {
                 let ends: Vec<f32> = self
                     .chains
                     .iter()
@@ -789,6 +994,84 @@ impl Layered {
             }
         }
     }
+}
+
+/// For links to `near_a` and to `near_b` (slots in one adjacent rank, with the arrows
+/// each carries): how many pairs of arrows cross when their owner `a` is left of `b`,
+/// and when it is right of it.
+fn count_pairs(
+    near_a: &[(usize, u32)],
+    near_b: &[(usize, u32)],
+    pos: &[(f32, usize)],
+) -> (usize, usize) {
+    let at = |s: usize| pos.get(s).map_or(0, |p| p.1);
+    let (mut ab, mut ba) = (0, 0);
+    for &(x, wx) in near_a {
+        let px = at(x);
+        for &(y, wy) in near_b {
+            let w = (wx * wy) as usize;
+            match px.cmp(&at(y)) {
+                std::cmp::Ordering::Greater => ab += w,
+                std::cmp::Ordering::Less => ba += w,
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+    }
+    (ab, ba)
+}
+
+/// Where `item` crosses least in `order`, given for each other item (in order) the
+/// crossings with `item` left of it and right of it; `None` when it is best where it
+/// is. A fixed item stays between the fixed items around it.
+fn best_place(
+    order: &[usize],
+    item: usize,
+    costs: &[(usize, usize)],
+    fixed: &[bool],
+) -> Option<Vec<usize>> {
+    let others: Vec<usize> = order.iter().copied().filter(|&o| o != item).collect();
+    let here = order.iter().position(|&o| o == item)?;
+    let is_fixed = |o: usize| fixed.get(o).copied().unwrap_or(false);
+    // The places it may take among the others.
+    let (lo, hi) = if is_fixed(item) {
+        let before = others
+            .iter()
+            .take(here)
+            .rposition(|&o| is_fixed(o))
+            .map_or(0, |p| p + 1);
+        let after = others
+            .iter()
+            .skip(here)
+            .position(|&o| is_fixed(o))
+            .map_or(others.len(), |p| here + p);
+        (before, after)
+    } else {
+        (0, others.len())
+    };
+    // Cost with `item` before every other, then moving it right one at a time.
+    let mut cost: usize = costs.iter().map(|c| c.0).sum();
+    let mut best = (usize::MAX, here);
+    for p in 0..=others.len() {
+        if p >= lo && p <= hi && (cost < best.0 || (cost == best.0 && p == here)) {
+            best = (cost, p);
+        }
+        if let Some(&(left, right)) = costs.get(p) {
+            cost = cost - left + right;
+        }
+    }
+    let current: usize = {
+        let mut c = 0;
+        for (k, &(left, right)) in costs.iter().enumerate() {
+            c += if k < here { right } else { left };
+        }
+        c
+    };
+    if best.1 == here || best.0 >= current {
+        return None;
+    }
+    let mut moved = others;
+    moved.insert(best.1, item);
+    Some(moved)
 }
 
 /// Keys that keep the fixed items of `items` in their present order: each fixed

@@ -299,6 +299,25 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
     for c in 0..layered.columns.len() {
         pack_column(graph, layered, &mut at, c, None);
     }
+    // The links (arrow, place in its chain) that end in each row, for the wishes.
+    let mut links: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layered.rows.len()];
+    for (a, chain) in layered.chains.iter().enumerate() {
+        for k in 1..chain.slots.len() {
+            let rows: Vec<usize> = [k - 1, k]
+                .iter()
+                .filter_map(|&j| chain.slots.get(j))
+                .filter_map(|&sl| layered.slots.get(sl))
+                .filter_map(|sl| layered.row_of(sl.rank))
+                .collect();
+            for (i, &r) in rows.iter().enumerate() {
+                if i == 0 || rows.first() != Some(&r) {
+                    if let Some(list) = links.get_mut(r) {
+                        list.push((a, k));
+                    }
+                }
+            }
+        }
+    }
     // Sweeps: down (towards what is above), up, then both ways.
     for pass in 0..6 {
         let (up, down) = match pass {
@@ -314,12 +333,20 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
             (0..layered.rows.len()).collect()
         };
         for r in rows {
-            let wishes = wishes(layered, &at, hints, up, down);
+            let wishes = wishes(
+                layered,
+                &at,
+                hints,
+                up,
+                down,
+                links.get(r).map_or(&[][..], Vec::as_slice),
+            );
             place_row(graph, layered, &mut at, r, &wishes, hints);
         }
     }
     if hints.is_some() {
-        let wishes = wishes(layered, &at, hints, true, true);
+        let all: Vec<(usize, usize)> = links.iter().flatten().copied().collect();
+        let wishes = wishes(layered, &at, hints, true, true, &all);
         for r in 0..layered.rows.len() {
             settle_row(graph, layered, &mut at, r, &wishes, hints);
         }
@@ -382,15 +409,20 @@ fn settle_row(
                 .iter()
                 .map(|&s| wishes.get(s).copied().unwrap_or((0.0, 0.0)))
                 .unzip();
-            // Nothing left of the margin: a new card there makes room to its right.
-            let first = members
-                .first()
-                .map_or(0.0, |&s| slot_width(graph, layered, s) / 2.0);
-            let xs = pava(&wish, &weight, &dist, MARGIN + pad + first, f32::MAX / 4.0);
+            // Nothing left of the margin: a new card there makes room to its right. A
+            // pass may run in the box's padding (as near its edge as PAD - PASS_GAP).
+            let edge = |s: usize| {
+                if is_card(layered, s) {
+                    slot_width(graph, layered, s) / 2.0 + pad
+                } else {
+                    (pad - PASS_GAP).max(0.0)
+                }
+            };
+            let first = members.first().map_or(0.0, |&s| edge(s));
+            let xs = pava(&wish, &weight, &dist, MARGIN + first, f32::MAX / 4.0);
             for (&s, x) in members.iter().zip(xs) {
-                let half = slot_width(graph, layered, s) / 2.0;
-                lo = lo.min(x - half);
-                hi = hi.max(x + half);
+                lo = lo.min(x - edge(s));
+                hi = hi.max(x + edge(s));
                 if let Some(v) = at.x.get_mut(s) {
                     *v = x;
                 }
@@ -404,7 +436,7 @@ fn settle_row(
                 ColumnKind::Group(g) => title_width(graph, g),
                 ColumnKind::Lane => 0.0,
             };
-            let width = (hi - lo + 2.0 * pad).max(title);
+            let width = (hi - lo).max(title);
             // Where the box was, if its cards are still inside it there.
             let before = match (hints, column.kind) {
                 (Some(h), ColumnKind::Group(g)) => h.group_x.get(g).copied().flatten(),
@@ -412,7 +444,7 @@ fn settle_row(
             };
             let centre = before.unwrap_or((lo + hi) / 2.0);
             // (max then min, not clamp: rounding may cross the bounds, and clamp panics.)
-            let left = (centre - width / 2.0).max(hi + pad - width).min(lo - pad);
+            let left = (centre - width / 2.0).max(hi - width).min(lo);
             (left, width)
         } else {
             (old_left, at.width.get(c).copied().unwrap_or(0.0))
@@ -532,10 +564,14 @@ fn wishes(
     hints: Option<&Hints>,
     up: bool,
     down: bool,
+    links: &[(usize, usize)],
 ) -> Vec<(f32, f32)> {
     let mut sum: Vec<(f32, f32)> = vec![(0.0, 0.0); layered.slots.len()];
-    for (a, chain) in layered.chains.iter().enumerate() {
-        for k in 1..chain.slots.len() {
+    for &(a, k) in links {
+        let Some(chain) = layered.chains.get(a) else {
+            continue;
+        };
+        {
             let (Some(&s), Some(&t)) = (chain.slots.get(k - 1), chain.slots.get(k)) else {
                 continue;
             };
@@ -718,6 +754,55 @@ fn pack_column(
             }
         }
     }
+}
+
+/// About how wide and tall the drawing of an ordered layered graph will be, without
+/// placing it: boxes and lanes side by side, ranks without their arrows' tracks.
+pub(super) fn estimate(graph: &Graph, layered: &Layered, internet: bool) -> (f32, f32) {
+    let mut width: f32 = 0.0;
+    let mut height = 2.0 * MARGIN
+        + if internet {
+            INTERNET_H + INTERNET_GAP
+        } else {
+            0.0
+        };
+    for row in &layered.rows {
+        let mut w = 0.0;
+        let mut before: Option<usize> = None;
+        for &c in &row.columns {
+            let Some(column) = layered.columns.get(c) else {
+                continue;
+            };
+            if let Some(b) = before {
+                w += column_gap(layered, b, c);
+            }
+            before = Some(c);
+            if let ColumnKind::Group(g) = column.kind {
+                let widest = column
+                    .members
+                    .iter()
+                    .map(|m| {
+                        m.windows(2)
+                            .filter_map(|p| match *p {
+                                [a, b] => Some(separation(graph, layered, a, b)),
+                                _ => None,
+                            })
+                            .sum::<f32>()
+                            + m.first()
+                                .map_or(0.0, |&s| slot_width(graph, layered, s) / 2.0)
+                            + m.last()
+                                .map_or(0.0, |&s| slot_width(graph, layered, s) / 2.0)
+                    })
+                    .fold(0.0, f32::max);
+                w += (widest + 2.0 * column_pad(graph, column.kind)).max(title_width(graph, g));
+            }
+        }
+        width = width.max(w);
+        let depth = row.depth as f32;
+        height += TITLE_H + depth * (CARD_H + LABEL_H) + (depth - 1.0) * MIN_GAP + BOX_BOTTOM;
+    }
+    height += layered.rows.len().saturating_sub(1) as f32 * MIN_CHANNEL;
+    (width + 2.0 * MARGIN, height)
 }
 
 /// Where everything is down the drawing.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use super::graph::{Graph, GroupKind};
 use super::layout::{Key, Memory};
+use super::text;
 
 /// Padding inside a box, left and right.
 pub(super) const PAD: f32 = 16.0;
@@ -13,12 +14,8 @@ pub(super) const PAD: f32 = 16.0;
 pub(super) const CARD_GAP: f32 = 26.0;
 /// Between two boxes side by side.
 pub(super) const BOX_GAP: f32 = 40.0;
-/// Average width of a character of a box's title (16px bold) and subtitle (12px).
-const TITLE_GLYPH: f32 = 9.4;
-const SUBTITLE_GLYPH: f32 = 6.6;
-
 /// Rows of boxes and ranks of cards.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Ranked {
     /// Groups by row, top to bottom, each row in a first order.
     pub rows: Vec<Vec<usize>>,
@@ -41,9 +38,7 @@ pub(super) fn title_width(graph: &Graph, g: usize) -> f32 {
         if g.kind == GroupKind::Loose {
             0.0
         } else {
-            g.title.chars().count() as f32 * TITLE_GLYPH
-                + g.subtitle.chars().count() as f32 * SUBTITLE_GLYPH
-                + 3.0 * PAD
+            text::width(&g.title, 16.0, true) + text::width(&g.subtitle, 12.0, false) + 3.0 * PAD
         }
     })
 }
@@ -225,6 +220,139 @@ fn schedule(
     ranks
 }
 
+/// Each box's layer as its distance from the top (the edge proxies, then what the
+/// internet calls) along flows, so a box is as near the entry as its traffic is; a box
+/// called from a box of its own layer moves a layer down. `None` when nothing is on
+/// top. Boxes not reached keep layer 0 (placed later).
+fn distance_from_top(
+    n: usize,
+    flows: &[(usize, usize)],
+    first: &[usize],
+    edge: Option<usize>,
+) -> Option<Vec<usize>> {
+    let mut layer: Vec<Option<usize>> = (0..n)
+        .map(|g| {
+            if Some(g) == edge {
+                Some(0)
+            } else if first.get(g).copied().unwrap_or(0) > 0 {
+                Some(usize::from(edge.is_some()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    if layer.iter().all(Option::is_none) {
+        return None;
+    }
+    // Breadth first.
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for &(a, b) in flows {
+            if let (Some(la), true) = (layer.get(a).copied().flatten(), a != b) {
+                let better = layer.get(b).copied().flatten().is_none_or(|lb| la + 1 < lb);
+                if better {
+                    if let Some(l) = layer.get_mut(b) {
+                        *l = Some(la + 1);
+                    }
+                    grew = true;
+                }
+            }
+        }
+    }
+    // No flow within a layer: the called box moves down (a bounded number of times).
+    for _ in 0..n * n + 1 {
+        let flat = flows.iter().find(|&&(a, b)| {
+            a != b && layer.get(a).copied().flatten().is_some() && layer.get(a) == layer.get(b)
+        });
+        let Some(&(_, b)) = flat else { break };
+        if let Some(Some(l)) = layer.get_mut(b) {
+            *l += 1;
+        }
+    }
+    let edge_shift = usize::from(edge.is_some());
+    // The caller adds one for boxes below the edge proxies: take it back here.
+    Some(
+        layer
+            .into_iter()
+            .enumerate()
+            .map(|(g, l)| match l {
+                Some(l) if Some(g) != edge => l.saturating_sub(edge_shift),
+                Some(l) => l,
+                None => 0,
+            })
+            .collect(),
+    )
+}
+
+/// Boxes that nothing from the top reaches (the internet or the edge proxies, through
+/// any flows), such as a tier of background jobs, go just below the boxes they call,
+/// their arrows pointing up: so they stay clear of the arrows coming down from the
+/// edge. Each goes to the layer nearest its partners (fewest layers spanned) that holds
+/// none of them, the lower one when two are as near.
+fn below_what_they_call(
+    layer: &mut [usize],
+    flows: &[(usize, usize)],
+    first: &[usize],
+    edge: Option<usize>,
+) {
+    let n = layer.len();
+    let mut reached: Vec<bool> = (0..n)
+        .map(|g| Some(g) == edge || first.get(g).copied().unwrap_or(0) > 0)
+        .collect();
+    if !reached.iter().any(|&r| r) {
+        return;
+    }
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for &(a, b) in flows {
+            if reached.get(a) == Some(&true) && reached.get(b) == Some(&false) {
+                if let Some(r) = reached.get_mut(b) {
+                    *r = true;
+                }
+                grew = true;
+            }
+        }
+    }
+    let mut placed = reached.clone();
+    for _ in 0..n {
+        let mut any = false;
+        for g in 0..n {
+            if placed.get(g) != Some(&false) {
+                continue;
+            }
+            let partners: Vec<usize> = flows
+                .iter()
+                .filter_map(|&(a, b)| match (a == g, b == g) {
+                    (true, false) => Some(b),
+                    (false, true) => Some(a),
+                    _ => None,
+                })
+                .filter(|&p| placed.get(p) == Some(&true))
+                .filter_map(|p| layer.get(p).copied())
+                .collect();
+            let Some(&deepest) = partners.iter().max() else {
+                continue;
+            };
+            let cost = |l: usize| partners.iter().map(|&p| p.abs_diff(l)).sum::<usize>();
+            let best = (0..=deepest + 1)
+                .filter(|l| !partners.contains(l))
+                .min_by_key(|&l| (cost(l), std::cmp::Reverse(l)));
+            if let (Some(best), Some(l)) = (best, layer.get_mut(g)) {
+                *l = best;
+            }
+            if let Some(p) = placed.get_mut(g) {
+                *p = true;
+            }
+            any = true;
+        }
+        if !any {
+            break;
+        }
+    }
+}
+
 /// Ranks for a box after an edit: the cards it had keep their ranks, unless a flow now
 /// joins two cards of one rank (the called one moves down); a card new to the box goes
 /// below its callers in the box where that rank has room and none of its partners,
@@ -332,8 +460,8 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
     let mut inner: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
     let mut touched = vec![false; n];
     let group_of = |c: usize| graph.group_of.get(c).copied();
-    // Each card's place in its group's list of members.
-    let mut slot = vec![0usize; graph.cards.len()];
+    // Each node's place in its group's list of members.
+    let mut slot = vec![0usize; graph.group_of.len()];
     for group in &graph.groups {
         for (k, &c) in group.members.iter().enumerate() {
             if let Some(s) = slot.get_mut(c) {
@@ -341,7 +469,7 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
             }
         }
     }
-    for arrow in &graph.arrows {
+    for arrow in &graph.links {
         let Some(gb) = group_of(arrow.to) else {
             continue;
         };
@@ -378,7 +506,11 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
         *f += 1000;
     }
     let dag = acyclic(n, &group_flows, &first);
-    let mut layer = longest_path(n, &dag);
+    // Boxes by their distance from the top; without a top (nothing published, no edge
+    // proxy), callers above what they call.
+    let mut layer =
+        distance_from_top(n, &group_flows, &first, edge).unwrap_or_else(|| longest_path(n, &dag));
+    below_what_they_call(&mut layer, &group_flows, &first, edge);
     // The edge proxies alone on top; boxes nothing points to or from at the bottom.
     let lowest = layer.iter().copied().max().unwrap_or(0);
     let any_touched = touched.iter().any(|&t| t);

@@ -6,7 +6,7 @@
 //! their cycles broken).
 
 use super::graph::CARD_H;
-use super::order::Layered;
+use super::order::{Layered, SlotKind};
 use super::place::{Across, Down, TRACK};
 
 /// Two ends closer than this are drawn as one straight line.
@@ -25,90 +25,205 @@ pub(super) struct Runs {
     pub count: Vec<usize>,
 }
 
-/// Where each arrow runs across, and its tracks.
+/// A horizontal run between two ranks: from `xa` under its upper slot to `xb` over its
+/// lower one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Run {
+    upper: usize,
+    lower: usize,
+    xa: f32,
+    xb: f32,
+}
+
+/// Runs grouped into nets: for each net the x its verticals come down from and the x
+/// they go on down at; for each run its net.
+type Nets = (Vec<(Vec<f32>, Vec<f32>)>, Vec<usize>);
+
+/// Where each link runs across, and its tracks.
 pub(super) fn runs(layered: &Layered, across: &Across) -> Runs {
     let mut runs = Runs {
         drawn: Vec::with_capacity(layered.chains.len()),
         track: Vec::with_capacity(layered.chains.len()),
         count: vec![0; layered.ranks],
     };
-    // Per gap: (arrow, link, from x, to x).
-    let mut gaps: Vec<Vec<(usize, usize, f32, f32)>> = vec![Vec::new(); layered.ranks];
+    let is_card = |s: usize| {
+        layered
+            .slots
+            .get(s)
+            .is_some_and(|s| matches!(s.kind, SlotKind::Card(_)))
+    };
+    // A slot several links arrive at (a bundle's trunk) is drawn where it is, the same
+    // for all of them; another is drawn straight under the slot before it when that
+    // is within a hair.
+    let shared = |s: usize| layered.slots.get(s).is_some_and(|s| s.up.len() > 1);
+    // Per gap: its runs, each once; per link and step, the gap and run it takes.
+    let mut gaps: Vec<Vec<Run>> = vec![Vec::new(); layered.ranks];
+    let mut run_of: Vec<Vec<Option<(usize, usize)>>> = Vec::with_capacity(layered.chains.len());
     for (a, chain) in layered.chains.iter().enumerate() {
         let mut drawn: Vec<f32> = Vec::with_capacity(chain.slots.len());
-        for k in 0..chain.slots.len() {
+        for (k, &slot) in chain.slots.iter().enumerate() {
             let x = across.attach(layered, a, k);
             let x = match drawn.last() {
-                Some(&before) if (x - before).abs() < STRAIGHT => before,
+                Some(&before)
+                    if (x - before).abs() < STRAIGHT && (is_card(slot) || !shared(slot)) =>
+                {
+                    before
+                }
                 _ => x,
             };
             drawn.push(x);
         }
+        let mut mine = vec![None; chain.slots.len().saturating_sub(1)];
         for k in 1..chain.slots.len() {
-            let (Some(&xa), Some(&xb)) = (drawn.get(k - 1), drawn.get(k)) else {
+            let (Some(&xa), Some(&xb), Some(&upper), Some(&lower)) = (
+                drawn.get(k - 1),
+                drawn.get(k),
+                chain.slots.get(k - 1),
+                chain.slots.get(k),
+            ) else {
                 continue;
             };
-            let rank = chain
-                .slots
-                .get(k - 1)
-                .and_then(|&s| layered.slots.get(s))
-                .map(|s| s.rank);
-            if let (Some(list), true) = (rank.and_then(|r| gaps.get_mut(r)), xa != xb) {
-                list.push((a, k - 1, xa, xb));
+            let rank = layered.slots.get(upper).map(|s| s.rank);
+            let (Some(r), true) = (rank, xa != xb) else {
+                continue;
+            };
+            let Some(list) = gaps.get_mut(r) else {
+                continue;
+            };
+            let run = Run {
+                upper,
+                lower,
+                xa,
+                xb,
+            };
+            let i = match list.iter().position(|x| *x == run) {
+                Some(i) => i,
+                None => {
+                    list.push(run);
+                    list.len() - 1
+                }
+            };
+            if let Some(m) = mine.get_mut(k - 1) {
+                *m = Some((r, i));
             }
         }
+        run_of.push(mine);
         runs.track
             .push(vec![None; chain.slots.len().saturating_sub(1)]);
         runs.drawn.push(drawn);
     }
-    for (rank, segments) in gaps.iter().enumerate() {
-        let tracks = assign(segments);
-        let mut most = 0;
-        for (&(a, k, _, _), t) in segments.iter().zip(tracks) {
-            most = most.max(t + 1);
-            if let Some(slot) = runs.track.get_mut(a).and_then(|v| v.get_mut(k)) {
-                *slot = Some(t);
-            }
-        }
+    let mut tracks_of: Vec<Vec<usize>> = Vec::with_capacity(gaps.len());
+    for (rank, list) in gaps.iter().enumerate() {
+        let tracks = assign(&nets(list, &is_card));
+        let most = tracks.iter().map(|t| t + 1).max().unwrap_or(0);
         if let Some(c) = runs.count.get_mut(rank) {
             *c = most;
+        }
+        tracks_of.push(tracks);
+    }
+    for (a, mine) in run_of.iter().enumerate() {
+        for (k, at) in mine.iter().enumerate() {
+            let Some((rank, i)) = *at else { continue };
+            let t = tracks_of.get(rank).and_then(|t| t.get(i)).copied();
+            if let Some(slot) = runs.track.get_mut(a).and_then(|v| v.get_mut(k)) {
+                *slot = t;
+            }
         }
     }
     runs
 }
 
-/// Tracks for the runs of one gap (0 is the top one).
-fn assign(segments: &[(usize, usize, f32, f32)]) -> Vec<usize> {
-    let n = segments.len();
+/// The runs of one gap in nets: runs that meet at a slot other than a card (a bundle's
+/// trunk or junction) share a track, so bundled arrows run as one line.
+fn nets(runs: &[Run], is_card: &dyn Fn(usize) -> bool) -> Nets {
+    let n = runs.len();
+    // Union-find over the runs.
+    let mut parent: Vec<usize> = (0..n).collect();
+    let root = |parent: &[usize], mut i: usize| {
+        while let Some(&p) = parent.get(i) {
+            if p == i {
+                break;
+            }
+            i = p;
+        }
+        i
+    };
+    for i in 0..n {
+        for j in i + 1..n {
+            let (Some(a), Some(b)) = (runs.get(i), runs.get(j)) else {
+                continue;
+            };
+            let meet = (a.lower == b.lower && !is_card(a.lower))
+                || (a.upper == b.upper && !is_card(a.upper));
+            if meet {
+                let (ri, rj) = (root(&parent, i), root(&parent, j));
+                if ri != rj {
+                    if let Some(p) = parent.get_mut(ri) {
+                        *p = rj;
+                    }
+                }
+            }
+        }
+    }
+    let mut index: Vec<Option<usize>> = vec![None; n];
+    let mut out: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
+    let mut of = Vec::with_capacity(n);
+    for (i, run) in runs.iter().enumerate() {
+        let r = root(&parent, i);
+        let k = match index.get(r).copied().flatten() {
+            Some(k) => k,
+            None => {
+                out.push((Vec::new(), Vec::new()));
+                if let Some(slot) = index.get_mut(r) {
+                    *slot = Some(out.len() - 1);
+                }
+                out.len() - 1
+            }
+        };
+        if let Some(net) = out.get_mut(k) {
+            net.0.push(run.xa);
+            net.1.push(run.xb);
+        }
+        of.push(k);
+    }
+    (out, of)
+}
+
+/// Tracks for the runs of one gap (0 is the top one), by their nets.
+fn assign((nets, of): &Nets) -> Vec<usize> {
+    let n = nets.len();
     let span = |i: usize| {
-        segments
-            .get(i)
-            .map_or((0.0, 0.0), |&(_, _, a, b)| (a.min(b), a.max(b)))
+        nets.get(i).map_or((0.0, 0.0), |(a, b)| {
+            a.iter()
+                .chain(b)
+                .fold((f32::MAX, f32::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+        })
     };
-    let inside = |x: f32, i: usize| {
-        let (lo, hi) = span(i);
-        x >= lo - RUN_GAP && x <= hi + RUN_GAP
-    };
-    let ends = |i: usize| segments.get(i).map_or((0.0, 0.0), |&(_, _, a, b)| (a, b));
-    // above[i]: runs that must lie below run i.
+    let inside = |x: f32, (lo, hi): (f32, f32)| x >= lo - RUN_GAP && x <= hi + RUN_GAP;
+    // below[i]: nets that must run lower than net i.
     let mut below: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut inn = vec![0usize; n];
     for i in 0..n {
         for j in i + 1..n {
-            let ((li, hi_), (lj, hj)) = (span(i), span(j));
-            if li > hj + RUN_GAP || lj > hi_ + RUN_GAP {
+            let (si, sj) = (span(i), span(j));
+            if si.0 > sj.1 + RUN_GAP || sj.0 > si.1 + RUN_GAP {
                 continue;
             }
-            let ((ai, bi), (aj, bj)) = (ends(i), ends(j));
-            // A run's start drops from above into its track; its end drops below it.
-            let i_first = inside(ai, j) || inside(bj, i);
-            let j_first = inside(aj, i) || inside(bi, j);
+            let (Some((ai, bi)), Some((aj, bj))) = (nets.get(i), nets.get(j)) else {
+                continue;
+            };
+            // A net's verticals drop from above into its track and go on down from it:
+            // one dropping into another's span must run above it, one going on down
+            // under another's span must run below it.
+            let i_first = ai.iter().any(|&x| inside(x, sj)) || bj.iter().any(|&x| inside(x, si));
+            let j_first = aj.iter().any(|&x| inside(x, si)) || bi.iter().any(|&x| inside(x, sj));
             let (upper, lower) = match (i_first, j_first) {
                 (true, false) => (i, j),
                 (false, true) => (j, i),
-                // They must cross: either order crosses once.
+                // They must cross: either order crosses.
                 _ => {
-                    if ai <= aj {
+                    let left = |a: &[f32]| a.iter().copied().fold(f32::MAX, f32::min);
+                    if left(ai) <= left(aj) {
                         (i, j)
                     } else {
                         (j, i)
@@ -123,8 +238,8 @@ fn assign(segments: &[(usize, usize, f32, f32)]) -> Vec<usize> {
             }
         }
     }
-    // Longest path from the top, in topological order; a cycle is broken at the run
-    // with the fewest runs still above it.
+    // Longest path from the top, in topological order; a cycle is broken at the net
+    // with the fewest nets still above it.
     let mut track = vec![0usize; n];
     let mut done = vec![false; n];
     for _ in 0..n {
@@ -148,7 +263,9 @@ fn assign(segments: &[(usize, usize, f32, f32)]) -> Vec<usize> {
             }
         }
     }
-    track
+    of.iter()
+        .map(|&k| track.get(k).copied().unwrap_or(0))
+        .collect()
 }
 
 /// Each arrow's points, from its source's port to its target's, orthogonal.
@@ -219,6 +336,17 @@ pub(super) fn polylines(
 mod tests {
     use super::*;
 
+    /// Each run a net of its own.
+    fn single(segments: &[(usize, usize, f32, f32)]) -> Nets {
+        (
+            segments
+                .iter()
+                .map(|&(_, _, a, b)| (vec![a], vec![b]))
+                .collect(),
+            (0..segments.len()).collect(),
+        )
+    }
+
     fn crossings(segments: &[(usize, usize, f32, f32)], tracks: &[usize]) -> usize {
         // Each run: down at a from 0 to its track, across, down at b to 100.
         let y = |t: usize| 10.0 + t as f32 * 8.0;
@@ -253,7 +381,7 @@ mod tests {
             (4, 0, 200.0, 120.0),
             (5, 0, 210.0, 150.0),
         ];
-        let t = assign(&segs);
+        let t = assign(&single(&segs));
         assert_eq!(crossings(&segs, &t), 0, "{t:?}");
         // Runs that do not overlap share a track.
         assert_eq!(t.iter().copied().max(), Some(3));
@@ -262,7 +390,7 @@ mod tests {
     #[test]
     fn runs_out_of_order_cross_once() {
         let segs = [(0, 0, 0.0, 50.0), (1, 0, 10.0, 30.0)];
-        let t = assign(&segs);
+        let t = assign(&single(&segs));
         assert_eq!(crossings(&segs, &t), 1);
     }
 }

@@ -7,7 +7,9 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use super::graph::CARD_INSET;
 use super::layout::{Card, Change, Edge, Layout, Rect, Tone};
+use super::text;
 
 /// Tier fills and strokes, after seed 000's diagram (web green, infra pink, job purple,
 /// ml yellow, ...), readable on a projector: light fill, stroke, dark fill, dark stroke.
@@ -62,16 +64,6 @@ fn px(v: f32) -> i32 {
     v.round() as i32
 }
 
-/// Shortens text to about `max` characters for a fixed-width card.
-fn fit(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
-    short.push('…');
-    short
-}
-
 const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;fill:#1b1f24}\
 rect.bg{fill:#fafbfc}\
 text.tt{font-size:16px;font-weight:700}text.ts{font-size:12px;fill:#4a525c}\
@@ -88,7 +80,7 @@ text.lbl{font-size:11px;font-weight:600;fill:#37474f}.lbl .public{fill:#1565c0}.
 .lbl .added{fill:#2e7d32;font-weight:700}.lbl .removed{fill:#d32f2f;text-decoration:line-through}\
 text.halo{stroke:#fafbfc;stroke-width:4px;paint-order:stroke;stroke-linejoin:round}\
 rect.net{fill:#e3f2fd;stroke:#1976d2;stroke-width:2}text.net{fill:#0d47a1}\
-rect.edge{fill:#fff8ef;stroke:#f57c00;stroke-width:2}text.edge{fill:#bf5b00}\
+rect.edge{fill:#fff8ef;stroke:#f57c00;stroke-width:2}text.edge{fill:#bf5b00}circle.junction{fill:#5c6773;stroke:#fafbfc;stroke-width:2}\
 @media (prefers-color-scheme:dark){text{fill:#e8ecf1}rect.bg{fill:#12171d}text.ts,text.cd{fill:#a3adb8}text.ch{fill:#8ab4f8}\
 rect.card{fill:#1f2731;stroke:#7d8896}.proxy rect.card{fill:#33250f;stroke:#ffb74d}.data rect.card{stroke:#bcaaa4}\
 .hl rect.card{stroke:#64b5f6}.chg rect.card{stroke:#fbbf24}.sel rect.card,g.sel>rect.tier{stroke:#ffa726}\
@@ -96,7 +88,7 @@ path.flow{stroke:#a3adb8}path.public{stroke:#64b5f6}path.blocked,path.removed{st
 path.ah{fill:#a3adb8}path.ah.public{fill:#64b5f6}path.ah.blocked,path.ah.removed{fill:#ff6b6b}path.ah.added{fill:#81c784}\
 text.lbl{fill:#d5dde5}.lbl .public{fill:#90caf9}.lbl .blocked,.lbl .removed{fill:#ff8a80}.lbl .added{fill:#a5d6a7}\
 text.halo{stroke:#12171d}rect.net{fill:#0d2640;stroke:#64b5f6}text.net{fill:#bbdefb}\
-rect.edge{fill:#2a1e10;stroke:#ffb74d}text.edge{fill:#ffcc80}}";
+rect.edge{fill:#2a1e10;stroke:#ffb74d}text.edge{fill:#ffcc80}circle.junction{fill:#a3adb8;stroke:#12171d}}";
 
 /// The palette's rules: each tier's fill and stroke, its title's colour and halo.
 fn palette_css(out: &mut String) {
@@ -306,6 +298,26 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         );
         children.push(std::mem::take(&mut s));
     }
+    for j in &layout.junctions {
+        let list = |names: &[String]| {
+            let shown: Vec<&str> = names.iter().take(6).map(String::as_str).collect();
+            let more = names.len().saturating_sub(6);
+            let mut text = shown.join(", ");
+            if more > 0 {
+                let _ = write!(text, " and {more} more");
+            }
+            escape(&text).into_owned()
+        };
+        let _ = write!(
+            s,
+            "<g transform=\"translate({} {})\"><title>Each of {} calls each of {}</title><circle class=\"junction\" r=\"5\"/></g>",
+            px(j.at.0),
+            px(j.at.1),
+            list(&j.sources),
+            list(&j.targets),
+        );
+        children.push(std::mem::take(&mut s));
+    }
     children.extend(titles);
     for card in &layout.cards {
         draw_card(&mut s, card, style, focus(&card.service));
@@ -369,30 +381,33 @@ fn draw_card(s: &mut String, card: &Card, style: &Style, focused: bool) {
         class.push_str(" dim");
     }
     let name = escape(&card.service);
-    // Characters that fit: the name at 15px bold, the lines below at 11.5px.
-    let chars = ((w - 20.0) / 8.7).max(8.0) as usize;
-    let small = ((w - 20.0) / 6.4).max(8.0) as usize;
+    let room = w - 2.0 * CARD_INSET;
     let (x, y, w, h) = (px(x), px(y), px(w), px(h));
     let _ = write!(
         s,
         "<g transform=\"translate({x} {y})\" class=\"{class}\" data-service=\"{name}\"><title>{name}{ports}</title><rect class=\"card\" width=\"{w}\" height=\"{h}\" rx=\"{rx}\"/><text class=\"cn\" x=\"10\" y=\"21\">{}</text><text class=\"cd\" x=\"10\" y=\"38\">{}</text>",
-        escape(&fit(&card.service, chars)),
-        escape(&fit(&card.detail, small)),
+        escape(&text::fit(&card.service, room, 15.0, true)),
+        escape(&text::fit(&card.detail, room, 11.5, false)),
         rx = if card.data { 14 } else { 7 },
         ports = if card.ports.is_empty() { String::new() } else { format!(" (published {})", escape(&card.ports)) },
     );
     if !card.extra_tiers.is_empty() {
-        let text = format!("+ {}", card.extra_tiers.join(", "));
+        let chips = format!("+ {}", card.extra_tiers.join(", "));
         let _ = write!(
             s,
             "<text class=\"ch\" x=\"10\" y=\"52\">{}</text>",
-            escape(&fit(&text, small))
+            escape(&text::fit(&chips, room, 11.0, false))
         );
     } else if !card.ports.is_empty() {
         let _ = write!(
             s,
             "<text class=\"ch\" x=\"10\" y=\"52\">{}</text>",
-            escape(&fit(&format!("published {}", card.ports), small))
+            escape(&text::fit(
+                &format!("published {}", card.ports),
+                room,
+                11.0,
+                false
+            ))
         );
     }
     s.push_str("</g>");
