@@ -33,11 +33,10 @@ fn head_link(graph: &Graph, arrow: usize) -> Option<usize> {
     graph.arrow_links.get(arrow)?.last().copied()
 }
 
-/// Which ranks get a line for labels above their cards (`.0`: every rank, so a label
-/// that appears after an edit moves nothing) and below (`.1`: where an arrow with
-/// something to say enters a card from below).
+/// Which ranks get a line for labels above their cards (`.0`) and below (`.1`): where an
+/// arrow with something to say enters a card from that side.
 pub(super) fn bands(graph: &Graph, layered: &Layered) -> (Vec<bool>, Vec<bool>) {
-    let mut above = vec![true; layered.ranks];
+    let mut above = vec![false; layered.ranks];
     let mut below = vec![false; layered.ranks];
     for (a, arrow) in graph.arrows.iter().enumerate() {
         if part(arrow).is_none() {

@@ -461,7 +461,8 @@ fn place(
             Junction {
                 at: (
                     across.x.get(s).copied().unwrap_or(0.0) + shift,
-                    down.rank_top.get(rank).copied().unwrap_or(0.0) + CARD_H / 2.0,
+                    down.rank_top.get(rank).copied().unwrap_or(0.0)
+                        + down.rank_height.get(rank).copied().unwrap_or(CARD_H) / 2.0,
                 ),
                 sources: names(&j.sources),
                 targets: names(&j.targets),

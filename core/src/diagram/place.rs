@@ -34,6 +34,9 @@ pub(super) const LABEL_H: f32 = 17.0;
 /// Between the horizontal runs of two arrows, and above and below them.
 pub(super) const TRACK: f32 = 8.0;
 const TRACK_PAD: f32 = 12.0;
+/// A rank that holds no card, and the least room next to it.
+const THIN_H: f32 = 10.0;
+const THIN_GAP: f32 = 14.0;
 /// The least room between two ranks of a box, and between two rows of boxes.
 const MIN_GAP: f32 = 26.0;
 const MIN_CHANNEL: f32 = 40.0;
@@ -812,6 +815,8 @@ pub(super) struct Down {
     pub internet: Option<(f32, f32)>,
     /// Per global rank: the top of its cards.
     pub rank_top: Vec<f32>,
+    /// Per global rank: its height (a card's, or less where it holds none).
+    pub rank_height: Vec<f32>,
     /// Per gap below a global rank (the last one of a row: the channel to the next
     /// row): where its first track runs.
     pub track_top: Vec<f32>,
@@ -869,6 +874,17 @@ pub(super) fn down(
             least.max(2.0 * TRACK_PAD + (t - 1) as f32 * TRACK)
         }
     };
+    // A rank with no card (only arrows passing and junctions) is a thin one.
+    let mut has_card = vec![false; layered.ranks];
+    for slot in &layered.slots {
+        if let (SlotKind::Card(_), Some(h)) = (slot.kind, has_card.get_mut(slot.rank)) {
+            *h = true;
+        }
+    }
+    let carded = |r: usize| has_card.get(r).copied().unwrap_or(true);
+    d.rank_height = (0..layered.ranks)
+        .map(|r| if carded(r) { CARD_H } else { THIN_H })
+        .collect();
     let mut y = MARGIN;
     if internet {
         d.internet = Some((y, y + INTERNET_H));
@@ -883,16 +899,26 @@ pub(super) fn down(
         let mut bottoms = Vec::with_capacity(row.depth);
         for local in 0..row.depth {
             let rank = row.first + local;
-            y += band(labels_above, rank);
+            if carded(rank) {
+                y += band(labels_above, rank);
+            }
             y = y.max(least.get(rank).copied().unwrap_or(0.0));
             if let Some(t) = d.rank_top.get_mut(rank) {
                 *t = y;
             }
-            y += CARD_H + band(labels_below, rank);
+            y += d.rank_height.get(rank).copied().unwrap_or(CARD_H);
+            if carded(rank) {
+                y += band(labels_below, rank);
+            }
             bottoms.push(y);
             if local + 1 < row.depth {
                 let t = tracks.get(rank).copied().unwrap_or(0);
-                let gap = room(t, MIN_GAP);
+                let least = if carded(rank) && carded(rank + 1) {
+                    MIN_GAP
+                } else {
+                    THIN_GAP
+                };
+                let gap = room(t, least);
                 if let Some(tt) = d.track_top.get_mut(rank) {
                     *tt = y + (gap - (t.max(1) - 1) as f32 * TRACK) / 2.0;
                 }

@@ -164,19 +164,36 @@ fn longest_path(n: usize, edges: &[(usize, usize)]) -> Vec<usize> {
     layer
 }
 
-/// Ranks for a box's cards: each card below the cards of the box that call it, at most
-/// `cols` cards a rank, the earliest rank with room (a list schedule, like
+/// How wide a rank of a box may be: each member's width with the gap after it, and
+/// the room for them.
+struct Room {
+    sizes: Vec<f32>,
+    room: f32,
+}
+
+impl Room {
+    fn size(&self, i: usize) -> f32 {
+        self.sizes.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// Whether member `i` fits a rank that already holds `used` (an empty one holds any).
+    fn fits(&self, used: f32, i: usize) -> bool {
+        used <= 0.0 || used + self.size(i) <= self.room
+    }
+}
+
+/// Ranks for a box's cards: each card below the cards of the box that call it, no rank
+/// wider than `room` allows, the earliest rank with room (a list schedule, like
 /// Coffman–Graham's). `wish` is a rank a card keeps if it still may (from the layout
 /// before an edit).
 fn schedule(
     n: usize,
     edges: &[(usize, usize)],
-    cols: usize,
+    room: &Room,
     wish: &[Option<usize>],
 ) -> Vec<Vec<usize>> {
-    let cols = cols.max(1);
     let mut rank: Vec<Option<usize>> = vec![None; n];
-    let mut count: Vec<usize> = Vec::new();
+    let mut count: Vec<f32> = Vec::new();
     for _ in 0..n {
         // The unplaced card whose callers are placed, lowest least rank first.
         let least = |i: usize, rank: &[Option<usize>]| -> Option<usize> {
@@ -197,14 +214,14 @@ fn schedule(
             }
         }
         let Some((i, mut at)) = pick else { break };
-        while count.get(at).is_some_and(|&c| c >= cols) {
+        while count.get(at).is_some_and(|&used| !room.fits(used, i)) {
             at += 1;
         }
         while count.len() <= at {
-            count.push(0);
+            count.push(0.0);
         }
         if let Some(c) = count.get_mut(at) {
-            *c += 1;
+            *c += room.size(i);
         }
         if let Some(r) = rank.get_mut(i) {
             *r = Some(at);
@@ -361,10 +378,9 @@ fn below_what_they_call(
 fn keep_ranks(
     n: usize,
     flows: &[(usize, usize)],
-    cols: usize,
+    room: &Room,
     wish: &[Option<usize>],
 ) -> Vec<Vec<usize>> {
-    let cols = cols.max(1);
     let mut rank: Vec<Option<usize>> = wish.to_vec();
     rank.resize(n, None);
     // Flows within one rank: the called card gives up its place.
@@ -375,13 +391,14 @@ fn keep_ranks(
             }
         }
     }
-    let mut count: Vec<usize> = Vec::new();
-    for r in rank.iter().flatten() {
-        while count.len() <= *r {
-            count.push(0);
+    let mut count: Vec<f32> = Vec::new();
+    for (i, r) in rank.iter().enumerate() {
+        let Some(r) = *r else { continue };
+        while count.len() <= r {
+            count.push(0.0);
         }
-        if let Some(c) = count.get_mut(*r) {
-            *c += 1;
+        if let Some(c) = count.get_mut(r) {
+            *c += room.size(i);
         }
     }
     for i in 0..n {
@@ -405,17 +422,19 @@ fn keep_ranks(
             .filter(|&&(_, b)| b == i)
             .filter_map(|&(a, _)| rank.get(a).copied().flatten())
             .max();
-        let fits = |r: usize| count.get(r).copied().unwrap_or(0) < cols && !partners.contains(&r);
+        let fits = |r: usize| {
+            count.get(r).is_none_or(|&used| room.fits(used, i)) && !partners.contains(&r)
+        };
         let first = callers.map_or(0, |c| c + 1);
         let at = (first..count.len() + 1)
             .find(|&r| fits(r))
             .or_else(|| (0..first).find(|&r| fits(r)))
             .unwrap_or(count.len());
         while count.len() <= at {
-            count.push(0);
+            count.push(0.0);
         }
         if let Some(c) = count.get_mut(at) {
-            *c += 1;
+            *c += room.size(i);
         }
         if let Some(r) = rank.get_mut(i) {
             *r = Some(at);
@@ -527,10 +546,8 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
         }
     }
 
-    // Cards in ranks, at most as many a rank as a row of the drawing's width holds.
-    let mean_w =
-        graph.cards.iter().map(|c| c.rect.w).sum::<f32>() / graph.cards.len().max(1) as f32;
-    let fit = (((width - 2.0 * PAD + CARD_GAP) / (mean_w + CARD_GAP)).floor() as usize).max(1);
+    // Cards in ranks, no rank wider than a row of the drawing's width may be.
+    let room = width - 2.0 * PAD + CARD_GAP;
     let remembered = |c: usize, g: usize| -> Option<usize> {
         let name = &graph.cards.get(c)?.service;
         let (k, r) = memory?.ranks.get(name)?;
@@ -546,24 +563,34 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
             let wish: Vec<Option<usize>> =
                 group.members.iter().map(|&c| remembered(c, g)).collect();
             let kept = wish.iter().flatten().count();
-            let mut cols = fit;
+            let sizes: Vec<f32> = group
+                .members
+                .iter()
+                .map(|&c| graph.cards.get(c).map_or(0.0, |c| c.rect.w + CARD_GAP))
+                .collect();
+            let mut fits = room;
             if edges.is_empty() {
                 // Even lines: 7 cards in lines of 4 and 3, not 6 and 1.
-                let lines = m.div_ceil(fit.max(1));
-                cols = m.div_ceil(lines.max(1));
+                let total: f32 = sizes.iter().sum();
+                let widest = sizes.iter().copied().fold(0.0, f32::max);
+                let lines = (total / room.max(1.0)).ceil().max(1.0);
+                fits = fits.min(total / lines + widest * 0.6);
             }
             if kept > 0 {
                 // The widest rank the layout before had still fits.
-                let mut before: HashMap<usize, usize> = HashMap::new();
-                for r in wish.iter().flatten() {
-                    *before.entry(*r).or_default() += 1;
+                let mut before: HashMap<usize, f32> = HashMap::new();
+                for (k, r) in wish.iter().enumerate() {
+                    if let Some(r) = r {
+                        *before.entry(*r).or_default() += sizes.get(k).copied().unwrap_or(0.0);
+                    }
                 }
-                cols = cols.max(before.values().copied().max().unwrap_or(0));
+                fits = fits.max(before.values().copied().fold(0.0, f32::max));
             }
+            let room = Room { sizes, room: fits };
             let ranks = if kept > 0 {
-                keep_ranks(m, inner.get(g).map_or(&[][..], Vec::as_slice), cols, &wish)
+                keep_ranks(m, inner.get(g).map_or(&[][..], Vec::as_slice), &room, &wish)
             } else {
-                schedule(m, &edges, cols, &wish)
+                schedule(m, &edges, &room, &wish)
             };
             ranks
                 .into_iter()

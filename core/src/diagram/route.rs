@@ -283,6 +283,14 @@ pub(super) fn polylines(
             .copied()
             .unwrap_or(0.0)
     };
+    let height = |s: usize| {
+        layered
+            .slots
+            .get(s)
+            .and_then(|s| down.rank_height.get(s.rank))
+            .copied()
+            .unwrap_or(CARD_H)
+    };
     layered
         .chains
         .iter()
@@ -296,7 +304,7 @@ pub(super) fn polylines(
             let y0 = if internet {
                 down.internet.map_or(0.0, |(_, bottom)| bottom)
             } else {
-                chain.slots.first().map_or(0.0, |&s| top(s) + CARD_H)
+                chain.slots.first().map_or(0.0, |&s| top(s) + height(s))
             };
             let mut points = vec![(x0, y0)];
             for k in 1..chain.slots.len() {
