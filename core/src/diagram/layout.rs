@@ -238,17 +238,22 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .map(|p| &p.memory)
         .filter(|m| !m.rows.is_empty());
     if let Some(m) = memory {
-        return place(g, m.width, options, Some(m), Effort::Full).0;
+        return place(g, m.width, options, Some(m), false, Effort::Full).0;
     }
-    // A fresh layout tries a few wrap widths, each ordered quickly: the fewest crossings
-    // among those that keep card names readable on a 1920x1080 screen, else the most
-    // readable; the chosen one is then ordered with full effort.
+    // A fresh layout tries a few wrap widths, with cards in their boxes as early and as
+    // late as they may be, each ordered quickly; the most promising
+    // (all of them up to 60 cards) are then ordered and placed in full, and the best
+    // of those (see below) wins.
     let base = wrap_width(&g.cards);
-    let mut best: Option<(f32, usize, f32)> = None;
+    let mut candidates: Vec<(f32, bool, usize, f32)> = Vec::new();
     let mut seen: Vec<rank::Ranked> = Vec::new();
-    for factor in [0.6, 0.8, 1.0, 1.4, 1.9] {
+    let internet = g.arrows.iter().any(|a| a.from.is_none());
+    for (factor, late) in [0.6, 0.8, 1.0, 1.4, 1.9]
+        .into_iter()
+        .flat_map(|f| [(f, false), (f, true)])
+    {
         let width = (base * factor).min(MAX_WRAP);
-        let ranked = rank::rank(&g, width, None);
+        let ranked = rank::rank(&g, width, None, late);
         if seen.contains(&ranked) {
             continue;
         }
@@ -256,25 +261,45 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         seen.push(ranked);
         layered.order(None, Effort::Quick);
         let crossings = layered.crossings();
-        let (w, h) = place::estimate(&g, &layered, g.arrows.iter().any(|a| a.from.is_none()));
-        let scale = (1920.0 / w).min(1080.0 / h);
-        let better = match &best {
-            None => true,
-            Some((_, c, s)) => {
-                let (readable, was) = (scale >= READABLE, *s >= READABLE);
-                (readable && !was)
-                    || (readable == was
-                        && readable
-                        && (crossings < *c || (crossings == *c && scale > *s * 1.02)))
-                    || (readable == was && !readable && scale > *s * 1.02)
-            }
-        };
-        if better {
-            best = Some((width, crossings, scale));
-        }
+        let (w, h) = place::estimate(&g, &layered, internet);
+        candidates.push((width, late, crossings, (1920.0 / w).min(1080.0 / h)));
     }
-    let width = best.map_or(base, |b| b.0);
-    place(g, width, options, None, Effort::Full).0
+    candidates.sort_by(|a, b| {
+        let readable = |c: &(f32, bool, usize, f32)| c.3 >= READABLE;
+        readable(b)
+            .cmp(&readable(a))
+            .then(a.2.cmp(&b.2))
+            .then(b.3.total_cmp(&a.3))
+    });
+    let tries = if g.cards.len() <= 60 {
+        candidates.len()
+    } else {
+        2
+    };
+    let placed: Vec<(Layout, usize, f32)> = candidates
+        .iter()
+        .take(tries.max(1))
+        .map(|&(width, late, _, _)| {
+            let (l, crossings) = place(g.clone(), width, options, None, late, Effort::Full);
+            let scale = (1920.0 / l.width).min(1080.0 / l.height);
+            (l, crossings, scale)
+        })
+        .collect();
+    // Fewer crossings, and a drawing that fills the screen: each candidate's crossings
+    // (plus one) times how much smaller than the best it shows, squared; the least
+    // wins (among those readable, if any is).
+    let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
+    let readable = most >= READABLE;
+    let score = |p: &(Layout, usize, f32)| {
+        let shrink = most / p.2.max(1e-3);
+        (p.1 + 1) as f32 * shrink * shrink
+    };
+    let chosen = placed
+        .iter()
+        .filter(|p| !readable || p.2 >= READABLE)
+        .min_by(|a, b| score(a).total_cmp(&score(b)))
+        .map(|p| p.0.clone());
+    chosen.unwrap_or_else(|| place(g, base, options, None, false, Effort::Full).0)
 }
 
 /// The widest a row may be: 12 px names at 1920 px wide, from 15 px names.
@@ -290,9 +315,10 @@ fn place(
     width: f32,
     options: &Options<'_>,
     memory: Option<&Memory>,
+    late: bool,
     effort: Effort,
 ) -> (Layout, usize) {
-    let ranked = rank::rank(&g, width, memory);
+    let ranked = rank::rank(&g, width, memory, late);
     let mut layered = Layered::new(&g, &ranked);
     let keys: Vec<Key> = (0..g.groups.len()).map(|i| rank::key(&g, i)).collect();
     let hints = match (options.previous, memory) {

@@ -109,8 +109,9 @@ pub(super) enum Effort {
     Full,
 }
 
-/// The most slots a drawing may have to be ordered from several starts.
+/// The most slots a drawing may have to be ordered from several starts, and from many.
 const RESTART_MOST: usize = 400;
+const SHUFFLE_MOST: usize = 160;
 
 /// The longest rank of a column that is sifted.
 const SIFT_MOST: usize = 48;
@@ -496,8 +497,10 @@ impl Layered {
             }
         }
         // Sweeps settle in a local optimum that depends on where they start: start from
-        // the order as built, reversed, and interleaved (without hints), keep the best.
+        // the order as built, reversed, and interleaved, and a small drawing from
+        // shuffles too (never with hints); keep the best.
         let starts = match effort {
+            Effort::Full if hints.is_none() && self.slots.len() <= SHUFFLE_MOST => 16,
             Effort::Full if hints.is_none() && self.slots.len() <= RESTART_MOST => 3,
             _ => 1,
         };
@@ -514,7 +517,20 @@ impl Layered {
                     out.extend(odd.into_iter().rev());
                     *list = out;
                 }),
-                _ => {}
+                0 => {}
+                _ => {
+                    // A shuffle from a fixed seed: deterministic, and different each start.
+                    let mut state: u64 =
+                        0x9e37_79b9_7f4a_7c15 ^ (start as u64).wrapping_mul(0x2545_f491_4f6c_dd1d);
+                    self.permute(|list| {
+                        for i in (1..list.len()).rev() {
+                            state ^= state << 13;
+                            state ^= state >> 7;
+                            state ^= state << 17;
+                            list.swap(i, (state % (i as u64 + 1)) as usize);
+                        }
+                    });
+                }
             }
             let (order, crossings) = self.descend(effort);
             if crossings < best_crossings {
@@ -563,7 +579,7 @@ impl Layered {
     }
 
     /// Rearranges every row's columns and every column's ranks, fixed ones excepted.
-    fn permute(&mut self, change: impl Fn(&mut Vec<usize>)) {
+    fn permute(&mut self, mut change: impl FnMut(&mut Vec<usize>)) {
         for row in &mut self.rows {
             if !row
                 .columns

@@ -164,14 +164,114 @@ fn longest_path(n: usize, edges: &[(usize, usize)]) -> Vec<usize> {
     layer
 }
 
+/// Shortens arrows: moves single cards a rank up or down while that lowers the ranks
+/// their arrows span (within the box, and to the box's top for arrows from above, to
+/// its bottom for arrows below), keeping every arrow in the box pointing the way it
+/// did, no two partners in one rank and every rank within its room. A local take on
+/// the network simplex layering.
+fn relax(
+    ranks: Vec<Vec<usize>>,
+    n: usize,
+    edges: &[(usize, usize)],
+    ties: &[(u32, u32)],
+    room: &Room,
+) -> Vec<Vec<usize>> {
+    let depth = ranks.len();
+    if depth < 2 {
+        return ranks;
+    }
+    let mut at = vec![0usize; n];
+    let mut used = vec![0.0f32; depth];
+    for (r, list) in ranks.iter().enumerate() {
+        for &i in list {
+            if let Some(a) = at.get_mut(i) {
+                *a = r;
+            }
+            if let Some(u) = used.get_mut(r) {
+                *u += room.size(i);
+            }
+        }
+    }
+    let cost = |i: usize, r: usize, at: &[usize]| -> usize {
+        let (up, down) = ties.get(i).copied().unwrap_or((0, 0));
+        let mut c = up as usize * r + down as usize * (depth - 1 - r);
+        for &(a, b) in edges {
+            if a == i {
+                c += at.get(b).copied().unwrap_or(0).abs_diff(r);
+            } else if b == i {
+                c += at.get(a).copied().unwrap_or(0).abs_diff(r);
+            }
+        }
+        c
+    };
+    for _ in 0..4 * n + 4 {
+        let mut improved = false;
+        for i in 0..n {
+            let here = at.get(i).copied().unwrap_or(0);
+            for to in [here.wrapping_sub(1), here + 1] {
+                if to >= depth || room.alone(i) {
+                    continue;
+                }
+                // Arrows keep their direction: callers above, callees below.
+                let keeps = edges.iter().all(|&(a, b)| {
+                    let ra = if a == i {
+                        to
+                    } else {
+                        at.get(a).copied().unwrap_or(0)
+                    };
+                    let rb = if b == i {
+                        to
+                    } else {
+                        at.get(b).copied().unwrap_or(0)
+                    };
+                    ra < rb
+                });
+                let fits = used
+                    .get(to)
+                    .is_some_and(|&u| u <= 0.0 || u + room.size(i) <= room.room);
+                if keeps && fits && cost(i, to, &at) < cost(i, here, &at) {
+                    if let Some(u) = used.get_mut(here) {
+                        *u -= room.size(i);
+                    }
+                    if let Some(u) = used.get_mut(to) {
+                        *u += room.size(i);
+                    }
+                    if let Some(a) = at.get_mut(i) {
+                        *a = to;
+                    }
+                    improved = true;
+                    break;
+                }
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); depth];
+    for (i, &r) in at.iter().enumerate() {
+        if let Some(list) = out.get_mut(r) {
+            list.push(i);
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
 /// How wide a rank of a box may be: each member's width with the gap after it, and
 /// the room for them.
 struct Room {
     sizes: Vec<f32>,
     room: f32,
+    /// Members no arrow touches.
+    alone: Vec<bool>,
 }
 
 impl Room {
+    fn alone(&self, i: usize) -> bool {
+        self.alone.get(i).copied().unwrap_or(false)
+    }
+
     fn size(&self, i: usize) -> f32 {
         self.sizes.get(i).copied().unwrap_or(0.0)
     }
@@ -206,7 +306,7 @@ fn schedule(
             Some(at)
         };
         let mut pick: Option<(usize, usize)> = None;
-        for i in (0..n).filter(|&i| rank.get(i) == Some(&None)) {
+        for i in (0..n).filter(|&i| rank.get(i) == Some(&None) && !room.alone(i)) {
             if let Some(at) = least(i, &rank) {
                 if pick.is_none_or(|(_, best)| at < best) {
                     pick = Some((i, at));
@@ -217,6 +317,23 @@ fn schedule(
         while count.get(at).is_some_and(|&used| !room.fits(used, i)) {
             at += 1;
         }
+        while count.len() <= at {
+            count.push(0.0);
+        }
+        if let Some(c) = count.get_mut(at) {
+            *c += room.size(i);
+        }
+        if let Some(r) = rank.get_mut(i) {
+            *r = Some(at);
+        }
+    }
+    // Cards without any arrow take the room left, from the lowest rank up: they would
+    // only push the others aside.
+    for i in (0..n).filter(|&i| room.alone(i)) {
+        let at = (0..count.len())
+            .rev()
+            .find(|&r| count.get(r).is_some_and(|&used| room.fits(used, i)))
+            .unwrap_or(count.len());
         while count.len() <= at {
             count.push(0.0);
         }
@@ -465,9 +582,10 @@ pub(super) fn box_width(graph: &Graph, g: usize, ranks: &[Vec<usize>]) -> f32 {
 }
 
 /// Places the groups in rows and their cards in ranks, no row wider than `width` where
-/// a box allows it. With `memory` (the layout before an edit), groups keep their row
+/// a box allows it: each card as early as it may (just below its callers in the box),
+/// or with `late` as late (just above what it calls). With `memory` (the layout before an edit), groups keep their row
 /// and order and cards their rank, unless an arrow would then run within a row.
-pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked {
+pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>, late: bool) -> Ranked {
     let n = graph.groups.len();
     let keys: Vec<Key> = (0..n).map(|g| key(graph, g)).collect();
     let edge = graph.groups.iter().position(|g| g.kind == GroupKind::Edge);
@@ -546,6 +664,42 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
         }
     }
 
+    // Each node's arrows to boxes above (and the internet) and to boxes below.
+    let mut ties = vec![(0u32, 0u32); graph.group_of.len()];
+    for link in &graph.links {
+        let gb = group_of(link.to);
+        let ga = link.from.and_then(group_of);
+        let up = |g: Option<usize>, other: Option<usize>| match (g, other) {
+            (Some(g), Some(o)) => layer.get(o) < layer.get(g),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if ga != gb {
+            if let Some(t) = ties.get_mut(link.to) {
+                if up(gb, ga) {
+                    t.0 += 1;
+                } else {
+                    t.1 += 1;
+                }
+            }
+            if let Some(t) = link.from.and_then(|f| ties.get_mut(f)) {
+                if up(ga, gb) {
+                    t.0 += 1;
+                } else {
+                    t.1 += 1;
+                }
+            }
+        }
+    }
+    // Which nodes any arrow touches.
+    let mut linked = vec![false; graph.group_of.len()];
+    for link in &graph.links {
+        for n in link.from.into_iter().chain([link.to]) {
+            if let Some(l) = linked.get_mut(n) {
+                *l = true;
+            }
+        }
+    }
     // Cards in ranks, no rank wider than a row of the drawing's width may be.
     let room = width - 2.0 * PAD + CARD_GAP;
     let remembered = |c: usize, g: usize| -> Option<usize> {
@@ -586,11 +740,35 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>) -> Ranked
                 }
                 fits = fits.max(before.values().copied().fold(0.0, f32::max));
             }
-            let room = Room { sizes, room: fits };
+            let alone = group
+                .members
+                .iter()
+                .map(|c| !linked.get(*c).copied().unwrap_or(false))
+                .collect();
+            let room = Room {
+                sizes,
+                room: fits,
+                alone,
+            };
             let ranks = if kept > 0 {
                 keep_ranks(m, inner.get(g).map_or(&[][..], Vec::as_slice), &room, &wish)
             } else {
-                schedule(m, &edges, &room, &wish)
+                let scheduled = if late {
+                    // As late as possible: schedule from the bottom, callees first.
+                    let reversed: Vec<(usize, usize)> =
+                        edges.iter().map(|&(a, b)| (b, a)).collect();
+                    let mut ranks = schedule(m, &reversed, &room, &wish);
+                    ranks.reverse();
+                    ranks
+                } else {
+                    schedule(m, &edges, &room, &wish)
+                };
+                let member_ties: Vec<(u32, u32)> = group
+                    .members
+                    .iter()
+                    .map(|&c| ties.get(c).copied().unwrap_or((0, 0)))
+                    .collect();
+                relax(scheduled, m, &edges, &member_ties, &room)
             };
             ranks
                 .into_iter()

@@ -134,59 +134,73 @@ pub(super) fn runs(layered: &Layered, across: &Across) -> Runs {
 }
 
 /// The runs of one gap in nets: runs that meet at a slot other than a card (a bundle's
-/// trunk or junction) share a track, so bundled arrows run as one line.
+/// trunk or junction) run as one line, one track, where no other run comes down or
+/// goes on inside that line's span (so the line crosses nothing the runs would not);
+/// the others each on a track of their own.
 fn nets(runs: &[Run], is_card: &dyn Fn(usize) -> bool) -> Nets {
     let n = runs.len();
-    // Union-find over the runs.
-    let mut parent: Vec<usize> = (0..n).collect();
-    let root = |parent: &[usize], mut i: usize| {
-        while let Some(&p) = parent.get(i) {
-            if p == i {
-                break;
-            }
-            i = p;
-        }
-        i
-    };
-    for i in 0..n {
-        for j in i + 1..n {
-            let (Some(a), Some(b)) = (runs.get(i), runs.get(j)) else {
+    let mut of: Vec<usize> = (0..n).collect();
+    // Candidate groups: by the shared lower slot, then by the shared upper slot.
+    for lower_side in [true, false] {
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        for (i, r) in runs.iter().enumerate() {
+            let key = if lower_side { r.lower } else { r.upper };
+            if is_card(key) || of.get(i) != Some(&i) {
                 continue;
+            }
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(i),
+                None => groups.push((key, vec![i])),
+            }
+        }
+        for (_, list) in groups.into_iter().filter(|(_, l)| l.len() > 1) {
+            let xs = || {
+                list.iter()
+                    .filter_map(|&i| runs.get(i))
+                    .flat_map(|r| [r.xa, r.xb])
             };
-            let meet = (a.lower == b.lower && !is_card(a.lower))
-                || (a.upper == b.upper && !is_card(a.upper));
-            if meet {
-                let (ri, rj) = (root(&parent, i), root(&parent, j));
-                if ri != rj {
-                    if let Some(p) = parent.get_mut(ri) {
-                        *p = rj;
-                    }
+            let lo = xs().fold(f32::MAX, f32::min);
+            let hi = xs().fold(f32::MIN, f32::max);
+            let foreign = runs.iter().enumerate().any(|(j, r)| {
+                !list.contains(&j)
+                    && [r.xa, r.xb]
+                        .iter()
+                        .any(|&x| x > lo - RUN_GAP && x < hi + RUN_GAP)
+            });
+            if foreign {
+                continue;
+            }
+            let Some(&first) = list.first() else { continue };
+            for &i in &list {
+                if let Some(o) = of.get_mut(i) {
+                    *o = first;
                 }
             }
         }
     }
+    // Number the nets.
     let mut index: Vec<Option<usize>> = vec![None; n];
     let mut out: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
-    let mut of = Vec::with_capacity(n);
-    for (i, run) in runs.iter().enumerate() {
-        let r = root(&parent, i);
-        let k = match index.get(r).copied().flatten() {
+    let mut net_of = Vec::with_capacity(n);
+    for (i, r) in runs.iter().enumerate() {
+        let root = of.get(i).copied().unwrap_or(i);
+        let k = match index.get(root).copied().flatten() {
             Some(k) => k,
             None => {
                 out.push((Vec::new(), Vec::new()));
-                if let Some(slot) = index.get_mut(r) {
+                if let Some(slot) = index.get_mut(root) {
                     *slot = Some(out.len() - 1);
                 }
                 out.len() - 1
             }
         };
         if let Some(net) = out.get_mut(k) {
-            net.0.push(run.xa);
-            net.1.push(run.xb);
+            net.0.push(r.xa);
+            net.1.push(r.xb);
         }
-        of.push(k);
+        net_of.push(k);
     }
-    (out, of)
+    (out, net_of)
 }
 
 /// Tracks for the runs of one gap (0 is the top one), by their nets.
@@ -215,8 +229,31 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
             // A net's verticals drop from above into its track and go on down from it:
             // one dropping into another's span must run above it, one going on down
             // under another's span must run below it.
-            let i_first = ai.iter().any(|&x| inside(x, sj)) || bj.iter().any(|&x| inside(x, si));
-            let j_first = aj.iter().any(|&x| inside(x, si)) || bi.iter().any(|&x| inside(x, sj));
+            // Runs that share an end meet there (they touch, not cross): that end says
+            // nothing, except that of two runs leaving one point the farther runs
+            // higher.
+            let same =
+                |a: &[f32], b: &[f32]| a.iter().any(|&x| b.iter().any(|&y| (x - y).abs() < 0.5));
+            let (shared_start, shared_end) = (same(ai, aj), same(bi, bj));
+            let reach = |a: &[f32], b: &[f32]| {
+                let (lo, hi) = a
+                    .iter()
+                    .chain(b)
+                    .fold((f32::MAX, f32::MIN), |(l, h), &x| (l.min(x), h.max(x)));
+                hi - lo
+            };
+            let i_first = if shared_start {
+                reach(ai, bi) > reach(aj, bj)
+            } else {
+                ai.iter().any(|&x| inside(x, sj))
+                    || (!shared_end && bj.iter().any(|&x| inside(x, si)))
+            };
+            let j_first = if shared_start {
+                reach(aj, bj) > reach(ai, bi)
+            } else {
+                aj.iter().any(|&x| inside(x, si))
+                    || (!shared_end && bi.iter().any(|&x| inside(x, sj)))
+            };
             let (upper, lower) = match (i_first, j_first) {
                 (true, false) => (i, j),
                 (false, true) => (j, i),
