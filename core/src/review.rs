@@ -20,7 +20,9 @@ pub struct Review<'a> {
     pub analysis: &'a Analysis,
     /// What changed since the baseline, if the review set one.
     pub changes: Option<&'a Changes>,
-    /// The diagram as SVG, for the HTML report (the Markdown one carries Mermaid text).
+    /// The diagram as SVG, for the HTML report (the Markdown one carries Mermaid text):
+    /// the page's drawing, laid out against the baseline when one is set
+    /// ([`crate::diagram::Options::baseline`]), so the report shows what changed.
     pub svg: &'a str,
 }
 
@@ -136,7 +138,13 @@ pub fn html(review: &Review<'_>) -> String {
             }
             // Drawn by core's diagram, which escapes every name in it.
             Block::Diagram => {
-                let _ = write!(out, "<figure>{}</figure>", review.svg);
+                // With a baseline the page draws the diagram with what changed marked.
+                let caption = if review.changes.is_some() {
+                    "<figcaption>Since the baseline: green arrows were added, red dashed arrows removed; services outlined in amber changed.</figcaption>"
+                } else {
+                    ""
+                };
+                let _ = write!(out, "<figure>{}{caption}</figure>", review.svg);
             }
         }
     }
@@ -365,7 +373,7 @@ mod tests {
             assert!(md.contains(part), "no `{part}` in\n{md}");
         }
         let html = html(&review);
-        assert!(html.contains("<figure><svg id=\"d\"></svg></figure>"));
+        assert!(html.contains("<figure><svg id=\"d\"></svg><figcaption>Since the baseline: green arrows were added"));
         assert!(html.contains("<h2>Decisions</h2>"));
         assert!(html.contains("<td>agreed in the review</td>"));
         assert!(html.contains("4 ports -&gt; 2 ports, 50% less"));

@@ -238,20 +238,28 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .map(|p| &p.memory)
         .filter(|m| !m.rows.is_empty());
     if let Some(m) = memory {
-        return place(g, m.width, options, Some(m), false, Effort::Full).0;
+        let ranked = rank::rank(&g, m.width, Some(m), false);
+        return place(g, m.width, ranked, options, Some(m), Effort::Full).0;
     }
     // A fresh layout tries a few wrap widths, with cards in their boxes as early and as
     // late as they may be, each ordered quickly; the most promising
-    // (all of them up to 60 cards) are then ordered and placed in full, and the best
-    // of those (see below) wins.
+    // (all of them, or the best one for a large design) are then ordered and placed in
+    // full, and the best of those (see below) wins.
     let base = wrap_width(&g.cards);
     let mut candidates: Vec<(f32, bool, usize, f32)> = Vec::new();
     let mut seen: Vec<rank::Ranked> = Vec::new();
     let internet = g.arrows.iter().any(|a| a.from.is_none());
-    for (factor, late) in [0.6, 0.8, 1.0, 1.4, 1.9]
-        .into_iter()
-        .flat_map(|f| [(f, false), (f, true)])
-    {
+    // A large design (the page lays it out on every open) tries fewer.
+    let large = g.cards.len() > LARGE;
+    let tried: Vec<(f32, bool)> = if large {
+        vec![(1.0, false), (1.0, true), (1.4, false)]
+    } else {
+        [0.6, 0.8, 1.0, 1.4, 1.9]
+            .into_iter()
+            .flat_map(|f| [(f, false), (f, true)])
+            .collect()
+    };
+    for (factor, late) in tried {
         let width = (base * factor).min(MAX_WRAP);
         let ranked = rank::rank(&g, width, None, late);
         if seen.contains(&ranked) {
@@ -280,7 +288,8 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .iter()
         .take(tries.max(1))
         .map(|&(width, late, _, _)| {
-            let (l, crossings) = place(g.clone(), width, options, None, late, Effort::Full);
+            let ranked = rank::rank(&g, width, None, late);
+            let (l, crossings) = place(g.clone(), width, ranked, options, None, Effort::Full);
             let scale = (1920.0 / l.width).min(1080.0 / l.height);
             (l, crossings, scale)
         })
@@ -299,8 +308,14 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .filter(|p| !readable || p.2 >= READABLE)
         .min_by(|a, b| score(a).total_cmp(&score(b)))
         .map(|p| p.0.clone());
-    chosen.unwrap_or_else(|| place(g, base, options, None, false, Effort::Full).0)
+    chosen.unwrap_or_else(|| {
+        let ranked = rank::rank(&g, base, None, false);
+        place(g, base, ranked, options, None, Effort::Full).0
+    })
 }
+
+/// Cards from which a design counts as large.
+const LARGE: usize = 80;
 
 /// The widest a row may be: 12 px names at 1920 px wide, from 15 px names.
 const MAX_WRAP: f32 = 2400.0;
@@ -313,12 +328,11 @@ const READABLE: f32 = 0.8;
 fn place(
     mut g: super::graph::Graph,
     width: f32,
+    ranked: rank::Ranked,
     options: &Options<'_>,
     memory: Option<&Memory>,
-    late: bool,
     effort: Effort,
 ) -> (Layout, usize) {
-    let ranked = rank::rank(&g, width, memory, late);
     let mut layered = Layered::new(&g, &ranked);
     let keys: Vec<Key> = (0..g.groups.len()).map(|i| rank::key(&g, i)).collect();
     let hints = match (options.previous, memory) {
