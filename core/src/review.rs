@@ -373,7 +373,9 @@ mod tests {
             assert!(md.contains(part), "no `{part}` in\n{md}");
         }
         let html = html(&review);
-        assert!(html.contains("<figure><svg id=\"d\"></svg><figcaption>Since the baseline: green arrows were added"));
+        assert!(html.contains(
+            "<figure><svg id=\"d\"></svg><figcaption>Since the baseline: green arrows were added"
+        ));
         assert!(html.contains("<h2>Decisions</h2>"));
         assert!(html.contains("<td>agreed in the review</td>"));
         assert!(html.contains("4 ports -&gt; 2 ports, 50% less"));

@@ -10,7 +10,7 @@ use super::order::{Layered, SlotKind};
 use super::place::{Across, Down, TRACK};
 
 /// Two ends closer than this are drawn as one straight line.
-const STRAIGHT: f32 = 2.0;
+const STRAIGHT: f32 = 5.0;
 /// Runs on one track keep this far apart.
 const RUN_GAP: f32 = 4.0;
 
