@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::analysis::Analysis;
 use crate::compose::{export, import, ImportError, ImportOptions};
-use crate::findings::FixAction;
+use crate::findings::{FixAction, TierGroup};
 use crate::model::{Model, Protocol, PublishMode};
 use crate::names::{self, NameError};
 use crate::yaml::{Node, Value};
@@ -564,6 +564,66 @@ impl Design {
                     Ok(())
                 })
             }
+            FixAction::SplitTier { tier, groups } => self.split_tier(tier, groups),
+            FixAction::DropCapabilities { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    match node.get_mut("cap_drop").map(|n| &mut n.value) {
+                        Some(Value::Seq(items)) => {
+                            if !items
+                                .iter()
+                                .any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case("ALL")))
+                            {
+                                items.push(Node::str("ALL"));
+                            }
+                        }
+                        _ => {
+                            node.set("cap_drop", Node::new(Value::Seq(vec![Node::str("ALL")])));
+                        }
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::ReadOnlyRoot { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    service_node(doc, service)?.set("read_only", Node::new(Value::Bool(true)));
+                    Ok(())
+                })
+            }
+            FixAction::TmpfsAsMounts { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    let paths: Vec<String> = match node.remove("tmpfs").map(|n| n.value) {
+                        Some(Value::Seq(items)) => {
+                            items.iter().filter_map(Node::scalar_text).collect()
+                        }
+                        Some(Value::Str(path)) => vec![path],
+                        _ => Vec::new(),
+                    };
+                    let volumes = node
+                        .get_or_insert("volumes", Node::seq())
+                        .ok_or_else(|| EditError::Shape("volumes".into()))?;
+                    if volumes.is_null() {
+                        *volumes = Node::seq();
+                    }
+                    let items = volumes
+                        .as_seq_mut()
+                        .ok_or_else(|| EditError::Shape("volumes".into()))?;
+                    for path in paths {
+                        // `tmpfs: /run:size=64k` names the path before its options.
+                        let target = path.split(':').next().unwrap_or(&path);
+                        let mut mount = Node::map();
+                        mount.set("type", Node::str("tmpfs"));
+                        mount.set("target", Node::str(target));
+                        items.push(mount);
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::RenameService { from, to } => self.rename_service(from, to),
             FixAction::DependsOnList { service } => self.edit(|doc| {
                 let node = service_node(doc, service)?;
                 if let Some(deps) = node.get_mut("depends_on") {
@@ -575,6 +635,51 @@ impl Design {
                 Ok(())
             }),
         }
+    }
+
+    /// Splits a tier: the first group keeps it, each other group gets a new encrypted
+    /// overlay, and members of the tier in no kept group leave it.
+    fn split_tier(&mut self, tier: &str, groups: &[TierGroup]) -> Result<(), EditError> {
+        self.require_tier(tier)?;
+        let Some((kept, new)) = groups.split_first() else {
+            return Ok(());
+        };
+        if kept.tier != tier {
+            return Err(EditError::Shape(format!("networks.{tier}")));
+        }
+        for group in new {
+            names::validate(&group.tier)?;
+            for service in &group.services {
+                self.require_service(service)?;
+            }
+        }
+        let leaving: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on(tier) && !kept.services.contains(&s.name))
+            .map(|s| s.name.clone())
+            .collect();
+        let on_default: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on("default"))
+            .map(|s| s.name.clone())
+            .collect();
+        self.edit(|doc| {
+            for group in new {
+                define_network(doc, &group.tier)?;
+                for service in &group.services {
+                    let implicit_default = on_default.contains(service);
+                    attach_network(service_node(doc, service)?, &group.tier, implicit_default);
+                }
+            }
+            for service in &leaving {
+                detach_network(service_node(doc, service)?, tier);
+            }
+            Ok(())
+        })
     }
 
     fn kept_ports(

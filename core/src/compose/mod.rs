@@ -5,6 +5,7 @@ pub mod export;
 pub mod import;
 pub mod interpolate;
 pub mod ports;
+pub mod schema;
 
 pub use import::{ImportError, ImportOptions};
 pub use interpolate::Variables;

@@ -1,0 +1,207 @@
+//! Segmentation: on each tier, the pairs of services that can connect but that no flow
+//! joins, and the split of the tier that would separate them.
+//!
+//! A Docker network cannot allow one pair and refuse another: everyone on it reaches
+//! everyone. So the split gives each service that others call a tier of its own with
+//! its callers; two callers of the same service still meet there, which the split says.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::model::Model;
+use crate::reachability::HOST;
+
+/// One tier's reach that no flow uses, and the split that closes most of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierReach {
+    /// The tier's key.
+    pub tier: String,
+    /// Pairs (service names, in file order) on the tier that no flow joins.
+    pub unused: Vec<(String, String)>,
+    /// The tiers the split makes: the first keeps the tier's key, the others are new.
+    /// Empty when no split would close a pair.
+    pub split: Vec<Group>,
+    /// Unused pairs that still meet after the split (callers of one service).
+    pub kept: Vec<(String, String)>,
+}
+
+/// A tier of a split and its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The tier's key.
+    pub tier: String,
+    /// Its members, in file order.
+    pub services: Vec<String>,
+}
+
+/// The unused reach of every tier that has any, in the model's tier order.
+pub fn analyze(model: &Model) -> Vec<TierReach> {
+    let index: HashMap<&str, usize> = model
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    // Flows between services, both directions, as index pairs (low, high) and arrows.
+    let mut joined = BTreeSet::new();
+    let mut calls: HashSet<(usize, usize)> = HashSet::new();
+    for flow in &model.flows {
+        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
+            if a != b {
+                joined.insert((a.min(b), a.max(b)));
+                calls.insert((a, b));
+            }
+        }
+    }
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, service) in model.services.iter().enumerate() {
+        for attachment in &service.networks {
+            members.entry(attachment.tier.as_str()).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for tier in &model.tiers {
+        if tier.external && tier.swarm_name(&model.stack) == HOST {
+            continue;
+        }
+        let Some(on) = members.get(tier.key.as_str()) else {
+            continue;
+        };
+        let mut unused = Vec::new();
+        for (n, &a) in on.iter().enumerate() {
+            for &b in on.iter().skip(n + 1) {
+                if !joined.contains(&(a.min(b), a.max(b))) {
+                    unused.push((a, b));
+                }
+            }
+        }
+        if unused.is_empty() {
+            continue;
+        }
+        let groups = if tier.declared {
+            split(model, &tier.key, on, &calls)
+        } else {
+            Vec::new()
+        };
+        let meet = |a: usize, b: usize| {
+            groups
+                .iter()
+                .any(|(_, g): &(String, Vec<usize>)| g.contains(&a) && g.contains(&b))
+        };
+        let closes = unused.iter().any(|&(a, b)| !meet(a, b));
+        let name = |i: usize| {
+            model
+                .services
+                .get(i)
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        };
+        let pair = |&(a, b): &(usize, usize)| (name(a), name(b));
+        let (split, kept) = if closes {
+            (
+                groups
+                    .iter()
+                    .map(|(tier, g)| Group {
+                        tier: tier.clone(),
+                        services: g.iter().map(|&i| name(i)).collect(),
+                    })
+                    .collect(),
+                unused
+                    .iter()
+                    .filter(|&&(a, b)| meet(a, b))
+                    .map(pair)
+                    .collect(),
+            )
+        } else {
+            (Vec::new(), unused.iter().map(pair).collect())
+        };
+        out.push(TierReach {
+            tier: tier.key.clone(),
+            unused: unused.iter().map(pair).collect(),
+            split,
+            kept,
+        });
+    }
+    out
+}
+
+/// The groups of a tier's split: each called service with its callers on the tier (the
+/// largest keeps the tier's key), and each member with no flow on the tier and no other
+/// tier alone on a tier of its own. Members with no flow on the tier but other tiers
+/// are in no group: they leave it.
+fn split(
+    model: &Model,
+    tier: &str,
+    on: &[usize],
+    calls: &HashSet<(usize, usize)>,
+) -> Vec<(String, Vec<usize>)> {
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for &server in on {
+        let mut group: Vec<usize> = on
+            .iter()
+            .copied()
+            .filter(|&c| c == server || calls.contains(&(c, server)))
+            .collect();
+        if group.len() > 1 {
+            group.sort_unstable();
+            groups.push((server, group));
+        }
+    }
+    // A group inside another adds nothing.
+    let mut kept: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (server, group) in &groups {
+        let inside = groups.iter().any(|(other, g)| {
+            other != server
+                && group.iter().all(|m| g.contains(m))
+                && (g.len() > group.len() || other < server)
+        });
+        if !inside {
+            kept.push((*server, group.clone()));
+        }
+    }
+    for &member in on {
+        let grouped = kept.iter().any(|(_, g)| g.contains(&member));
+        let elsewhere = model
+            .services
+            .get(member)
+            .is_some_and(|s| s.networks.len() > 1);
+        if !grouped && !elsewhere {
+            kept.push((member, vec![member]));
+        }
+    }
+    // The largest group keeps the tier; the others are named after their service.
+    let largest = kept
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, g))| (g.len(), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i);
+    if let Some(i) = largest {
+        let first = kept.remove(i);
+        kept.insert(0, first);
+    }
+    let mut taken: BTreeSet<String> = model.tiers.iter().map(|t| t.key.clone()).collect();
+    kept.into_iter()
+        .enumerate()
+        .map(|(n, (server, group))| {
+            let key = if n == 0 {
+                tier.to_string()
+            } else {
+                let base = format!(
+                    "{tier}_{}",
+                    model
+                        .services
+                        .get(server)
+                        .map_or("split", |s| s.name.as_str())
+                );
+                let mut key = base.clone();
+                let mut k = 2;
+                while taken.contains(&key) {
+                    key = format!("{base}{k}");
+                    k += 1;
+                }
+                taken.insert(key.clone());
+                key
+            };
+            (key, group)
+        })
+        .collect()
+}
