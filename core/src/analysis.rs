@@ -132,6 +132,12 @@ pub struct FindingRow {
     pub fix: String,
     /// The accepted note, if the team accepted it.
     pub accepted: Option<String>,
+    /// The file the value comes from, when several are merged (`null` for one file;
+    /// the command line fills it in).
+    pub file: Option<String>,
+    /// `docker stack config` or `docker stack deploy` when docker refuses the file for
+    /// this finding, else `null`.
+    pub refused_by: Option<&'static str>,
 }
 
 /// A bridge in the report.
@@ -260,6 +266,8 @@ impl Report {
                 column: f.at.is_known().then_some(f.at.column),
                 fix: f.fix.to_string(),
                 accepted: f.accepted.clone(),
+                file: None,
+                refused_by: f.rule.refused_by().map(|r| r.command()),
             })
             .collect();
         Report {

@@ -667,6 +667,7 @@ impl Design {
             .filter(|s| s.on("default"))
             .map(|s| s.name.clone())
             .collect();
+        let relabel = self.split_route_labels(tier, new, &leaving);
         self.edit(|doc| {
             for group in new {
                 define_network(doc, &group.tier)?;
@@ -678,8 +679,55 @@ impl Design {
             for service in &leaving {
                 detach_network(service_node(doc, service)?, tier);
             }
+            for (service, label, network) in &relabel {
+                set_deploy_label(service_node(doc, service)?, label, network)?;
+            }
             Ok(())
         })
+    }
+
+    /// The proxy network labels a split must change: a routed service that leaves the
+    /// tier its label names is reached on the new tier it shares with the edge proxy.
+    fn split_route_labels(
+        &self,
+        tier: &str,
+        new: &[TierGroup],
+        leaving: &[String],
+    ) -> Vec<(String, String, String)> {
+        let model = &self.model;
+        let Some(old) = model.tier(tier).map(|t| t.swarm_name(&model.stack)) else {
+            return Vec::new();
+        };
+        let proxies: Vec<&str> = model
+            .services
+            .iter()
+            .filter(|s| matches!(s.role, crate::role::Role::EdgeProxy(_)))
+            .map(|s| s.name.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for name in leaving {
+            let Some(service) = model.service(name) else {
+                continue;
+            };
+            let Some((label, _)) = service.deploy_labels.iter().find(|(k, v)| {
+                (k == crate::proxy::TRAEFIK_V3_NETWORK || k == crate::proxy::TRAEFIK_V2_NETWORK)
+                    && *v == old
+            }) else {
+                continue;
+            };
+            let joined = new.iter().find(|g| {
+                g.services.contains(name)
+                    && g.services.iter().any(|m| proxies.contains(&m.as_str()))
+            });
+            if let Some(group) = joined {
+                out.push((
+                    name.clone(),
+                    label.clone(),
+                    format!("{}_{}", model.stack, group.tier),
+                ));
+            }
+        }
+        out
     }
 
     fn kept_ports(

@@ -2,12 +2,14 @@
 //! joins, and the split of the tier that would separate them.
 //!
 //! A Docker network cannot allow one pair and refuse another: everyone on it reaches
-//! everyone. So the split gives each service that others call a tier of its own with
-//! its callers; two callers of the same service still meet there, which the split says.
+//! everyone. So the split gives each service that others call on the tier a tier of
+//! its own with its callers; two callers of the same service still meet there, which
+//! the split says. A call between services that share several tiers is kept on one
+//! of them (see [`carrier`]), so a split never cuts a flow.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::model::Model;
+use crate::model::{Model, Service};
 use crate::reachability::HOST;
 
 /// One tier's reach that no flow uses, and the split that closes most of it.
@@ -41,17 +43,25 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
         .enumerate()
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    // Flows between services, both directions, as index pairs (low, high) and arrows.
+    // Pairs a flow joins (low, high), and each call on the one tier that carries it.
     let mut joined = BTreeSet::new();
-    let mut calls: HashSet<(usize, usize)> = HashSet::new();
+    let mut calls: HashMap<&str, HashSet<(usize, usize)>> = HashMap::new();
     for flow in &model.flows {
-        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
-            if a != b {
-                joined.insert((a.min(b), a.max(b)));
-                calls.insert((a, b));
+        let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str()))
+        else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        joined.insert((a.min(b), a.max(b)));
+        if let (Some(from), Some(to)) = (model.services.get(a), model.services.get(b)) {
+            if let Some(tier) = carrier(from, to) {
+                calls.entry(tier).or_default().insert((a, b));
             }
         }
     }
+    let none = HashSet::new();
     let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, service) in model.services.iter().enumerate() {
         for attachment in &service.networks {
@@ -78,7 +88,8 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
             continue;
         }
         let groups = if tier.declared {
-            split(model, &tier.key, on, &calls)
+            let carried = calls.get(tier.key.as_str()).unwrap_or(&none);
+            split(model, &tier.key, on, carried)
         } else {
             Vec::new()
         };
@@ -122,6 +133,23 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
         });
     }
     out
+}
+
+/// The one tier a split keeps a call on, when client and server share several: the
+/// server's home tier, else the client's, else the first the server is on. (Traefik's
+/// routes name theirs with `traefik.swarm.network`, which is usually the same.)
+fn carrier<'m>(from: &'m Service, to: &'m Service) -> Option<&'m str> {
+    let shared = |tier: &str| from.on(tier) && to.on(tier);
+    to.home
+        .as_deref()
+        .filter(|t| shared(t))
+        .or_else(|| from.home.as_deref().filter(|t| shared(t)))
+        .or_else(|| {
+            to.networks
+                .iter()
+                .map(|a| a.tier.as_str())
+                .find(|t| shared(t))
+        })
 }
 
 /// The groups of a tier's split: each called service with its callers on the tier (the

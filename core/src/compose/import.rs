@@ -328,6 +328,17 @@ impl Reader<'_> {
                     text: i.to_string(),
                 });
         }
+        // `replicas: 1.0` is a whole number to docker too.
+        if let Value::Float(f) = &node.value {
+            if let Some(whole) = f
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15)
+            {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                return Ok(Some(whole as u64));
+            }
+        }
         match self.text(node, path)? {
             None => Ok(None),
             Some(t) if t.is_empty() => Ok(None),
@@ -405,11 +416,7 @@ impl Reader<'_> {
     }
 
     /// [`Reader::pairs`] with the place of each entry.
-    fn pairs_at(
-        &mut self,
-        node: &Node,
-        path: &str,
-    ) -> Result<(Pairs, Vec<Location>)> {
+    fn pairs_at(&mut self, node: &Node, path: &str) -> Result<(Pairs, Vec<Location>)> {
         let pairs = self.pairs(node, path)?;
         let places = match &node.value {
             Value::Seq(items) => items.iter().map(|i| i.at).collect(),

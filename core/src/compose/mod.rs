@@ -4,6 +4,7 @@
 pub mod export;
 pub mod import;
 pub mod interpolate;
+pub mod merge;
 pub mod ports;
 pub mod schema;
 

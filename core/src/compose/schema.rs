@@ -673,6 +673,18 @@ impl Path {
     }
 }
 
+/// A string value after interpolation.
+enum Text {
+    /// The text docker sees.
+    Known(String),
+    /// Depends on a variable with no value here (what it becomes depends on where the
+    /// stack is deployed, which the unset-variable finding says), or on a `$`
+    /// expression already refused.
+    Unknown,
+    /// Not a string.
+    Other,
+}
+
 struct Walk<'a> {
     minor: u8,
     vars: &'a Variables,
@@ -700,18 +712,20 @@ impl Walk<'_> {
             }
             Shape::Cast(kind) => self.cast(node, *kind, path),
             Shape::Duration => match self.interpolated(node, path) {
-                Some(text) if is_duration(&text) => {}
-                Some(text) => self.refuse(path, node.at, Refusal::BadDuration { text }),
-                None => self.wrong_type(node, path, &[Kind::Str]),
+                Text::Known(text) if is_duration(&text) => {}
+                Text::Known(text) => self.refuse(path, node.at, Refusal::BadDuration { text }),
+                Text::Unknown => {}
+                Text::Other => self.wrong_type(node, path, &[Kind::Str]),
             },
             Shape::Size => match self.interpolated(node, path) {
-                Some(text) if is_size(&text) => {}
-                Some(text) => self.refuse(path, node.at, Refusal::BadSize { text }),
-                None => self.wrong_type(node, path, &[Kind::Str]),
+                Text::Known(text) if is_size(&text) => {}
+                Text::Known(text) => self.refuse(path, node.at, Refusal::BadSize { text }),
+                Text::Unknown => {}
+                Text::Other => self.wrong_type(node, path, &[Kind::Str]),
             },
             Shape::Enum(options) => match self.interpolated(node, path) {
-                Some(text) if options.contains(&text.as_str()) => {}
-                Some(text) => self.refuse(
+                Text::Known(text) if options.contains(&text.as_str()) => {}
+                Text::Known(text) => self.refuse(
                     path,
                     node.at,
                     Refusal::NotOneOf {
@@ -719,20 +733,22 @@ impl Walk<'_> {
                         options: options.join(", "),
                     },
                 ),
-                None => self.wrong_type(node, path, &[Kind::Str]),
+                Text::Unknown => {}
+                Text::Other => self.wrong_type(node, path, &[Kind::Str]),
             },
             Shape::PortSpec => {
                 let text = match &node.value {
-                    Value::Int(i) => Some(i.to_string()),
-                    Value::Float(f) => Some(f.clone()),
+                    Value::Int(i) => Text::Known(i.to_string()),
+                    Value::Float(f) => Text::Known(f.clone()),
                     Value::Str(_) => self.interpolated(node, path),
-                    _ => None,
+                    _ => Text::Other,
                 };
                 match text {
                     // Import reads the same syntax and says what is wrong with it.
-                    Some(text) if ports::parse_short(&text).is_ok() => {}
-                    Some(text) => self.refuse(path, node.at, Refusal::BadPort { text }),
-                    None => self.wrong_type(node, path, &[Kind::Str, Kind::Num]),
+                    Text::Known(text) if ports::parse_short(&text).is_ok() => {}
+                    Text::Known(text) => self.refuse(path, node.at, Refusal::BadPort { text }),
+                    Text::Unknown => {}
+                    Text::Other => self.wrong_type(node, path, &[Kind::Str, Kind::Num]),
                 }
             }
             Shape::List { item, unique } => {
@@ -839,6 +855,9 @@ impl Walk<'_> {
         };
         for (k, v) in entries {
             let key = k.scalar_text().unwrap_or_default();
+            if self.skipped(path, &key, v) {
+                continue;
+            }
             if !names.pattern.matches(&key) {
                 if names.closed {
                     let reason = if names.pattern == Pattern::Name {
@@ -887,7 +906,7 @@ impl Walk<'_> {
         }
         if let Value::Str(raw) = &node.value {
             if raw.contains('$') {
-                if let Some(text) = self.interpolated(node, path) {
+                if let Text::Known(text) = self.interpolated(node, path) {
                     if text == *raw {
                         return self.wrong_type(node, path, &[kind]);
                     }
@@ -917,17 +936,18 @@ impl Walk<'_> {
         }
     }
 
-    /// The value as interpolated text, or `None` when it is not a string. A `$`
-    /// expression docker cannot read is refused here.
-    fn interpolated(&mut self, node: &Node, path: &Path) -> Option<String> {
+    /// The value as interpolated text. A `$` expression docker cannot read is refused
+    /// here.
+    fn interpolated(&mut self, node: &Node, path: &Path) -> Text {
         let Value::Str(raw) = &node.value else {
-            return None;
+            return Text::Other;
         };
         if !raw.contains('$') {
-            return Some(raw.clone());
+            return Text::Known(raw.clone());
         }
         match interpolate(raw, self.vars) {
-            Ok(done) => Some(done.value),
+            Ok(done) if !done.unset.is_empty() => Text::Unknown,
+            Ok(done) => Text::Known(done.value),
             Err(e) => {
                 self.refuse(
                     path,
@@ -937,7 +957,7 @@ impl Walk<'_> {
                         reason: e.reason.to_string(),
                     },
                 );
-                None
+                Text::Unknown
             }
         }
     }

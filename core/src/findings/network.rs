@@ -27,7 +27,8 @@ pub(super) fn tiers(out: &mut Out) {
                 Some(FixAction::EncryptTier { tier: key.into() }),
             ),
             Encryption::Off if used && tier.key == "default" => out.push(
-                Rule::UnencryptedOverlay, Severity::Info, key, None, Some(key), tier.at,
+                Rule::UnencryptedOverlay, Severity::Info, key, None, Some(key),
+                if tier.at.is_known() { tier.at } else { model.services.iter().find(|s| s.on(key)).map_or(tier.at, |s| s.at) },
                 "services with no `networks:` share the stack's unencrypted `default` overlay, so they all reach each other",
                 "put each service on the tier it belongs to",
                 None,

@@ -82,7 +82,9 @@ fn over_permissive(out: &mut Out, reach: &TierReach) {
                 .model
                 .services
                 .iter()
-                .filter(|s| s.on(tier) && !kept.services.contains(&s.name))
+                .filter(|s| {
+                    s.on(tier) && !reach.split.iter().any(|g| g.services.contains(&s.name))
+                })
                 .map(|s| s.name.as_str())
                 .collect();
             let mut fix = format!(
@@ -106,9 +108,19 @@ fn over_permissive(out: &mut Out, reach: &TierReach) {
             fix.push_str(". If some of them do talk, add the flow under `x-tiermap.flows`");
             fix
         }
+        None if !out.model.tier(tier).is_some_and(|t| t.declared) => format!("they share `{tier}` because the file gives them no tiers: define tiers under `networks:` and attach each service to the ones its flows need; if some of them do talk, add the flow under `x-tiermap.flows`"),
         None => "these services call the same services, so no split of the tier separates them; if some of them do talk, add the flow under `x-tiermap.flows`, and if a service needs none of them, give it a tier of its own".to_string(),
     };
-    let at = out.model.tier(tier).map_or(Location::NONE, |t| t.at);
+    // The tier's definition, or (for the implicit `default`) where its first member is.
+    let at = match out.model.tier(tier) {
+        Some(t) if t.at.is_known() => t.at,
+        _ => out
+            .model
+            .services
+            .iter()
+            .find(|s| s.on(tier))
+            .map_or(Location::NONE, |s| s.at),
+    };
     let action = (!reach.split.is_empty()).then(|| FixAction::SplitTier {
         tier: tier.to_string(),
         groups: reach

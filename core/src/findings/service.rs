@@ -119,7 +119,8 @@ pub(super) fn proxies(out: &mut Out, blast: &BlastRadius) {
                 .any(|s| s.on(tier) && matches!(s.role, Role::Database | Role::MessageBus));
             if holds_data {
                 out.push(
-                    Rule::ProxyOnDatabaseTier, Severity::Warning, &format!("{}:{tier}", proxy.name), Some(&proxy.name), Some(tier), Location::NONE,
+                    Rule::ProxyOnDatabaseTier, Severity::Warning, &format!("{}:{tier}", proxy.name), Some(&proxy.name), Some(tier),
+                    proxy.networks.iter().find(|a| a.tier == *tier).map_or(proxy.at, |a| a.at),
                     format!("edge proxy `{}` sits on `{tier}`, which holds a database or message bus: a compromised proxy reaches your data in one hop", proxy.name),
                     format!("detach `{}` from `{tier}` and keep it on the tiers of the services it routes to", proxy.name),
                     None,
