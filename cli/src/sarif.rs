@@ -54,8 +54,24 @@ fn sentence(text: &str) -> String {
 /// A file name as a URI reference: relative paths stay relative (to the repository
 /// root code scanning checks out), absolute ones become `file://` URIs.
 fn uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.replace('\\', "/").bytes() {
+    // `a/../b` is `b`: SARIF consumers refuse `..` segments (symbolic links make them
+    // ambiguous), so they are resolved here as the path is written.
+    let slashed = path.replace('\\', "/");
+    let absolute = slashed.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in slashed.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            _ => parts.push(part),
+        }
+    }
+    let normal = format!("{}{}", if absolute { "/" } else { "" }, parts.join("/"));
+    let mut out = String::with_capacity(normal.len());
+    for byte in normal.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(char::from(byte));
         } else {
@@ -214,6 +230,8 @@ mod tests {
         );
         assert_eq!(uri("stacks/prod stack.yml"), "stacks/prod%20stack.yml");
         assert_eq!(uri("/tmp/a.yml"), "file:///tmp/a.yml");
+        assert_eq!(uri("/w/cli/../core/./t.yml"), "file:///w/core/t.yml");
+        assert_eq!(uri("./stack.yml"), "stack.yml");
         assert_eq!(sentence("done"), "done.");
     }
 }

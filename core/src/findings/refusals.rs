@@ -104,8 +104,11 @@ fn hint(key: &str) -> Option<&'static str> {
 }
 
 fn refused(out: &mut Out, path: &str, reason: &Refusal, at: Location) {
-    let service = subject(path, "services");
-    let tier = subject(path, "networks");
+    let named = |section: &str| match reason {
+        Refusal::BadName { name } if path == section => Some(name.clone()),
+        _ => subject(path, section),
+    };
+    let (service, tier) = (named("services"), named("networks"));
     let from = "`docker stack config` refuses the file";
     let (rule, subject, message, fix, action): (Rule, String, String, String, Option<FixAction>) =
         match reason {
