@@ -36,7 +36,7 @@ pub fn check(report: &Report) -> String {
             e.nodes
         );
     }
-    for r in &report.routes {
+    for r in report.routes {
         let hosts = if r.hosts.is_empty() {
             "*".to_string()
         } else {

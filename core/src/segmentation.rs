@@ -93,10 +93,16 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
         } else {
             Vec::new()
         };
-        let meet = |a: usize, b: usize| {
-            groups
-                .iter()
-                .any(|(_, g): &(String, Vec<usize>)| g.contains(&a) && g.contains(&b))
+        // The groups each member is in, to tell which pairs still meet.
+        let mut member_of: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (g, (_, members)) in groups.iter().enumerate() {
+            for &m in members {
+                member_of.entry(m).or_default().push(g);
+            }
+        }
+        let meet = |a: usize, b: usize| match (member_of.get(&a), member_of.get(&b)) {
+            (Some(x), Some(y)) => x.iter().any(|g| y.contains(g)),
+            _ => false,
         };
         let closes = unused.iter().any(|&(a, b)| !meet(a, b));
         let name = |i: usize| {

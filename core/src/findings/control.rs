@@ -6,6 +6,9 @@ use super::*;
 use crate::role::control_interfaces;
 
 pub(super) fn interfaces(out: &mut Out, service: &Service) {
+    if service.ports.is_empty() {
+        return;
+    }
     let interfaces = control_interfaces(service);
     if interfaces.is_empty() {
         return;

@@ -8,10 +8,14 @@ pub(super) fn ports(out: &mut Out, service: &Service) {
     let service_role = service.role;
     let mut reported = std::collections::HashSet::new();
     // Control ports of a data store (NATS's 8222) have a rule of their own.
-    let control: Vec<u16> = crate::role::control_interfaces(service)
-        .iter()
-        .map(|i| i.port)
-        .collect();
+    let control: Vec<u16> = if service.ports.is_empty() {
+        Vec::new()
+    } else {
+        crate::role::control_interfaces(service)
+            .iter()
+            .map(|i| i.port)
+            .collect()
+    };
     for port in &service.ports {
         let shown = port
             .published

@@ -33,7 +33,11 @@ pub(super) fn problems(out: &mut Out) {
                 let action = (key == "tmpfs").then(|| FixAction::TmpfsAsMounts { service: service.clone() });
                 out.push(
                     Rule::IgnoredKey, severity, &format!("{service}:{key}"), Some(service), None, *at,
-                    format!("`docker stack deploy` ignores `{key}` on `{service}`: {effect}"),
+                    if key == "restart" {
+                        format!("`docker stack deploy` says it ignores `restart` on `{service}`, but {effect}")
+                    } else {
+                        format!("`docker stack deploy` ignores `{key}` on `{service}`: {effect}")
+                    },
                     fix,
                     action,
                 );
@@ -75,7 +79,7 @@ fn ignored(key: &str) -> (Severity, &'static str, &'static str) {
         "tmpfs" => (Severity::Warning, "it drops the service-level `tmpfs:` without a warning, so those paths are on the container's own filesystem (and fail to write under `read_only: true`)", "mount them as `volumes: [{type: tmpfs, target: /path}]`, which swarm honours"),
         "pid" | "ipc" | "userns_mode" | "cgroupns_mode" | "cgroup_parent" => (Severity::Info, "the task gets Docker's defaults (its own namespaces)", "remove it; a task that needs the node's namespaces does not belong in a stack"),
         "network_mode" => (Severity::Info, "the service is attached to the stack's networks instead", "attach it to the tiers it needs; for the node's network, attach the external `host` network"),
-        "restart" => (Severity::Info, "swarm restarts tasks by `deploy.restart_policy`", "write `deploy.restart_policy.condition` instead"),
+        "restart" => (Severity::Info, "it reads it as the restart policy when `deploy.restart_policy` is missing, and `restart: \"no\"` then means swarm's default: restart always", "write `deploy.restart_policy.condition` (`none`, `on-failure` or `any`) instead"),
         "build" => (Severity::Info, "stack deploy does not build images", "build and push the image in CI, and set `image:`"),
         "container_name" => (Severity::Info, "swarm names tasks itself (`<stack>_<service>.<n>.<id>`)", "remove it; other services reach this one by its service name"),
         "links" | "external_links" => (Severity::Info, "services on a shared network reach each other by name already", "remove it and put both services on a common tier"),
