@@ -7,7 +7,7 @@
 //! the split says. A call between services that share several tiers is kept on one
 //! of them (see [`carrier`]), so a split never cuts a flow.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::model::{Model, Service};
 use crate::reachability::HOST;
@@ -43,9 +43,15 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
         .enumerate()
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
+    let tier_index: HashMap<&str, usize> = model
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.key.as_str(), i))
+        .collect();
     // Pairs a flow joins (low, high), and each call on the one tier that carries it.
-    let mut joined = BTreeSet::new();
-    let mut calls: HashMap<&str, HashSet<(usize, usize)>> = HashMap::new();
+    let mut joined: Vec<(usize, usize)> = Vec::new();
+    let mut calls: Vec<Vec<(usize, usize)>> = vec![Vec::new(); model.tiers.len()];
     for flow in &model.flows {
         let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str()))
         else {
@@ -54,32 +60,45 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
         if a == b {
             continue;
         }
-        joined.insert((a.min(b), a.max(b)));
+        joined.push((a.min(b), a.max(b)));
         if let (Some(from), Some(to)) = (model.services.get(a), model.services.get(b)) {
-            if let Some(tier) = carrier(from, to) {
-                calls.entry(tier).or_default().insert((a, b));
+            let carried = carrier(from, to).and_then(|t| tier_index.get(t));
+            if let Some(list) = carried.and_then(|&t| calls.get_mut(t)) {
+                list.push((a, b));
             }
         }
     }
-    let none = HashSet::new();
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    joined.sort_unstable();
+    calls.iter_mut().for_each(|list| list.sort_unstable());
+    // Members of each tier, in file order.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); model.tiers.len()];
     for (i, service) in model.services.iter().enumerate() {
         for attachment in &service.networks {
-            members.entry(attachment.tier.as_str()).or_default().push(i);
+            if let Some(list) = tier_index
+                .get(attachment.tier.as_str())
+                .and_then(|&t| members.get_mut(t))
+            {
+                list.push(i);
+            }
         }
     }
+    let name = |i: usize| {
+        model
+            .services
+            .get(i)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let pair = |&(a, b): &(usize, usize)| (name(a), name(b));
     let mut out = Vec::new();
-    for tier in &model.tiers {
-        if tier.external && tier.swarm_name(&model.stack) == HOST {
+    for ((tier, on), carried) in model.tiers.iter().zip(&members).zip(&calls) {
+        if on.is_empty() || (tier.external && tier.swarm_name(&model.stack) == HOST) {
             continue;
         }
-        let Some(on) = members.get(tier.key.as_str()) else {
-            continue;
-        };
         let mut unused = Vec::new();
         for (n, &a) in on.iter().enumerate() {
             for &b in on.iter().skip(n + 1) {
-                if !joined.contains(&(a.min(b), a.max(b))) {
+                if joined.binary_search(&(a.min(b), a.max(b))).is_err() {
                     unused.push((a, b));
                 }
             }
@@ -88,31 +107,26 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
             continue;
         }
         let groups = if tier.declared {
-            let carried = calls.get(tier.key.as_str()).unwrap_or(&none);
             split(model, &tier.key, on, carried)
         } else {
             Vec::new()
         };
-        // The groups each member is in, to tell which pairs still meet.
-        let mut member_of: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (g, (_, members)) in groups.iter().enumerate() {
-            for &m in members {
-                member_of.entry(m).or_default().push(g);
+        // The groups each member is in (by its place on the tier), to tell which pairs
+        // still meet.
+        let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); on.len()];
+        for (g, (_, group)) in groups.iter().enumerate() {
+            for m in group {
+                if let Some(list) = on.binary_search(m).ok().and_then(|p| member_of.get_mut(p)) {
+                    list.push(g);
+                }
             }
         }
-        let meet = |a: usize, b: usize| match (member_of.get(&a), member_of.get(&b)) {
+        let groups_of = |s: usize| on.binary_search(&s).ok().and_then(|p| member_of.get(p));
+        let meet = |a: usize, b: usize| match (groups_of(a), groups_of(b)) {
             (Some(x), Some(y)) => x.iter().any(|g| y.contains(g)),
             _ => false,
         };
         let closes = unused.iter().any(|&(a, b)| !meet(a, b));
-        let name = |i: usize| {
-            model
-                .services
-                .get(i)
-                .map(|s| s.name.clone())
-                .unwrap_or_default()
-        };
-        let pair = |&(a, b): &(usize, usize)| (name(a), name(b));
         let (split, kept) = if closes {
             (
                 groups
@@ -166,14 +180,14 @@ fn split(
     model: &Model,
     tier: &str,
     on: &[usize],
-    calls: &HashSet<(usize, usize)>,
+    calls: &[(usize, usize)],
 ) -> Vec<(String, Vec<usize>)> {
     let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
     for &server in on {
         let mut group: Vec<usize> = on
             .iter()
             .copied()
-            .filter(|&c| c == server || calls.contains(&(c, server)))
+            .filter(|&c| c == server || calls.binary_search(&(c, server)).is_ok())
             .collect();
         if group.len() > 1 {
             group.sort_unstable();
@@ -212,7 +226,7 @@ fn split(
         let first = kept.remove(i);
         kept.insert(0, first);
     }
-    let mut taken: BTreeSet<String> = model.tiers.iter().map(|t| t.key.clone()).collect();
+    let mut taken: Vec<String> = model.tiers.iter().map(|t| t.key.clone()).collect();
     kept.into_iter()
         .enumerate()
         .map(|(n, (server, group))| {
@@ -232,7 +246,7 @@ fn split(
                     key = format!("{base}{k}");
                     k += 1;
                 }
-                taken.insert(key.clone());
+                taken.push(key.clone());
                 key
             };
             (key, group)
