@@ -78,7 +78,9 @@ fn ignored(key: &str) -> (Severity, &'static str, &'static str) {
         "devices" => (Severity::Info, "swarm passes no devices to tasks", "run what needs a device outside the stack, or expose it as a generic resource on the nodes that have it"),
         "tmpfs" => (Severity::Warning, "it drops the service-level `tmpfs:` without a warning, so those paths are on the container's own filesystem (and fail to write under `read_only: true`)", "mount them as `volumes: [{type: tmpfs, target: /path}]`, which swarm honours"),
         "pid" | "ipc" | "userns_mode" | "cgroupns_mode" | "cgroup_parent" => (Severity::Info, "the task gets Docker's defaults (its own namespaces)", "remove it; a task that needs the node's namespaces does not belong in a stack"),
-        "network_mode" => (Severity::Info, "the service is attached to the stack's networks instead", "attach it to the tiers it needs; for the node's network, attach the external `host` network"),
+        // docker/cli's conversion never reads `network_mode`; tiermap still draws the
+        // service on the host network (DOMAIN.md), as docker compose would run it.
+        "network_mode" => (Severity::Info, "its conversion never reads it (\"Ignoring unsupported options\"), so the diagram's host network is what docker compose would do, not swarm", "attach the service to the tiers it needs; for the node's network, attach the external `host` network"),
         "restart" => (Severity::Info, "it reads it as the restart policy when `deploy.restart_policy` is missing, and `restart: \"no\"` then means swarm's default: restart always", "write `deploy.restart_policy.condition` (`none`, `on-failure` or `any`) instead"),
         "build" => (Severity::Info, "stack deploy does not build images", "build and push the image in CI, and set `image:`"),
         "container_name" => (Severity::Info, "swarm names tasks itself (`<stack>_<service>.<n>.<id>`)", "remove it; other services reach this one by its service name"),
