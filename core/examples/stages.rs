@@ -43,8 +43,15 @@ fn main() {
     let found = time("findings", rounds, || {
         findings::analyze(&model, &reach, &blast, &checks)
     });
+    // What `tiermap check --format json` does after the analysis.
+    let analysis = tiermap_core::Analysis::of(&model);
+    let report = time("report", rounds, || {
+        tiermap_core::Report::new(&model, &analysis)
+    });
+    let json = time("json", rounds, || report.to_json().unwrap_or_default());
     println!(
-        "{} services, {} pairs, {} findings",
+        "{} bytes of JSON; {} services, {} pairs, {} findings",
+        json.len(),
         model.services.len(),
         reach.pairs.len(),
         found.len()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::analysis::Analysis;
 use crate::compose::{export, import, ImportError, ImportOptions};
-use crate::findings::FixAction;
+use crate::findings::{FixAction, TierGroup};
 use crate::model::{Model, Protocol, PublishMode};
 use crate::names::{self, NameError};
 use crate::yaml::{Node, Value};
@@ -564,6 +564,66 @@ impl Design {
                     Ok(())
                 })
             }
+            FixAction::SplitTier { tier, groups } => self.split_tier(tier, groups),
+            FixAction::DropCapabilities { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    match node.get_mut("cap_drop").map(|n| &mut n.value) {
+                        Some(Value::Seq(items)) => {
+                            if !items
+                                .iter()
+                                .any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case("ALL")))
+                            {
+                                items.push(Node::str("ALL"));
+                            }
+                        }
+                        _ => {
+                            node.set("cap_drop", Node::new(Value::Seq(vec![Node::str("ALL")])));
+                        }
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::ReadOnlyRoot { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    service_node(doc, service)?.set("read_only", Node::new(Value::Bool(true)));
+                    Ok(())
+                })
+            }
+            FixAction::TmpfsAsMounts { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    let paths: Vec<String> = match node.remove("tmpfs").map(|n| n.value) {
+                        Some(Value::Seq(items)) => {
+                            items.iter().filter_map(Node::scalar_text).collect()
+                        }
+                        Some(Value::Str(path)) => vec![path],
+                        _ => Vec::new(),
+                    };
+                    let volumes = node
+                        .get_or_insert("volumes", Node::seq())
+                        .ok_or_else(|| EditError::Shape("volumes".into()))?;
+                    if volumes.is_null() {
+                        *volumes = Node::seq();
+                    }
+                    let items = volumes
+                        .as_seq_mut()
+                        .ok_or_else(|| EditError::Shape("volumes".into()))?;
+                    for path in paths {
+                        // `tmpfs: /run:size=64k` names the path before its options.
+                        let target = path.split(':').next().unwrap_or(&path);
+                        let mut mount = Node::map();
+                        mount.set("type", Node::str("tmpfs"));
+                        mount.set("target", Node::str(target));
+                        items.push(mount);
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::RenameService { from, to } => self.rename_service(from, to),
             FixAction::DependsOnList { service } => self.edit(|doc| {
                 let node = service_node(doc, service)?;
                 if let Some(deps) = node.get_mut("depends_on") {
@@ -575,6 +635,99 @@ impl Design {
                 Ok(())
             }),
         }
+    }
+
+    /// Splits a tier: the first group keeps it, each other group gets a new encrypted
+    /// overlay, and members of the tier in no kept group leave it.
+    fn split_tier(&mut self, tier: &str, groups: &[TierGroup]) -> Result<(), EditError> {
+        self.require_tier(tier)?;
+        let Some((kept, new)) = groups.split_first() else {
+            return Ok(());
+        };
+        if kept.tier != tier {
+            return Err(EditError::Shape(format!("networks.{tier}")));
+        }
+        for group in new {
+            names::validate(&group.tier)?;
+            for service in &group.services {
+                self.require_service(service)?;
+            }
+        }
+        let leaving: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on(tier) && !kept.services.contains(&s.name))
+            .map(|s| s.name.clone())
+            .collect();
+        let on_default: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on("default"))
+            .map(|s| s.name.clone())
+            .collect();
+        let relabel = self.split_route_labels(tier, new, &leaving);
+        self.edit(|doc| {
+            for group in new {
+                define_network(doc, &group.tier)?;
+                for service in &group.services {
+                    let implicit_default = on_default.contains(service);
+                    attach_network(service_node(doc, service)?, &group.tier, implicit_default);
+                }
+            }
+            for service in &leaving {
+                detach_network(service_node(doc, service)?, tier);
+            }
+            for (service, label, network) in &relabel {
+                set_deploy_label(service_node(doc, service)?, label, network)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The proxy network labels a split must change: a routed service that leaves the
+    /// tier its label names is reached on the new tier it shares with the edge proxy.
+    fn split_route_labels(
+        &self,
+        tier: &str,
+        new: &[TierGroup],
+        leaving: &[String],
+    ) -> Vec<(String, String, String)> {
+        let model = &self.model;
+        let Some(old) = model.tier(tier).map(|t| t.swarm_name(&model.stack)) else {
+            return Vec::new();
+        };
+        let proxies: Vec<&str> = model
+            .services
+            .iter()
+            .filter(|s| matches!(s.role, crate::role::Role::EdgeProxy(_)))
+            .map(|s| s.name.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for name in leaving {
+            let Some(service) = model.service(name) else {
+                continue;
+            };
+            let Some((label, _)) = service.deploy_labels.iter().find(|(k, v)| {
+                (k == crate::proxy::TRAEFIK_V3_NETWORK || k == crate::proxy::TRAEFIK_V2_NETWORK)
+                    && *v == old
+            }) else {
+                continue;
+            };
+            let joined = new.iter().find(|g| {
+                g.services.contains(name)
+                    && g.services.iter().any(|m| proxies.contains(&m.as_str()))
+            });
+            if let Some(group) = joined {
+                out.push((
+                    name.clone(),
+                    label.clone(),
+                    format!("{}_{}", model.stack, group.tier),
+                ));
+            }
+        }
+        out
     }
 
     fn kept_ports(

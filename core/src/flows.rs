@@ -167,24 +167,6 @@ pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
         .collect()
 }
 
-/// Pairs that can connect but no flow uses (in either direction): over-permissive.
-pub fn unused(model: &Model, reach: &Reachability) -> Vec<(usize, usize)> {
-    let index = index(model);
-    let mut used = std::collections::HashSet::new();
-    for flow in &model.flows {
-        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
-            used.insert((a.min(b), a.max(b)));
-        }
-    }
-    reach
-        .pairs
-        .iter()
-        .filter(|r| r.from < r.to && !used.contains(&(r.from, r.to)))
-        .filter(|r| r.networks.iter().any(|n| n != crate::reachability::INGRESS))
-        .map(|r| (r.from, r.to))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

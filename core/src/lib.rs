@@ -22,6 +22,7 @@ pub mod proxy;
 pub mod reachability;
 pub mod review;
 pub mod role;
+pub mod segmentation;
 pub mod share;
 pub mod surface;
 pub mod templates;

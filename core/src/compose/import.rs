@@ -7,6 +7,7 @@
 
 use crate::compose::interpolate::{interpolate, InterpolationError, Variables};
 use crate::compose::ports::{self, PortError};
+use crate::compose::schema;
 use crate::flows;
 use crate::model::*;
 use crate::proxy;
@@ -111,6 +112,9 @@ impl ImportError {
 
 type Result<T> = std::result::Result<T, ImportError>;
 
+/// `KEY=value` entries, in order.
+type Pairs = Vec<(String, String)>;
+
 /// Reads text into a document tree and checks that it is a compose file.
 pub fn read(text: &str, limits: yaml::Limits) -> Result<Node> {
     let doc = yaml::parse(text, limits)?;
@@ -176,13 +180,21 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
         Some(node) => reader.text(node, "version")?,
         None => None,
     };
-    if let (Some(v), Some(node)) = (&version, doc.get("version")) {
-        if !v.starts_with('3') {
-            reader.problems.push(Problem::UnsupportedVersion {
-                version: v.clone(),
-                at: node.at,
-            });
+    // Docker validates the file against the schema of its version, and refuses a version
+    // it has no schema for before looking further.
+    match (
+        schema::minor_version(version.as_deref()),
+        doc.get("version"),
+    ) {
+        (Some(minor), _) => {
+            let refused = schema::check(doc, minor, &options.variables, REJECTED_KEYS);
+            reader.problems.extend(refused);
         }
+        (None, Some(node)) => reader.problems.push(Problem::UnsupportedVersion {
+            version: version.clone().unwrap_or_default(),
+            at: node.at,
+        }),
+        (None, None) => {}
     }
     let mut tiers = reader.tiers(doc)?;
     let mut services = Vec::new();
@@ -231,15 +243,18 @@ struct Reader<'a> {
     problems: Vec<Problem>,
 }
 
-/// Keys `docker stack deploy` ignores with a warning.
+/// Keys `docker stack deploy` ignores: the ones it warns about ("Ignoring unsupported
+/// options", "Ignoring deprecated options") and `tmpfs`, which its conversion drops
+/// without a word (docs/stack-deploy.md). `depends_on` is ignored too but kept out:
+/// tiermap reads it as a flow.
 const IGNORED_KEYS: &[&str] = &[
     "build",
-    "cap_add",
-    "cap_drop",
     "cgroup_parent",
+    "cgroupns_mode",
     "container_name",
     "devices",
     "domainname",
+    "expose",
     "external_links",
     "ipc",
     "links",
@@ -250,6 +265,7 @@ const IGNORED_KEYS: &[&str] = &[
     "restart",
     "security_opt",
     "shm_size",
+    "tmpfs",
     "userns_mode",
 ];
 /// Keys `docker stack deploy` refuses.
@@ -311,6 +327,17 @@ impl Reader<'_> {
                     at: node.at,
                     text: i.to_string(),
                 });
+        }
+        // `replicas: 1.0` is a whole number to docker too.
+        if let Value::Float(f) = &node.value {
+            if let Some(whole) = f
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15)
+            {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                return Ok(Some(whole as u64));
+            }
         }
         match self.text(node, path)? {
             None => Ok(None),
@@ -386,6 +413,89 @@ impl Reader<'_> {
             }
             _ => Ok(self.text(node, path)?.into_iter().collect()),
         }
+    }
+
+    /// [`Reader::pairs`] with the place of each entry.
+    fn pairs_at(&mut self, node: &Node, path: &str) -> Result<(Pairs, Vec<Location>)> {
+        let pairs = self.pairs(node, path)?;
+        let places = match &node.value {
+            Value::Seq(items) => items.iter().map(|i| i.at).collect(),
+            Value::Map(entries) => entries.iter().map(|(k, _)| k.at).collect(),
+            _ => Vec::new(),
+        };
+        Ok((pairs, places))
+    }
+
+    /// A scalar setting or a list of them, as [`Setting`]s.
+    fn settings(&mut self, node: &Node, path: &str) -> Result<Vec<Setting>> {
+        let mut out = Vec::new();
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(value) = self.text(item, &format!("{path}[{i}]"))? {
+                        out.push(Setting { value, at: item.at });
+                    }
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    let key = k.scalar_text().unwrap_or_default();
+                    let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
+                    out.push(Setting {
+                        value: format!("{key}={value}"),
+                        at: k.at,
+                    });
+                }
+            }
+            _ => {
+                if let Some(value) = self.text(node, path)? {
+                    out.push(Setting { value, at: node.at });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The container settings the hardening rules read.
+    fn container(
+        &mut self,
+        container: &mut Container,
+        key: &str,
+        value: &Node,
+        path: &str,
+    ) -> Result<()> {
+        let one = |reader: &mut Self| -> Result<Option<Setting>> {
+            Ok(reader.settings(value, path)?.into_iter().next())
+        };
+        match key {
+            "user" => container.user = one(self)?,
+            "read_only" => container.read_only = one(self)?,
+            "privileged" => container.privileged = one(self)?,
+            "cap_add" => container.cap_add = self.settings(value, path)?,
+            "cap_drop" => container.cap_drop = self.settings(value, path)?,
+            "security_opt" => container.security_opt = self.settings(value, path)?,
+            "sysctls" => container.sysctls = self.settings(value, path)?,
+            "devices" => container.devices = self.settings(value, path)?,
+            "tmpfs" => container.tmpfs = self.settings(value, path)?,
+            "logging" => {
+                if let Some(driver) = value.get("driver") {
+                    let path = format!("{path}.driver");
+                    container.logging_driver = self.text(driver, &path)?.map(|value| Setting {
+                        value,
+                        at: driver.at,
+                    });
+                }
+            }
+            _ => {
+                if let Some(setting) = one(self)? {
+                    container.namespaces.push(Setting {
+                        value: format!("{key}: {}", setting.value),
+                        at: setting.at,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `KEY=value` list or `KEY: value` mapping (labels, environment).
@@ -561,6 +671,9 @@ impl Reader<'_> {
             update: None,
             volumes: Vec::new(),
             environment: Vec::new(),
+            environment_at: Vec::new(),
+            image_at: key_at,
+            container: Container::default(),
             depends_on: Vec::new(),
             endpoint_mode: None,
             routes: Vec::new(),
@@ -587,7 +700,10 @@ impl Reader<'_> {
                 });
             }
             match key.as_str() {
-                "image" => service.image = self.text(value, &path)?,
+                "image" => {
+                    service.image = self.text(value, &path)?;
+                    service.image_at = value.at;
+                }
                 "network_mode" => service.network_mode = self.text(value, &path)?,
                 "networks" => {
                     wrote_networks = true;
@@ -600,7 +716,14 @@ impl Reader<'_> {
                     }
                 }
                 "labels" => service.labels = self.pairs(value, &path)?,
-                "environment" => service.environment = self.pairs(value, &path)?,
+                "environment" => {
+                    let (pairs, places) = self.pairs_at(value, &path)?;
+                    service.environment = pairs;
+                    service.environment_at = places;
+                }
+                "user" | "read_only" | "privileged" | "cap_add" | "cap_drop" | "security_opt"
+                | "sysctls" | "devices" | "tmpfs" | "logging" | "pid" | "ipc" | "userns_mode"
+                | "cgroupns_mode" => self.container(&mut service.container, &key, value, &path)?,
                 "secrets" => {
                     for (i, item) in self.seq(value, &path)?.iter().enumerate() {
                         let source = match item.get("source") {
@@ -810,10 +933,22 @@ impl Reader<'_> {
                 Some(r) => self.boolean(r, &format!("{path}.read_only"))?,
                 None => false,
             };
+            let kind = match get(self, "type")?.as_str() {
+                "bind" => MountKind::Bind,
+                "volume" => MountKind::Volume,
+                "tmpfs" => MountKind::Tmpfs,
+                _ => MountKind::Other,
+            };
+            let propagation = match item.get("bind").and_then(|b| b.get("propagation")) {
+                Some(p) => self.text(p, &format!("{path}.bind.propagation"))?,
+                None => None,
+            };
             return Ok(Mount {
                 source,
                 target,
                 read_only,
+                kind,
+                propagation,
                 at: item.at,
             });
         }
@@ -826,10 +961,27 @@ impl Reader<'_> {
             [] => ("", "", ""),
         };
         let read_only = options.split(',').any(|o| o == "ro");
+        // Like docker's volume spec: a source that is a path is a bind, a name a volume.
+        let kind = if source.is_empty() || !source.contains(['/', '\\', '.', '~']) {
+            MountKind::Volume
+        } else {
+            MountKind::Bind
+        };
+        let propagation = options
+            .split(',')
+            .find(|o| {
+                matches!(
+                    *o,
+                    "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
+                )
+            })
+            .map(str::to_string);
         Ok(Mount {
             source: source.into(),
             target: target.into(),
             read_only,
+            kind,
+            propagation,
             at: item.at,
         })
     }

@@ -4,7 +4,9 @@
 pub mod export;
 pub mod import;
 pub mod interpolate;
+pub mod merge;
 pub mod ports;
+pub mod schema;
 
 pub use import::{ImportError, ImportOptions};
 pub use interpolate::Variables;

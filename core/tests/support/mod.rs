@@ -89,7 +89,7 @@ pub fn without_locations(model: &tiermap_core::model::Model) -> serde_json::Valu
     fn strip(value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Object(map) => {
-                map.remove("at");
+                map.retain(|k, _| k != "at" && !k.ends_with("_at"));
                 map.values_mut().for_each(strip);
             }
             serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
