@@ -1,0 +1,224 @@
+//! A service card on the board: its name, image and replicas, published ports, worst
+//! finding, the other tiers it is attached to (each with a detach button), and its
+//! `⋯` menu, which moves or attaches it from the keyboard.
+
+use leptos::prelude::*;
+use tiermap_core::model::{PublishMode, Service};
+use tiermap_core::role::{self, Role};
+
+use super::board::{place, BoardState};
+use crate::studio::{Selection, Studio};
+
+/// The drag payload type for a card (files dropped on the page carry none).
+pub const CARD_TYPE: &str = "application/x-tiermap-service";
+
+/// What a card shows of its service.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Facts {
+    /// Image name and replica count.
+    meta: String,
+    /// "published 80, 443 host", or empty.
+    ports: String,
+    /// Whether it is an edge proxy.
+    proxy: bool,
+    /// The tiers it is attached to besides its home.
+    chips: Vec<String>,
+}
+
+impl Facts {
+    fn of(s: &Service) -> Facts {
+        let image = s
+            .image
+            .as_deref()
+            .map(role::image_name)
+            .unwrap_or("no image");
+        let replicas = s
+            .replicas()
+            .map_or_else(|| "global".to_string(), |n| format!("×{n}"));
+        let ports: Vec<String> = s
+            .ports
+            .iter()
+            .map(|p| {
+                let n = p
+                    .published
+                    .map_or_else(|| "*".to_string(), |n| n.to_string());
+                if p.mode == PublishMode::Host {
+                    format!("{n} host")
+                } else {
+                    n
+                }
+            })
+            .collect();
+        Facts {
+            meta: format!("{image} {replicas}"),
+            ports: if ports.is_empty() {
+                String::new()
+            } else {
+                format!("published {}", ports.join(", "))
+            },
+            proxy: matches!(s.role, Role::EdgeProxy(_)),
+            chips: s
+                .networks
+                .iter()
+                .filter(|t| Some(&t.tier) != s.home.as_ref())
+                .map(|t| t.tier.clone())
+                .collect(),
+        }
+    }
+}
+
+/// One service's card, draggable onto another tier.
+#[component]
+pub fn Card(name: String) -> impl IntoView {
+    let studio = expect_context::<Studio>();
+    let board = expect_context::<BoardState>();
+    let facts = Memo::new({
+        let name = name.clone();
+        move |_| studio.model(|m| m.service(&name).map(Facts::of).unwrap_or_default())
+    });
+    let worst = Memo::new({
+        let name = name.clone();
+        move |_| board.worst.with(|w| w.get(&name).map(|s| s.as_str()))
+    });
+    let open = Memo::new({
+        let name = name.clone();
+        move |_| board.menu.with(|m| m.as_deref() == Some(name.as_str()))
+    });
+    let selection = Selection::Service(name.clone());
+    let selected = {
+        let selection = selection.clone();
+        move || studio.is_selected(selection.clone())
+    };
+    let dragstart = {
+        let name = name.clone();
+        move |ev: web_sys::DragEvent| {
+            if let Some(dt) = ev.data_transfer() {
+                let _ = dt.set_data(CARD_TYPE, &name);
+                let _ = dt.set_data("text/plain", &name);
+                dt.set_effect_allowed("copyMove");
+            }
+        }
+    };
+    let toggle_menu = {
+        let name = name.clone();
+        move |_| {
+            board.menu.update(|m| {
+                *m = if m.as_deref() == Some(name.as_str()) {
+                    None
+                } else {
+                    Some(name.clone())
+                }
+            })
+        }
+    };
+    let ports = move || {
+        facts.with(|f| {
+            (!f.ports.is_empty())
+                .then(|| view! { <span class="card-ports">{f.ports.clone()}</span> })
+        })
+    };
+    let badge = move || {
+        worst.get().map(|w| {
+            view! { <span class=format!("badge {w}") title=format!("worst finding: {w}")>{w}</span> }
+        })
+    };
+    let chip = {
+        let name = name.clone();
+        move |tier: String| {
+            let label = format!("Detach {name} from {tier}");
+            let (service, detach) = (name.clone(), tier.clone());
+            view! {
+                <span class="chip">
+                    {tier}
+                    <button
+                        class="chip-x"
+                        aria-label=label
+                        on:click=move |_| {
+                            studio.edit(|d| d.detach(&service, &detach));
+                        }
+                    >
+                        "×"
+                    </button>
+                </span>
+            }
+        }
+    };
+    let menu = {
+        let name = name.clone();
+        move || open.get().then(|| view! { <CardMenu name=name.clone()/> })
+    };
+    view! {
+        <div
+            class="card"
+            class:selected=selected
+            class:proxy=move || facts.with(|f| f.proxy)
+            role="group"
+            aria-label=format!("Service {name}")
+            draggable="true"
+            on:dragstart=dragstart
+        >
+            <button class="card-main" on:click=move |_| studio.select(Some(selection.clone()))>
+                <span class="card-name">{name.clone()}</span>
+                <span class="card-meta">{move || facts.with(|f| f.meta.clone())}</span>
+                {ports}
+            </button>
+            {badge}
+            <button
+                class="card-menu-button"
+                aria-label=format!("Menu for {name}")
+                aria-expanded=move || open.get().to_string()
+                on:click=toggle_menu
+            >
+                "⋯"
+            </button>
+            <div class="chips">
+                <For each=move || facts.with(|f| f.chips.clone()) key=String::clone children=chip/>
+            </div>
+            {menu}
+        </div>
+    }
+}
+
+/// The card's menu: move here or attach, for every tier.
+#[component]
+fn CardMenu(name: String) -> impl IntoView {
+    let studio = expect_context::<Studio>();
+    let board = expect_context::<BoardState>();
+    let row = {
+        let name = name.clone();
+        move |tier: String| {
+            let attached = {
+                let (name, tier) = (name.clone(), tier.clone());
+                move || studio.model(|m| m.service(&name).is_some_and(|s| s.on(&tier)))
+            };
+            let go = |attach: bool| {
+                let (name, tier) = (name.clone(), tier.clone());
+                move |_| {
+                    board.menu.set(None);
+                    place(studio, name.clone(), tier.clone(), attach);
+                }
+            };
+            view! {
+                <div class="menu-row">
+                    <span>{tier.clone()}</span>
+                    <button role="menuitem" aria-label=format!("Move {name} to {tier}") on:click=go(false)>
+                        "Move here"
+                    </button>
+                    <button
+                        role="menuitem"
+                        aria-label=format!("Attach {name} to {tier}")
+                        disabled=attached
+                        on:click=go(true)
+                    >
+                        "Attach"
+                    </button>
+                </div>
+            }
+        }
+    };
+    view! {
+        <div class="card-menu" role="menu" aria-label=format!("Actions for {name}")>
+            <For each=move || studio.tier_keys.get() key=String::clone children=row/>
+        </div>
+    }
+}
