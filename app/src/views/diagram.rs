@@ -4,11 +4,7 @@
 //! edit replaces only the parts it changed (a move, the moved card and its arrows), and
 //! every name in them was escaped by core's writer. Clicks on a card or tier select it.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-
 use leptos::prelude::*;
-use reactive_stores::{Field, Patch, Store};
 use tiermap_core::diagram::Drawing;
 use wasm_bindgen::JsCast;
 
@@ -27,30 +23,10 @@ fn clicked(ev: &web_sys::MouseEvent) -> Option<Selection> {
     }
 }
 
-/// A part of the drawing as the page shows it.
-#[derive(Debug, Clone, PartialEq, Store, Patch)]
-struct Part {
-    /// What the part shows (a hash of its markup without its position), and how many
-    /// parts showing the same came before it: the part's key.
-    shows: u64,
-    repeat: usize,
-    /// Its markup, without its position.
-    markup: String,
-    /// Its position (`translate(x y)`), for boxes, cards and labels.
-    at: Option<String>,
-}
-
-/// The drawing's parts, keyed by what they show.
-#[derive(Debug, Clone, PartialEq, Default, Store, Patch)]
-struct Parts {
-    #[store(key: (u64, usize) = |p| (p.shows, p.repeat))]
-    parts: Vec<Part>,
-}
-
 /// How a part opens when it has a position (core's contract, see [`Drawing`]).
 const PLACED: &str = "<g transform=\"translate(";
 
-/// Splits a part into its markup without its position, and its position.
+/// Splits a part into what it shows (its markup without its position) and its position.
 fn placed(part: &str) -> (String, Option<String>) {
     let split = part.strip_prefix(PLACED).and_then(|rest| {
         let (at, rest) = rest.split_once(")\"")?;
@@ -61,24 +37,16 @@ fn placed(part: &str) -> (String, Option<String>) {
     split.unwrap_or_else(|| (part.to_string(), None))
 }
 
-fn parts(drawing: &Drawing) -> Parts {
+/// A part's key: what it shows, numbered if another part shows the same.
+type Key = (String, usize);
+
+/// The drawing's parts by what they show, in drawing order, with their positions.
+fn parts(drawing: &Drawing) -> Vec<(Key, Option<String>)> {
     let split: Vec<(String, Option<String>)> = drawing.children.iter().map(|p| placed(p)).collect();
-    let shows = split.iter().map(|(markup, _)| {
-        let mut hasher = DefaultHasher::new();
-        markup.hash(&mut hasher);
-        hasher.finish()
-    });
-    let parts = numbered(shows)
-        .into_iter()
-        .zip(split)
-        .map(|((shows, repeat), (markup, at))| Part {
-            shows,
-            repeat,
-            markup,
-            at,
-        })
-        .collect();
-    Parts { parts }
+    let keys = numbered(split.iter().map(|(shows, _)| shows.clone()));
+    keys.into_iter()
+        .zip(split.into_iter().map(|(_, at)| at))
+        .collect()
 }
 
 /// The diagram panel. Each part of the drawing is a `<g>` keyed by what it shows: a
@@ -103,10 +71,13 @@ pub fn Diagram() -> impl IntoView {
                 .to_string()
         }
     };
-    let shown = Store::new(drawing.with_untracked(parts));
-    // Patched part by part: only the parts that differ notify (see `findings` on why
-    // the keyed field is patched itself).
-    Effect::new(move |_| shown.parts().patch(drawing.with(parts).parts));
+    let parts = Memo::new(move |_| drawing.with(parts));
+    // A part keeps its nodes while it shows the same; where it is, it reads at its place
+    // in the list, so a part that only moved has its transform set.
+    let part = move |index: ReadSignal<usize>, (key, _): (Key, Option<String>)| {
+        let position = move || parts.with(|p| p.get(index.get()).and_then(|(_, at)| at.clone()));
+        view! { <g transform=position inner_html=key.0></g> }
+    };
     let download = move |_| {
         let name = studio.model_untracked(|m| m.stack.clone());
         let svg = drawing.with_untracked(Drawing::to_string);
@@ -138,20 +109,11 @@ pub fn Diagram() -> impl IntoView {
                             style:--cw=canvas(|s| s.0)
                             style:--ch=canvas(|s| s.1)
                         >
-                            <For each=move || shown.parts() key=|p| p.key() let:part>
-                                <DiagramPart part/>
-                            </For>
+                            <ForEnumerate each=move || parts.get() key=|(key, _)| key.clone() children=part/>
                         </svg>
                     </div>
                 </div>
             </div>
         </section>
     }
-}
-
-/// One part of the drawing, in a `<g>` that carries its position. Its markup is core's,
-/// which escaped every name in it.
-#[component]
-fn DiagramPart(#[prop(into)] part: Field<Part>) -> impl IntoView {
-    view! { <g transform=move || part.at().get() inner_html=move || part.markup().get()></g> }
 }

@@ -1,11 +1,10 @@
 //! The findings list: every finding with its severity, place, sentence and fix, the
 //! buttons that apply the fix or accept it with the room's note, and a count.
 //!
-//! The list is a store keyed by finding id and patched with each new analysis, so an
-//! edit changes only the rows (and in them the fields) whose finding changed.
+//! Rows are keyed by finding id, and each reads its finding through a memo of its own:
+//! an edit updates only the rows whose finding changed.
 
 use leptos::prelude::*;
-use reactive_stores::{Field, Patch, Store};
 use tiermap_core::findings::Severity;
 use tiermap_core::Analysis;
 
@@ -16,17 +15,16 @@ use crate::studio::{subject, Studio};
 const NOTES_SHOWN: usize = 25;
 
 /// The findings as listed.
-#[derive(Debug, Clone, PartialEq, Default, Store, Patch)]
+#[derive(Debug, Clone, PartialEq, Default)]
 struct Listed {
-    /// The rows shown, keyed by finding id.
-    #[store(key: String = |row| row.key.clone())]
+    /// The rows shown.
     rows: Vec<Row>,
     /// Notes left out until "show all".
     hidden: usize,
 }
 
 /// One finding as listed.
-#[derive(Debug, Clone, PartialEq, Store, Patch)]
+#[derive(Debug, Clone, PartialEq, Default)]
 struct Row {
     /// The finding's id (numbered if it repeats): the row's key.
     key: String,
@@ -81,26 +79,26 @@ fn listed(a: &Analysis, all_notes: bool) -> Listed {
     out
 }
 
-/// Patches the list with `new`: the rows through their own keyed patch, which follows
-/// rows that moved. (A patch of the whole store panics on them in reactive_stores 0.4:
-/// leptos-rs/leptos#4486; the test below fails with it.)
-fn refresh(store: Store<Listed>, new: Listed) {
-    store.rows().patch(new.rows);
-    store.hidden().patch(new.hidden);
-}
-
 /// The findings region.
 #[component]
 pub fn Findings() -> impl IntoView {
     let studio = expect_context::<Studio>();
     let all_notes = RwSignal::new(false);
-    let fresh = Memo::new(move |_| {
+    let listed = Memo::new(move |_| {
         let all = all_notes.get();
         studio.analysis.with(|a| listed(a, all))
     });
-    let store = Store::new(fresh.get_untracked());
-    // Only the fields that differ notify: a row whose finding is unchanged is not touched.
-    Effect::new(move |_| refresh(store, fresh.get()));
+    let keys = move || listed.with(|l| l.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>());
+    // Each row reads its finding at its place in the list, through its own memo: a row
+    // whose finding did not change is not touched.
+    let row = move |index: ReadSignal<usize>, _| {
+        let row = Memo::new(move |_| {
+            listed
+                .with(|l| l.rows.get(index.get()).cloned())
+                .unwrap_or_default()
+        });
+        view! { <FindingRow row/> }
+    };
     let counts = Memo::new(move |_| {
         studio.analysis.with(|a| {
             let count = |s: Severity| a.open_findings().filter(|f| f.severity == s).count();
@@ -112,15 +110,13 @@ pub fn Findings() -> impl IntoView {
             )
         })
     });
-    let hidden = move || store.hidden().get();
+    let hidden = move || listed.with(|l| l.hidden);
     view! {
         <section class="findings card-panel">
             <h2>"Findings"</h2>
             <p class="muted">{counts}</p>
             <ul class="findings-list" aria-label="Findings" id="findings-list">
-                <For each=move || store.rows() key=|row| row.key() let:row>
-                    <FindingRow row/>
-                </For>
+                <ForEnumerate each=keys key=String::clone children=row/>
                 <Show when=move || { hidden() > 0 }>
                     <li class="finding more">
                         <button class="quiet" on:click=move |_| all_notes.set(true)>
@@ -135,11 +131,11 @@ pub fn Findings() -> impl IntoView {
 
 /// One finding; its main button selects the service or tier it is about.
 #[component]
-fn FindingRow(#[prop(into)] row: Field<Row>) -> impl IntoView {
+fn FindingRow(row: Memo<Row>) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let severity = move || row.severity().get();
+    let severity = move || row.with(|r| r.severity);
     let class = move || {
-        let accepted = row.accepted().with(Option::is_some);
+        let accepted = row.with(|r| r.accepted.is_some());
         format!(
             "finding {}{}",
             severity(),
@@ -147,13 +143,13 @@ fn FindingRow(#[prop(into)] row: Field<Row>) -> impl IntoView {
         )
     };
     let select = move |_| {
-        let target = subject(&row.service().get_untracked(), &row.tier().get_untracked());
+        let target = row.with_untracked(|r| subject(&r.service, &r.tier));
         if target.is_some() {
             studio.select(target);
         }
     };
     let apply = move |_| {
-        let id = row.id().get_untracked();
+        let id = row.with_untracked(|r| r.id.clone());
         let action = studio.analysis.with_untracked(|a| {
             a.findings
                 .iter()
@@ -169,7 +165,7 @@ fn FindingRow(#[prop(into)] row: Field<Row>) -> impl IntoView {
         let question = "Accept this finding: what did the review decide, and why?";
         let note = window().prompt_with_message(question).ok().flatten();
         if let Some(note) = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
-            let id = row.id().get_untracked();
+            let id = row.with_untracked(|r| r.id.clone());
             studio.edit(|d| d.accept(&id, &note));
         }
     };
@@ -177,84 +173,21 @@ fn FindingRow(#[prop(into)] row: Field<Row>) -> impl IntoView {
         <li class=class>
             <button class="finding-main" on:click=select>
                 <span class=move || format!("badge {}", severity())>{severity}</span>
-                <span class="message">{move || row.message().get()}</span>
-                <span class="muted">{move || row.line().get()}</span>
+                <span class="message">{move || row.with(|r| r.message.clone())}</span>
+                <span class="muted">{move || row.with(|r| r.line.clone())}</span>
             </button>
-            <p class="fix">"Fix: " {move || row.fix().get()}</p>
+            <p class="fix">"Fix: " {move || row.with(|r| r.fix.clone())}</p>
             {move || {
-                row.accepted()
-                    .get()
+                row.with(|r| r.accepted.clone())
                     .map(|note| view! { <p class="muted">"Accepted: " {note}</p> })
             }}
             {move || {
-                row.fixable().get().then(|| view! { <button class="quiet" on:click=apply>"Apply fix"</button> })
+                row.with(|r| r.fixable).then(|| view! { <button class="quiet" on:click=apply>"Apply fix"</button> })
             }}
             {move || {
-                row.accepted()
-                    .with(Option::is_none)
+                row.with(|r| r.accepted.is_none())
                     .then(|| view! { <button class="quiet" on:click=accept>"Accept…"</button> })
             }}
         </li>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
-    use super::*;
-
-    fn row(id: &str, message: &str) -> Row {
-        Row {
-            key: id.to_string(),
-            id: id.to_string(),
-            severity: "warning",
-            message: message.to_string(),
-            fix: String::new(),
-            line: String::new(),
-            service: None,
-            tier: None,
-            accepted: None,
-            fixable: false,
-        }
-    }
-
-    /// Rows added, removed, moved and changed, in every order a few ids allow: the
-    /// store ends equal to the list it was patched with, and never panics.
-    #[test]
-    fn patching_follows_any_change_of_the_list() {
-        let owner = Owner::new();
-        owner.set();
-        let ids = ["a", "b", "c", "d", "e"];
-        let mut seed = 7u64;
-        let mut next = move || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        let store = Store::new(Listed::default());
-        for round in 0..400 {
-            let mut rows: Vec<Row> = Vec::new();
-            for id in ids {
-                if next() % 3 != 0 {
-                    rows.push(row(id, if next() % 2 == 0 { "one" } else { "two" }));
-                }
-            }
-            for i in (1..rows.len()).rev() {
-                rows.swap(i, next() % (i + 1));
-            }
-            let new = Listed {
-                rows,
-                hidden: round % 3,
-            };
-            refresh(store, new.clone());
-            assert_eq!(store.get_untracked(), new, "round {round}");
-            // Reading each row by its key, as the list does, finds it.
-            for r in &new.rows {
-                let field = store.rows().at_key(r.key.clone());
-                assert_eq!(field.message().get_untracked(), r.message, "round {round}");
-            }
-        }
     }
 }
