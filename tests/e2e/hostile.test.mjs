@@ -6,6 +6,7 @@
 // reports no violation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, browser, ROOT, SHOTS, assertLocal } from './harness.mjs';
@@ -131,5 +132,31 @@ test('markup in names and values stays text: import, select, present, share link
 
   assert.deepEqual(errors, []);
   assertLocal(requests, srv.url);
+  await context.close();
+});
+
+test('the CSP allows no inline script or style; the diagram stylesheet is pinned by its hash', async () => {
+  const { context, page, errors } = await openRecorded(srv.url);
+  await page.getByLabel('Template').first().selectOption('scores');
+  await page.getByRole('region', { name: 'Tier ml_tier' }).waitFor();
+  const { csp, inline, stylesheet } = await page.evaluate(() => ({
+    csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]').content,
+    inline: [...document.querySelectorAll('script:not([src])')].length,
+    stylesheet: document.querySelector('#diagram-svg style')?.textContent,
+  }));
+  const directive = (name) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
+  assert.doesNotMatch(directive('script-src'), /'unsafe-inline'|'unsafe-eval'/, csp);
+  assert.doesNotMatch(directive('style-src'), /'unsafe-inline'/, csp);
+  assert.equal(inline, 0, 'no inline script in the page');
+  // Core's diagram carries its stylesheet (so the SVG file stands alone); the page
+  // allows exactly that one, by its hash. A change of core's CSS changes the hash.
+  assert.ok(stylesheet, 'the diagram has its stylesheet');
+  const hash = `'sha256-${createHash('sha256').update(stylesheet).digest('base64')}'`;
+  assert.ok(directive('style-src').includes(hash), `index.html's style-src needs ${hash} (the diagram's stylesheet changed)`);
+  // And the diagram is drawn with it: a tier name takes its box's colour.
+  const fill = await page.locator('#diagram-svg g[data-tier] text.tt').first().evaluate((t) => getComputedStyle(t).fill);
+  assert.notEqual(fill, 'rgb(27, 31, 36)', 'tier names keep their colour');
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
   await context.close();
 });
