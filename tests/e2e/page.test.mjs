@@ -278,3 +278,46 @@ test('navigation to an interactive scores design, in a fresh browser', async () 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a port or replica count out of range is refused beside its field; the design is unchanged', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  await page.getByLabel('Template').first().selectOption('scores');
+  await page.getByRole('group', { name: 'Service postgres' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Add port' }).click();
+  await page.getByLabel('Published port 1').waitFor();
+  await page.waitForFunction(() => (localStorage.getItem('tiermap.design') ?? '').includes('target: 80'));
+  const saved = () => page.evaluate(() => localStorage.getItem('tiermap.design'));
+  const before = await saved();
+  const surface = await page.getByRole('region', { name: 'Exposed surface' }).innerText();
+
+  const refused = async (label, text, reason) => {
+    const field = page.getByLabel(label, { exact: true });
+    await field.fill(text);
+    await field.press('Enter');
+    // The reason sits beside the field, which keeps what was typed.
+    const cell = field.locator('xpath=..');
+    await cell.getByRole('alert').getByText(reason).waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await field.inputValue(), text);
+  };
+  await refused('Published port 1', '70000', '70000 is not a port: ports run from 1 to 65535');
+  await refused('Target port 1', '0', '0 is not a port: ports run from 1 to 65535');
+  await refused('Replicas', '-1', '-1 replicas cannot run');
+  await page.getByLabel('Flow to service').selectOption('api');
+  await refused('Flow port', '99999', '99999 is not a port');
+  await page.getByLabel('Route host').fill('db.example.com');
+  await refused('Route port', '', 'a port is needed here');
+  await page.waitForTimeout(100);
+  assert.equal(await saved(), before, 'no refused edit reached the design');
+  assert.equal(await page.getByRole('region', { name: 'Exposed surface' }).innerText(), surface);
+
+  // Corrected, the same field is taken and its message goes.
+  const published = page.getByLabel('Published port 1', { exact: true });
+  await published.fill('5432');
+  await published.press('Enter');
+  await page.getByRole('region', { name: 'Exposed surface' }).getByText('5432/tcp').waitFor();
+  assert.equal(await published.getAttribute('aria-invalid'), 'false');
+  assert.equal(await published.locator('xpath=..').getByRole('alert').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
