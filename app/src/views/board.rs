@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 
 use super::card::{Card, CARD_TYPE};
 use super::forms::AddForms;
+use super::keyed::Names;
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
@@ -56,16 +57,15 @@ pub fn Board() -> impl IntoView {
     view! {
         <section class="board" aria-label="Tiers">
             <div class="tiers" id="tier-boxes">
-                <For each=move || studio.tier_keys.get() key=String::clone let:key>
-                    <TierBox key/>
-                </For>
+                <Names
+                    each=studio.tier_keys.into()
+                    row=Callback::new(|key| view! { <TierBox key/> }.into_any())
+                />
                 <Show when=move || !loose.with(Vec::is_empty)>
                     <div class="loose" role="region" aria-label="Services on no tier">
                         <h3>"On no overlay (host network or none)"</h3>
                         <div class="cards">
-                            <For each=move || loose.get() key=String::clone let:name>
-                                <Card name/>
-                            </For>
+                            <Names each=loose.into() row=Callback::new(card)/>
                         </div>
                     </div>
                 </Show>
@@ -78,6 +78,11 @@ pub fn Board() -> impl IntoView {
             <AddForms/>
         </section>
     }
+}
+
+/// A card, as a row of a list of names.
+fn card(name: String) -> AnyView {
+    view! { <Card name/> }.into_any()
 }
 
 /// The flags a tier box shows beside its name.
@@ -167,14 +172,16 @@ fn TierBox(key: String) -> impl IntoView {
         >
             <button class="tier-title" on:click=move |_| studio.select(Some(selection.clone()))>
                 <span class="tier-name">{key.clone()}</span>
-                <For each=move || flags.get() key=|f| *f let:flag>
-                    <span class=format!("flag {flag}")>{flag}</span>
-                </For>
+                {move || {
+                    flags
+                        .get()
+                        .into_iter()
+                        .map(|flag| view! { <span class=format!("flag {flag}")>{flag}</span> })
+                        .collect_view()
+                }}
             </button>
             <div class="cards">
-                <For each=move || cards.get() key=String::clone let:name>
-                    <Card name/>
-                </For>
+                <Names each=cards.into() row=Callback::new(card)/>
             </div>
         </div>
     }

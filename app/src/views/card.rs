@@ -7,6 +7,7 @@ use tiermap_core::model::{PublishMode, Service};
 use tiermap_core::role::{self, Role};
 
 use super::board::{place, BoardState};
+use super::keyed::Names;
 use crate::studio::{Selection, Studio};
 
 /// The drag payload type for a card (files dropped on the page carry none).
@@ -172,7 +173,10 @@ pub fn Card(name: String) -> impl IntoView {
                 "⋯"
             </button>
             <div class="chips">
-                <For each=move || facts.with(|f| f.chips.clone()) key=String::clone children=chip/>
+                <Names
+                    each=Signal::derive(move || facts.with(|f| f.chips.clone()))
+                    row=Callback::new(move |tier| chip(tier).into_any())
+                />
             </div>
             {menu}
         </div>
@@ -218,7 +222,7 @@ fn CardMenu(name: String) -> impl IntoView {
     };
     view! {
         <div class="card-menu" role="menu" aria-label=format!("Actions for {name}")>
-            <For each=move || studio.tier_keys.get() key=String::clone children=row/>
+            <Names each=studio.tier_keys.into() row=Callback::new(move |tier| row(tier).into_any())/>
         </div>
     }
 }

@@ -5,14 +5,13 @@
 use leptos::prelude::*;
 use tiermap_core::baseline::{Changes, Direction};
 
-use super::keyed::numbered;
 use crate::studio::Studio;
 
 /// Items listed per group before "and N more": the figures matter more than a long list.
 const LISTED: usize = 12;
 
 /// One titled list of changes as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Group {
     title: &'static str,
     tone: &'static str,
@@ -79,7 +78,7 @@ pub fn Comparison() -> impl IntoView {
             .changes
             .with(|c| c.as_ref().map(shown).unwrap_or_default())
     });
-    let group = |(g, _): (Group, usize)| {
+    let group = |g: Group| {
         let more = g.count.saturating_sub(LISTED);
         view! {
             <div>
@@ -115,7 +114,7 @@ pub fn Comparison() -> impl IntoView {
                 <p>{move || shown.with(|s| s.changed.clone())}</p>
             </Show>
             <div class="columns">
-                <For each=move || shown.with(|s| numbered(s.groups.clone())) key=Clone::clone children=group/>
+                {move || shown.with(|s| s.groups.clone()).into_iter().map(group).collect_view()}
             </div>
         </section>
     }

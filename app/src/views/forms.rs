@@ -4,6 +4,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::keyed::Names;
 use crate::studio::{Selection, Studio};
 
 /// The trimmed text of an input.
@@ -19,6 +20,12 @@ fn clear(inputs: &[NodeRef<html::Input>]) {
     for input in inputs.iter().filter_map(NodeRef::get_untracked) {
         input.set_value("");
     }
+}
+
+/// A choice in a `<select>`, shown as it is named.
+pub fn option(value: String) -> AnyView {
+    let text = value.clone();
+    view! { <option value=value>{text}</option> }.into_any()
 }
 
 /// Add a tier, add a service (to the tier chosen, which stays chosen while it exists).
@@ -67,9 +74,7 @@ pub fn AddForms() -> impl IntoView {
                 <input node_ref=service aria-label="New service name" placeholder="new service"/>
                 <input node_ref=image aria-label="New service image" placeholder="image"/>
                 <select node_ref=home aria-label="Tier for the new service">
-                    <For each=move || tiers.get() key=String::clone let:key>
-                        <option value=key.clone()>{key.clone()}</option>
-                    </For>
+                    <Names each=tiers.into() row=Callback::new(option)/>
                 </select>
                 <button type="submit">"Add service"</button>
             </form>

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use tiermap_core::model::Model;
 use tiermap_core::Analysis;
 
+use super::keyed::{Indexed, Names};
 use crate::studio::Studio;
 
 /// Above this many services the matrix lists each service's reach instead of a grid
@@ -74,17 +75,14 @@ fn Grid() -> impl IntoView {
         <thead>
             <tr>
                 <th></th>
-                <For each=move || names.get() key=String::clone let:name>
-                    <th scope="col">
-                        <span>{name}</span>
-                    </th>
-                </For>
+                <Names
+                    each=names.into()
+                    row=Callback::new(|name| view! { <th scope="col"><span>{name}</span></th> }.into_any())
+                />
             </tr>
         </thead>
         <tbody id="reach-rows">
-            <For each=move || names.get() key=String::clone let:name>
-                <GridRow name/>
-            </For>
+            <Names each=names.into() row=Callback::new(|name| view! { <GridRow name/> }.into_any())/>
         </tbody>
     }
 }
@@ -118,7 +116,10 @@ fn GridRow(name: String) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{name}</th>
-            <For each=move || 0..cells.with(Vec::len) key=|j| *j children=cell/>
+            <Indexed
+                count=Signal::derive(move || cells.with(Vec::len))
+                row=Callback::new(move |j| cell(j).into_any())
+            />
         </tr>
     }
 }
@@ -167,7 +168,7 @@ fn List() -> impl IntoView {
             </tr>
         </thead>
         <tbody id="reach-rows">
-            <For each=move || studio.service_names.get() key=String::clone children=row/>
+            <Names each=studio.service_names.into() row=Callback::new(move |name| row(name).into_any())/>
         </tbody>
     }
 }

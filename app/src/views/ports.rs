@@ -8,6 +8,7 @@ use tiermap_core::design::PortSpec;
 use tiermap_core::field;
 use tiermap_core::model::{Model, Protocol, PublishMode};
 
+use super::keyed::Indexed;
 use super::refusal::Refusal;
 use crate::studio::Studio;
 
@@ -61,7 +62,7 @@ pub fn PortsTable(name: String) -> impl IntoView {
     };
     // Rows are keyed by position: a port has no name, and its row keeps its fields
     // (and their focus) while the port changes.
-    let row = move |index: usize| view! { <PortRow name=name.clone() index ports/> };
+    let row = move |index: usize| view! { <PortRow name=name.clone() index ports/> }.into_any();
     view! {
         <fieldset>
             <legend>"Published ports"</legend>
@@ -76,7 +77,7 @@ pub fn PortsTable(name: String) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || 0..ports.with(Vec::len) key=|i| *i children=row/>
+                    <Indexed count=Signal::derive(move || ports.with(Vec::len)) row=Callback::new(row)/>
                 </tbody>
             </table>
             <button on:click=add>"Add port"</button>

@@ -8,7 +8,8 @@ use tiermap_core::design::RouteSpec;
 use tiermap_core::field;
 use tiermap_core::model::FlowOrigin;
 
-use super::keyed::numbered;
+use super::forms::option;
+use super::keyed::Names;
 use super::ports::PortsTable;
 use super::refusal::Refusal;
 use crate::studio::{Selection, Studio};
@@ -179,13 +180,11 @@ fn Tiers(name: String) -> impl IntoView {
         <fieldset>
             <legend>"Tiers"</legend>
             <ul class="plain">
-                <For each=move || on.get() key=String::clone children=row/>
+                <Names each=on.into() row=Callback::new(move |tier| row(tier).into_any())/>
             </ul>
             <select aria-label="Attach to tier" on:change:target=attach>
                 <option value="">"Attach to tier…"</option>
-                <For each=move || studio.tier_keys.get() key=String::clone let:key>
-                    <option value=key.clone()>{key.clone()}</option>
-                </For>
+                <Names each=studio.tier_keys.into() row=Callback::new(option)/>
             </select>
         </fieldset>
     }
@@ -299,7 +298,7 @@ fn Route(name: String) -> impl IntoView {
 }
 
 /// One flow of the service as the list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct FlowRow {
     from: String,
     to: String,
@@ -335,7 +334,7 @@ fn Flows(name: String) -> impl IntoView {
                         own: f.origin == FlowOrigin::User,
                     })
                 });
-                numbered(rows)
+                rows.collect::<Vec<_>>()
             })
         }
     });
@@ -350,7 +349,7 @@ fn Flows(name: String) -> impl IntoView {
             })
         }
     });
-    let row = move |(row, _): (FlowRow, usize)| {
+    let row = move |row: FlowRow| {
         let port = row.port.map(|p| format!(":{p}")).unwrap_or_default();
         let remove = row.own.then(|| {
             let label = format!("Remove flow {} to {}", row.from, row.to);
@@ -392,14 +391,12 @@ fn Flows(name: String) -> impl IntoView {
         <fieldset>
             <legend>"Flows"</legend>
             <ul class="plain flows">
-                <For each=move || rows.get() key=Clone::clone children=row/>
+                {move || rows.get().into_iter().map(row).collect_view()}
             </ul>
             <form class="row" on:submit=add>
                 <select node_ref=to aria-label="Flow to service">
                     <option value="">"Talks to…"</option>
-                    <For each=move || others.get() key=String::clone let:other>
-                        <option value=other.clone()>{other.clone()}</option>
-                    </For>
+                    <Names each=others.into() row=Callback::new(option)/>
                 </select>
                 <input
                     node_ref=port
@@ -459,7 +456,7 @@ fn Blast(name: String) -> impl IntoView {
                 fallback=|| view! { <p>"nothing: it shares no network with another service."</p> }
             >
                 <ul class="plain">
-                    <For each=move || hops.get() key=Clone::clone children=hop/>
+                    {move || hops.get().into_iter().map(hop).collect_view()}
                 </ul>
             </Show>
         </section>

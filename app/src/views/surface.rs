@@ -6,11 +6,10 @@ use leptos::prelude::*;
 use tiermap_core::model::PublishMode;
 use tiermap_core::surface::Surface as Exposed;
 
-use super::keyed::numbered;
 use crate::studio::{Selection, Studio};
 
 /// A published port as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct PortRow {
     port: String,
     service: String,
@@ -19,44 +18,50 @@ struct PortRow {
 }
 
 /// A route as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct RouteRow {
     rule: String,
     to: String,
 }
 
-fn port_rows(s: &Exposed) -> Vec<(PortRow, usize)> {
-    numbered(s.ports.iter().map(|e| {
-        let published = e
-            .published
-            .map_or_else(|| "random".to_string(), |p| p.to_string());
-        let mode = if e.mode == PublishMode::Host {
-            "host mode"
-        } else {
-            "ingress"
-        };
-        PortRow {
-            port: format!("{published}/{}", e.protocol),
-            service: e.service.clone(),
-            rest: format!(":{} · {mode} · {}", e.target, e.nodes),
-            ignored_host_ip: e.ignored_host_ip.clone(),
-        }
-    }))
+fn port_rows(s: &Exposed) -> Vec<PortRow> {
+    s.ports
+        .iter()
+        .map(|e| {
+            let published = e
+                .published
+                .map_or_else(|| "random".to_string(), |p| p.to_string());
+            let mode = if e.mode == PublishMode::Host {
+                "host mode"
+            } else {
+                "ingress"
+            };
+            PortRow {
+                port: format!("{published}/{}", e.protocol),
+                service: e.service.clone(),
+                rest: format!(":{} · {mode} · {}", e.target, e.nodes),
+                ignored_host_ip: e.ignored_host_ip.clone(),
+            }
+        })
+        .collect()
 }
 
-fn route_rows(s: &Exposed) -> Vec<(RouteRow, usize)> {
-    numbered(s.routes.iter().map(|r| {
-        let hosts = if r.hosts.is_empty() {
-            "any host".to_string()
-        } else {
-            r.hosts.join(", ")
-        };
-        let port = r.port.map(|p| format!(":{p}")).unwrap_or_default();
-        RouteRow {
-            rule: format!("{hosts}{}", r.paths.join(", ")),
-            to: format!("{}{port}", r.service),
-        }
-    }))
+fn route_rows(s: &Exposed) -> Vec<RouteRow> {
+    s.routes
+        .iter()
+        .map(|r| {
+            let hosts = if r.hosts.is_empty() {
+                "any host".to_string()
+            } else {
+                r.hosts.join(", ")
+            };
+            let port = r.port.map(|p| format!(":{p}")).unwrap_or_default();
+            RouteRow {
+                rule: format!("{hosts}{}", r.paths.join(", ")),
+                to: format!("{}{port}", r.service),
+            }
+        })
+        .collect()
 }
 
 /// The exposed surface region.
@@ -68,7 +73,7 @@ pub fn Surface() -> impl IntoView {
     let ports = Memo::new(move |_| surface.with(port_rows));
     let routes = Memo::new(move |_| surface.with(route_rows));
     let host = Memo::new(move |_| surface.with(|s| s.host_network.join(", ")));
-    let port = move |(row, _): (PortRow, usize)| {
+    let port = move |row: PortRow| {
         let selection = Selection::Service(row.service.clone());
         view! {
             <li>
@@ -87,7 +92,7 @@ pub fn Surface() -> impl IntoView {
             </li>
         }
     };
-    let route = |(row, _): (RouteRow, usize)| {
+    let route = |row: RouteRow| {
         view! {
             <li>
                 <code>{row.rule}</code>
@@ -104,12 +109,12 @@ pub fn Surface() -> impl IntoView {
                 {move || if count.get() == 1 { " exposed port" } else { " exposed ports" }}
             </p>
             <ul class="plain">
-                <For each=move || ports.get() key=Clone::clone children=port/>
+                {move || ports.get().into_iter().map(port).collect_view()}
             </ul>
             <Show when=move || !routes.with(Vec::is_empty)>
                 <h3>"Routes through the edge proxy"</h3>
                 <ul class="plain">
-                    <For each=move || routes.get() key=Clone::clone children=route/>
+                    {move || routes.get().into_iter().map(route).collect_view()}
                 </ul>
             </Show>
             <Show when=move || !host.with(String::is_empty)>
