@@ -12,39 +12,60 @@ use tiermap_core::findings::Severity;
 use tiermap_core::model::Tier;
 use wasm_bindgen::JsCast;
 
-use super::card::{Card, CARD_TYPE};
+use super::card::{Card, Facts, CARD_TYPE};
 use super::forms::AddForms;
-use super::keyed::Names;
+use super::keyed::{Names, Rows};
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
 /// What every box and card on the board reads besides its own service or tier.
 #[derive(Clone, Copy)]
 pub struct BoardState {
-    /// The worst open finding of each service that has one.
-    pub worst: Memo<HashMap<String, Severity>>,
+    /// What each card shows, by service: an edit wakes only the cards it changed.
+    pub cards: Rows<String, Facts>,
     /// The service whose card menu is open.
     pub menu: RwSignal<Option<String>>,
+    /// Whether a card's menu is open, waking only the cards it concerns.
+    open: StoredValue<Selector<Option<String>>>,
+}
+
+impl BoardState {
+    /// Whether `service`'s menu is open (tracked through the selector).
+    pub fn is_open(&self, service: &str) -> bool {
+        self.open
+            .try_with_value(|s| s.selected(&Some(service.to_string())))
+            .unwrap_or(false)
+    }
 }
 
 /// The board: every tier with its cards, and the forms that add tiers and services.
 #[component]
 pub fn Board() -> impl IntoView {
     let studio = expect_context::<Studio>();
+    let menu = RwSignal::new(None);
     let board = BoardState {
-        worst: Memo::new(move |_| {
+        cards: Rows::new(move |_| {
             studio.analysis.with(|a| {
-                let mut worst = HashMap::new();
+                let mut worst: HashMap<&str, Severity> = HashMap::new();
                 for f in a.open_findings() {
                     if let Some(s) = &f.service {
-                        let entry = worst.entry(s.clone()).or_insert(f.severity);
+                        let entry = worst.entry(s.as_str()).or_insert(f.severity);
                         *entry = (*entry).max(f.severity);
                     }
                 }
-                worst
+                studio.model(|m| {
+                    let facts = m.services.iter().map(|s| {
+                        (
+                            s.name.clone(),
+                            Facts::of(s, worst.get(s.name.as_str()).copied()),
+                        )
+                    });
+                    facts.collect()
+                })
             })
         }),
-        menu: RwSignal::new(None),
+        menu,
+        open: StoredValue::new(Selector::new(move || menu.get())),
     };
     provide_context(board);
     let loose = Memo::new(move |_| {

@@ -3,6 +3,7 @@
 //! `⋯` menu, which moves or attaches it from the keyboard.
 
 use leptos::prelude::*;
+use tiermap_core::findings::Severity;
 use tiermap_core::model::{PublishMode, Service};
 use tiermap_core::role::{self, Role};
 
@@ -15,7 +16,7 @@ pub const CARD_TYPE: &str = "application/x-tiermap-service";
 
 /// What a card shows of its service.
 #[derive(Debug, Clone, PartialEq, Default)]
-struct Facts {
+pub struct Facts {
     /// Image name and replica count.
     meta: String,
     /// "published 80, 443 host", or empty.
@@ -24,10 +25,13 @@ struct Facts {
     proxy: bool,
     /// The tiers it is attached to besides its home.
     chips: Vec<String>,
+    /// The severity of its worst open finding.
+    worst: Option<&'static str>,
 }
 
 impl Facts {
-    fn of(s: &Service) -> Facts {
+    /// What the card of `s` shows, `worst` being its worst open finding.
+    pub fn of(s: &Service, worst: Option<Severity>) -> Facts {
         let image = s
             .image
             .as_deref()
@@ -64,6 +68,7 @@ impl Facts {
                 .filter(|t| Some(&t.tier) != s.home.as_ref())
                 .map(|t| t.tier.clone())
                 .collect(),
+            worst: worst.map(Severity::as_str),
         }
     }
 }
@@ -73,18 +78,11 @@ impl Facts {
 pub fn Card(name: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let board = expect_context::<BoardState>();
-    let facts = Memo::new({
+    let facts = board.cards.value(name.clone());
+    let open = {
         let name = name.clone();
-        move |_| studio.model(|m| m.service(&name).map(Facts::of).unwrap_or_default())
-    });
-    let worst = Memo::new({
-        let name = name.clone();
-        move |_| board.worst.with(|w| w.get(&name).map(|s| s.as_str()))
-    });
-    let open = Memo::new({
-        let name = name.clone();
-        move |_| board.menu.with(|m| m.as_deref() == Some(name.as_str()))
-    });
+        move || board.is_open(&name)
+    };
     let selection = Selection::Service(name.clone());
     let selected = {
         let selection = selection.clone();
@@ -119,7 +117,7 @@ pub fn Card(name: String) -> impl IntoView {
         })
     };
     let badge = move || {
-        worst.get().map(|w| {
+        facts.with(|f| f.worst).map(|w| {
             view! { <span class=format!("badge {w}") title=format!("worst finding: {w}")>{w}</span> }
         })
     };
@@ -145,8 +143,8 @@ pub fn Card(name: String) -> impl IntoView {
         }
     };
     let menu = {
-        let name = name.clone();
-        move || open.get().then(|| view! { <CardMenu name=name.clone()/> })
+        let (name, open) = (name.clone(), open.clone());
+        move || open().then(|| view! { <CardMenu name=name.clone()/> })
     };
     view! {
         <div
@@ -167,7 +165,7 @@ pub fn Card(name: String) -> impl IntoView {
             <button
                 class="card-menu-button"
                 aria-label=format!("Menu for {name}")
-                aria-expanded=move || open.get().to_string()
+                aria-expanded=move || open().to_string()
                 on:click=toggle_menu
             >
                 "⋯"

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use tiermap_core::diagram::Drawing;
 use wasm_bindgen::JsCast;
 
-use super::keyed::numbered;
+use super::keyed::{numbered, Rows};
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
@@ -72,11 +72,15 @@ pub fn Diagram() -> impl IntoView {
         }
     };
     let parts = Memo::new(move |_| drawing.with(parts));
-    // A part keeps its nodes while it shows the same; where it is, it reads at its place
-    // in the list, so a part that only moved has its transform set.
-    let part = move |index: ReadSignal<usize>, (key, _): (Key, Option<String>)| {
-        let position = move || parts.with(|p| p.get(index.get()).and_then(|(_, at)| at.clone()));
-        view! { <g transform=position inner_html=key.0></g> }
+    let shown = Memo::new(move |_| {
+        parts.with(|p| p.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>())
+    });
+    // A part keeps its nodes while it shows the same; its position is a signal of its
+    // own, so a part that only moved has its transform set, and no other part wakes.
+    let positions = Rows::new(move |_| parts.with(|p| p.iter().cloned().collect()));
+    let part = move |key: Key| {
+        let at = positions.value(key.clone());
+        view! { <g transform=at inner_html=key.0></g> }
     };
     let download = move |_| {
         let name = studio.model_untracked(|m| m.stack.clone());
@@ -109,7 +113,7 @@ pub fn Diagram() -> impl IntoView {
                             style:--cw=canvas(|s| s.0)
                             style:--ch=canvas(|s| s.1)
                         >
-                            <ForEnumerate each=move || parts.get() key=|(key, _)| key.clone() children=part/>
+                            <For each=move || shown.get() key=Clone::clone children=part/>
                         </svg>
                     </div>
                 </div>

@@ -1,14 +1,14 @@
 //! The findings list: every finding with its severity, place, sentence and fix, the
 //! buttons that apply the fix or accept it with the room's note, and a count.
 //!
-//! Rows are keyed by finding id, and each reads its finding through a memo of its own:
+//! Rows are keyed by finding id, and each reads its finding from a signal of its own:
 //! an edit updates only the rows whose finding changed.
 
 use leptos::prelude::*;
 use tiermap_core::findings::Severity;
 use tiermap_core::Analysis;
 
-use super::keyed::numbered;
+use super::keyed::{numbered, Names, Rows};
 use crate::studio::{subject, Studio};
 
 /// Notes (info findings) shown before "show all": a big design has hundreds.
@@ -88,17 +88,15 @@ pub fn Findings() -> impl IntoView {
         let all = all_notes.get();
         studio.analysis.with(|a| listed(a, all))
     });
-    let keys = move || listed.with(|l| l.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>());
-    // Each row reads its finding at its place in the list, through its own memo: a row
-    // whose finding did not change is not touched.
-    let row = move |index: ReadSignal<usize>, _| {
-        let row = Memo::new(move |_| {
-            listed
-                .with(|l| l.rows.get(index.get()).cloned())
-                .unwrap_or_default()
-        });
-        view! { <FindingRow row/> }
-    };
+    let keys = Memo::new(move |_| {
+        listed.with(|l| l.rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
+    });
+    // Each row reads its finding from a signal of its own, set only when that finding
+    // changed: a row whose finding is unchanged is not touched.
+    let rows = Rows::new(move |_| {
+        listed.with(|l| l.rows.iter().map(|r| (r.key.clone(), r.clone())).collect())
+    });
+    let row = Callback::new(move |key| view! { <FindingRow row=rows.value(key)/> }.into_any());
     let counts = Memo::new(move |_| {
         studio.analysis.with(|a| {
             let count = |s: Severity| a.open_findings().filter(|f| f.severity == s).count();
@@ -116,7 +114,7 @@ pub fn Findings() -> impl IntoView {
             <h2>"Findings"</h2>
             <p class="muted">{counts}</p>
             <ul class="findings-list" aria-label="Findings" id="findings-list">
-                <ForEnumerate each=keys key=String::clone children=row/>
+                <Names each=keys.into() row/>
                 <Show when=move || { hidden() > 0 }>
                     <li class="finding more">
                         <button class="quiet" on:click=move |_| all_notes.set(true)>
@@ -131,7 +129,7 @@ pub fn Findings() -> impl IntoView {
 
 /// One finding; its main button selects the service or tier it is about.
 #[component]
-fn FindingRow(row: Memo<Row>) -> impl IntoView {
+fn FindingRow(row: RwSignal<Row>) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let severity = move || row.with(|r| r.severity);
     let class = move || {

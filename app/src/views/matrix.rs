@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use tiermap_core::model::Model;
 use tiermap_core::Analysis;
 
-use super::keyed::{Indexed, Names};
+use super::keyed::{Indexed, Names, Rows};
 use crate::studio::Studio;
 
 /// Above this many services the matrix lists each service's reach instead of a grid
@@ -128,31 +128,24 @@ fn GridRow(name: String) -> impl IntoView {
 #[component]
 fn List() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    // One pass over the pairs for every row's count.
-    let counts = Memo::new(move |_| {
+    // One pass over the pairs for every row's count; each row reads its own.
+    let counts = Rows::new(move |_| {
         studio.analysis.with(|a| {
             studio.model(|m| {
-                let mut counts: HashMap<&str, usize> = HashMap::new();
+                let mut counts: HashMap<String, usize> =
+                    m.services.iter().map(|s| (s.name.clone(), 0)).collect();
                 for pair in &a.reachability.pairs {
-                    if let Some(s) = m.services.get(pair.from) {
-                        *counts.entry(s.name.as_str()).or_insert(0) += 1;
+                    let name = m.services.get(pair.from).map(|s| s.name.as_str());
+                    if let Some(c) = name.and_then(|n| counts.get_mut(n)) {
+                        *c += 1;
                     }
                 }
-                let counts = m.services.iter().map(|s| {
-                    (
-                        s.name.clone(),
-                        counts.get(s.name.as_str()).copied().unwrap_or(0),
-                    )
-                });
-                counts.collect::<HashMap<String, usize>>()
+                counts
             })
         })
     });
     let row = move |name: String| {
-        let reached = Memo::new({
-            let name = name.clone();
-            move |_| counts.with(|c| c.get(&name).copied().unwrap_or(0))
-        });
+        let reached = counts.value(name.clone());
         view! {
             <tr>
                 <th scope="row">{name}</th>
