@@ -78,6 +78,17 @@ test('template, drag to another tier, live reachability, download, reload', asyn
   await matrix.waitFor();
   assert.equal(await matrix.getByLabel('text-classifier → api via web_tier').count(), 0);
   await page.screenshot({ path: join(SHOTS, 'scores.png'), fullPage: true });
+  // The diagram's contract classes, drawn by core and shown in the page (on screen:
+  // the panel below the fold is not rendered until it is scrolled to).
+  await page.locator('#diagram-canvas').scrollIntoViewIfNeeded();
+  for (const part of ['path.flow', 'rect.card', '.lbl']) {
+    const shown = await page.locator(`#diagram-svg ${part}`).evaluateAll((all) => all.filter((e) => {
+      const box = e.getBoundingClientRect();
+      return e.checkVisibility({ visibilityProperty: true, opacityProperty: true }) && box.width + box.height > 0;
+    }).length);
+    assert.ok(shown > 0, `#diagram-svg ${part} is visible`);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
 
   // Drag text-classifier from ml_tier to web_tier: it now reaches the API.
   await watchLateChanges(page);
@@ -148,6 +159,17 @@ test('import a real compose file, keyboard move, broken YAML keeps its text', as
   await page.getByRole('region', { name: 'Tier frontend' }).waitFor();
   await page.getByRole('region', { name: 'Tier backend' }).getByRole('group', { name: 'Service db' }).waitFor();
   assert.match(await page.getByRole('region', { name: 'Exposed surface' }).innerText(), /2 exposed ports/);
+
+  // A file dropped anywhere on the page is imported too.
+  const dropped = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'three-tier.yml', { type: 'application/yaml' }));
+    return dt;
+  }, readFileSync(join(ROOT, 'core', 'templates', 'three-tier.yml'), 'utf8'));
+  await page.dispatchEvent('.workspace', 'drop', { dataTransfer: dropped });
+  await page.getByRole('region', { name: 'Tier app-net' }).waitFor();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await page.getByRole('region', { name: 'Tier frontend' }).waitFor();
 
   // The keyboard way: the card's menu moves the worker to the frontend tier.
   await page.getByRole('button', { name: 'Menu for worker' }).click();
