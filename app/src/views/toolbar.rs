@@ -10,6 +10,21 @@ use super::import::{ImportFile, PasteBox};
 use crate::browser;
 use crate::studio::{Notice, Studio};
 
+/// What a button of the bar does.
+#[derive(Debug, Clone, Copy)]
+enum Press {
+    Paste,
+    Undo,
+    Redo,
+    Baseline,
+    Share,
+    Present,
+    Download,
+    Copy,
+    Report,
+    Minutes,
+}
+
 /// The top bar.
 #[component]
 pub fn Toolbar() -> impl IntoView {
@@ -18,6 +33,21 @@ pub fn Toolbar() -> impl IntoView {
     let stack = Memo::new(move |_| studio.model(|m| m.stack.clone()));
     let can_undo = Memo::new(move |_| studio.history.with(|h| h.can_undo()));
     let can_redo = Memo::new(move |_| studio.history.with(|h| h.can_redo()));
+    // One handler for every button (a handler per button is code per button).
+    let press = move |what: Press| {
+        move |_: web_sys::MouseEvent| match what {
+            Press::Paste => paste_open.update(|o| *o = !*o),
+            Press::Undo => studio.undo(),
+            Press::Redo => studio.redo(),
+            Press::Baseline => studio.set_baseline(),
+            Press::Share => studio.share(),
+            Press::Present => studio.present(true),
+            Press::Download => download(studio),
+            Press::Copy => copy(studio),
+            Press::Report => download_report(studio, false),
+            Press::Minutes => download_report(studio, true),
+        }
+    };
     let share_url = move || {
         studio.share_url.get().map(|url| {
             view! { <input class="share-url" readonly aria-label="Share link URL" prop:value=url/> }
@@ -29,35 +59,35 @@ pub fn Toolbar() -> impl IntoView {
             <span class="stack" title="Stack name">{stack}</span>
             <TemplateChooser/>
             <ImportFile/>
-            <button aria-expanded=move || paste_open.get().to_string() on:click=move |_| paste_open.update(|o| *o = !*o)>
+            <button aria-expanded=move || paste_open.get().to_string() on:click=press(Press::Paste)>
                 "Paste YAML"
             </button>
             <span class="spacer"></span>
-            <button title="Ctrl+Z" disabled=move || !can_undo.get() on:click=move |_| studio.undo()>"Undo"</button>
-            <button title="Ctrl+Shift+Z" disabled=move || !can_redo.get() on:click=move |_| studio.redo()>"Redo"</button>
-            <button title="Compare what changes from here" on:click=move |_| studio.set_baseline()>"Set baseline"</button>
-            <button on:click=move |_| studio.share()>"Share link"</button>
+            <button title="Ctrl+Z" disabled=move || !can_undo.get() on:click=press(Press::Undo)>"Undo"</button>
+            <button title="Ctrl+Shift+Z" disabled=move || !can_redo.get() on:click=press(Press::Redo)>"Redo"</button>
+            <button title="Compare what changes from here" on:click=press(Press::Baseline)>"Set baseline"</button>
+            <button on:click=press(Press::Share)>"Share link"</button>
             <button
                 title="Full screen for the review; arrows step through findings, Escape ends"
-                on:click=move |_| studio.present(true)
+                on:click=press(Press::Present)
             >
                 "Present"
             </button>
             {share_url}
-            <button class="primary" on:click=move |_| download(studio)>"Download stack file"</button>
-            <button aria-label="Copy YAML" title="Copy the stack file to the clipboard" on:click=move |_| copy(studio)>
+            <button class="primary" on:click=press(Press::Download)>"Download stack file"</button>
+            <button aria-label="Copy YAML" title="Copy the stack file to the clipboard" on:click=press(Press::Copy)>
                 "Copy"
             </button>
             <button
                 title="HTML that prints well: diagram, surface, comparison, reachability, findings, decisions"
-                on:click=move |_| download_report(studio, false)
+                on:click=press(Press::Report)
             >
                 "Download report"
             </button>
             <button
                 aria-label="Download report as Markdown"
                 title="The report as Markdown, for the minutes"
-                on:click=move |_| download_report(studio, true)
+                on:click=press(Press::Minutes)
             >
                 ".md"
             </button>
