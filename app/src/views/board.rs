@@ -5,69 +5,19 @@
 //! Each box and card is a component keyed by its tier or service: an edit updates the
 //! few texts and classes it changed, and a box or field keeps its node (and its focus).
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
-use tiermap_core::findings::Severity;
 use tiermap_core::model::Tier;
-use wasm_bindgen::JsCast;
 
-use super::card::{Card, Facts, CARD_TYPE};
+use super::card::{place, Card, Cards, CARD_TYPE};
 use super::forms::AddForms;
-use super::keyed::{Names, Rows};
-use crate::browser;
+use super::keyed::Names;
 use crate::studio::{Selection, Studio};
-
-/// What every box and card on the board reads besides its own service or tier.
-#[derive(Clone, Copy)]
-pub struct BoardState {
-    /// What each card shows, by service: an edit wakes only the cards it changed.
-    pub cards: Rows<String, Facts>,
-    /// The service whose card menu is open.
-    pub menu: RwSignal<Option<String>>,
-    /// Whether a card's menu is open, waking only the cards it concerns.
-    open: StoredValue<Selector<Option<String>>>,
-}
-
-impl BoardState {
-    /// Whether `service`'s menu is open (tracked through the selector).
-    pub fn is_open(&self, service: &str) -> bool {
-        self.open
-            .try_with_value(|s| s.selected(&Some(service.to_string())))
-            .unwrap_or(false)
-    }
-}
 
 /// The board: every tier with its cards, and the forms that add tiers and services.
 #[component]
 pub fn Board() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let menu = RwSignal::new(None);
-    let board = BoardState {
-        cards: Rows::new(move |_| {
-            studio.analysis.with(|a| {
-                let mut worst: HashMap<&str, Severity> = HashMap::new();
-                for f in a.open_findings() {
-                    if let Some(s) = &f.service {
-                        let entry = worst.entry(s.as_str()).or_insert(f.severity);
-                        *entry = (*entry).max(f.severity);
-                    }
-                }
-                studio.model(|m| {
-                    let facts = m.services.iter().map(|s| {
-                        (
-                            s.name.clone(),
-                            Facts::of(s, worst.get(s.name.as_str()).copied()),
-                        )
-                    });
-                    facts.collect()
-                })
-            })
-        }),
-        menu,
-        open: StoredValue::new(Selector::new(move || menu.get())),
-    };
-    provide_context(board);
+    provide_context(Cards::new(studio));
     let loose = Memo::new(move |_| {
         studio.model(|m| {
             let loose = m.services.iter().filter(|s| s.home.is_none());
@@ -206,25 +156,4 @@ fn TierBox(key: String) -> impl IntoView {
             </div>
         </div>
     }
-}
-
-/// Moves (or with `attach`, attaches) a service and records how long the view took.
-pub fn place(studio: Studio, service: String, tier: String, attach: bool) {
-    let start = browser::now();
-    // The focused button (the card's, pressed to drag it, or its menu's) goes with the
-    // card; losing focus mid-update makes Chrome restyle and lay out the page at once.
-    if let Some(focused) = document()
-        .active_element()
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = focused.blur();
-    }
-    studio.edit(|d| {
-        if attach {
-            d.attach(&service, &tier)
-        } else {
-            d.move_to(&service, &tier)
-        }
-    });
-    browser::publish_update_time(start);
 }

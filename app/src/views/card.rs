@@ -2,13 +2,16 @@
 //! finding, the other tiers it is attached to (each with a detach button), and its
 //! `⋯` menu, which moves or attaches it from the keyboard.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use tiermap_core::findings::Severity;
 use tiermap_core::model::{PublishMode, Service};
 use tiermap_core::role::{self, Role};
+use wasm_bindgen::JsCast;
 
-use super::board::{place, BoardState};
-use super::keyed::Names;
+use super::keyed::{Names, Rows};
+use crate::browser;
 use crate::studio::{Selection, Studio};
 
 /// The drag payload type for a card (files dropped on the page carry none).
@@ -16,7 +19,7 @@ pub const CARD_TYPE: &str = "application/x-tiermap-service";
 
 /// What a card shows of its service.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Facts {
+struct Facts {
     /// Image name and replica count.
     meta: String,
     /// "published 80, 443 host", or empty.
@@ -31,7 +34,7 @@ pub struct Facts {
 
 impl Facts {
     /// What the card of `s` shows, `worst` being its worst open finding.
-    pub fn of(s: &Service, worst: Option<Severity>) -> Facts {
+    fn of(s: &Service, worst: Option<Severity>) -> Facts {
         let image = s
             .image
             .as_deref()
@@ -73,15 +76,84 @@ impl Facts {
     }
 }
 
+/// What the cards read besides their own service, provided by the board.
+#[derive(Clone, Copy)]
+pub struct Cards {
+    /// What each card shows, by service: an edit wakes only the cards it changed.
+    facts: Rows<String, Facts>,
+    /// The service whose card menu is open.
+    menu: RwSignal<Option<String>>,
+    /// Whether a card's menu is open, waking only the cards it concerns.
+    open: StoredValue<Selector<Option<String>>>,
+}
+
+impl Cards {
+    /// The cards of the open design, with their worst open findings.
+    pub fn new(studio: Studio) -> Cards {
+        let menu = RwSignal::new(None);
+        let facts = Rows::new(move |_| {
+            studio.analysis.with(|a| {
+                let mut worst: HashMap<&str, Severity> = HashMap::new();
+                for f in a.open_findings() {
+                    if let Some(s) = &f.service {
+                        let entry = worst.entry(s.as_str()).or_insert(f.severity);
+                        *entry = (*entry).max(f.severity);
+                    }
+                }
+                studio.model(|m| {
+                    let facts = m.services.iter().map(|s| {
+                        let worst = worst.get(s.name.as_str()).copied();
+                        (s.name.clone(), Facts::of(s, worst))
+                    });
+                    facts.collect()
+                })
+            })
+        });
+        Cards {
+            facts,
+            menu,
+            open: StoredValue::new(Selector::new(move || menu.get())),
+        }
+    }
+
+    /// Whether `service`'s menu is open (tracked through the selector).
+    fn is_open(&self, service: &str) -> bool {
+        self.open
+            .try_with_value(|s| s.selected(&Some(service.to_string())))
+            .unwrap_or(false)
+    }
+}
+
+/// Moves (or with `attach`, attaches) a service and records how long the view took.
+pub fn place(studio: Studio, service: String, tier: String, attach: bool) {
+    let start = browser::now();
+    // The focused button (the card's, pressed to drag it, or its menu's) goes with the
+    // card; losing focus mid-update makes Chrome restyle and lay out the page at once.
+    if let Some(focused) = document()
+        .active_element()
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = focused.blur();
+    }
+    studio.edit(|d| {
+        if attach {
+            d.attach(&service, &tier)
+        } else {
+            d.move_to(&service, &tier)
+        }
+    });
+    browser::publish_update_time(start);
+}
+
 /// One service's card, draggable onto another tier.
 #[component]
 pub fn Card(name: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let board = expect_context::<BoardState>();
-    let facts = board.cards.value(name.clone());
+    let cards = expect_context::<Cards>();
+    let facts = cards.facts.value(name.clone());
     let open = {
         let name = name.clone();
-        move || board.is_open(&name)
+        move || cards.is_open(&name)
     };
     let selection = Selection::Service(name.clone());
     let selected = {
@@ -101,7 +173,7 @@ pub fn Card(name: String) -> impl IntoView {
     let toggle_menu = {
         let name = name.clone();
         move |_| {
-            board.menu.update(|m| {
+            cards.menu.update(|m| {
                 *m = if m.as_deref() == Some(name.as_str()) {
                     None
                 } else {
@@ -185,7 +257,7 @@ pub fn Card(name: String) -> impl IntoView {
 #[component]
 fn CardMenu(name: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let board = expect_context::<BoardState>();
+    let cards = expect_context::<Cards>();
     let row = {
         let name = name.clone();
         move |tier: String| {
@@ -196,7 +268,7 @@ fn CardMenu(name: String) -> impl IntoView {
             let go = |attach: bool| {
                 let (name, tier) = (name.clone(), tier.clone());
                 move |_| {
-                    board.menu.set(None);
+                    cards.menu.set(None);
                     place(studio, name.clone(), tier.clone(), attach);
                 }
             };
