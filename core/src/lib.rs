@@ -13,6 +13,7 @@ pub mod blast_radius;
 pub mod compose;
 pub mod design;
 pub mod diagram;
+pub mod field;
 pub mod findings;
 pub mod flows;
 pub mod history;

@@ -69,7 +69,9 @@ fn fit(text: &str, max: usize) -> String {
     short
 }
 
-const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;fill:#1b1f24}\
+// Texts take the default fill only where they set none themselves (`:where` adds no
+// weight, so every class below still wins).
+const CSS: &str = "text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}:where(text:not([fill])){fill:#1b1f24}\
 .tt{font-size:15px;font-weight:700}.ts{font-size:11.5px;fill:#4a525c}\
 .cn{font-size:13.5px;font-weight:700}.cd{font-size:11px;fill:#4a525c}.ch{font-size:10.5px;fill:#37628f}\
 .card{fill:#fff;stroke:#8a94a3;stroke-width:1.2}.proxy .card{fill:#fff3e0;stroke:#e65100;stroke-width:2}\
@@ -174,11 +176,13 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         );
         children.push(std::mem::take(&mut s));
         // The name and flags are drawn over the arrows that enter the box, on a halo of
-        // the box's colour, so an arrow never hides them. The flags sit at the box's
-        // right edge in a group of their own: a box that grows moves it, not its text.
+        // the box's colour, so an arrow never hides them (presentation attributes, not
+        // `style`: a page whose CSP allows no inline style still shows them). The flags
+        // sit at the box's right edge in a group of their own: a box that grows moves it,
+        // not its text.
         let _ = write!(
             s,
-            "<g transform=\"translate({} {})\" data-tier=\"{key}\" style=\"stroke:{fill};stroke-width:4px;paint-order:stroke\"><text class=\"tt\" x=\"14\" y=\"23\" style=\"fill:{stroke}\">{key}</text><g transform=\"translate({} 23)\"><text class=\"ts\" text-anchor=\"end\">{sub}</text></g></g>",
+            "<g transform=\"translate({} {})\" data-tier=\"{key}\" stroke=\"{fill}\" stroke-width=\"4\" paint-order=\"stroke\"><text class=\"tt\" x=\"14\" y=\"23\" fill=\"{stroke}\">{key}</text><g transform=\"translate({} 23)\"><text class=\"ts\" text-anchor=\"end\">{sub}</text></g></g>",
             px(r.x),
             px(r.y),
             px(r.w - 14.0),
