@@ -79,6 +79,7 @@ fn App() -> impl IntoView {
             <views::diagram::Diagram/>
             <views::comparison::Comparison/>
             <views::analysis::AnalysisPanels/>
+            <views::export::Export/>
         </div>
     }
 }

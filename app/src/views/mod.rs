@@ -5,6 +5,7 @@ pub mod board;
 pub mod comparison;
 pub mod delegate;
 pub mod diagram;
+pub mod export;
 pub mod morph;
 pub mod notice;
 pub mod panel;
