@@ -128,16 +128,16 @@ impl Artifact {
             Artifact::Stack => "The design as a stack file: docker stack deploy -c FILE STACK.",
             Artifact::Iptables => "Host firewall for one node role: published ports filtered in DOCKER-USER by their original port, swarm ports from the peers only. Load with iptables-restore --noflush.",
             Artifact::Nftables => "The same host firewall as a table of its own (ct original proto-dst), which Docker never flushes. Load with nft -f.",
-            Artifact::Ufw => "For hosts managed with ufw, which does not see published ports: a script that adds a DOCKER-USER block to after.rules and the ufw allow lines.",
-            Artifact::DigitalOcean => "A doctl script that creates the cloud firewalls for managers and workers. DigitalOcean cannot allow ESP.",
-            Artifact::TerraformDigitalOcean => "digitalocean_firewall resources for managers and workers.",
-            Artifact::TerraformAws => "aws_security_group resources for managers and workers, ESP as protocol 50.",
+            Artifact::Ufw => "For hosts managed with ufw, which does not see published ports: a script that adds a DOCKER-USER block to after.rules and the ufw allow lines. Run it as root on each node of the role: bash FILE.",
+            Artifact::DigitalOcean => "A doctl script that creates the cloud firewalls for managers and workers by their tag: bash FILE with doctl signed in. DigitalOcean cannot allow ESP.",
+            Artifact::TerraformDigitalOcean => "digitalocean_firewall resources for managers and workers by their tag: put it in a Terraform directory and run terraform apply.",
+            Artifact::TerraformAws => "aws_security_group resources for managers and workers, ESP as protocol 50: terraform apply -var vpc_id=VPC, then attach the groups to the nodes.",
             Artifact::Hcloud => "A JSON rules file for one node role: hcloud firewall replace-rules NAME --rules-file FILE.",
-            Artifact::Verify => "Run on a manager: probes every designed pair from short-lived tasks on the right networks, and the exposed ports, and prints a pass/fail table.",
+            Artifact::Verify => "Run on a manager after deploying (bash FILE): probes every designed pair from short-lived tasks on the right networks, and the exposed ports, and prints a pass/fail table.",
             Artifact::Traefik => "deploy.labels for every routed service, with the network label where a service sits on several tiers: docker stack deploy -c stack.yml -c FILE.",
             Artifact::DockerFlowProxy => "com.df.* labels for every routed service: docker stack deploy -c stack.yml -c FILE.",
-            Artifact::Envoy => "A static envoy.yaml: a listener, routes by host, STRICT_DNS clusters on tasks.<stack>_<service> and the container port.",
-            Artifact::Mermaid => "The diagram as a Mermaid flowchart, one subgraph per tier.",
+            Artifact::Envoy => "A static envoy.yaml: a listener, routes by host, STRICT_DNS clusters on tasks.<stack>_<service> and the container port. Give it to the Envoy service as /etc/envoy/envoy.yaml (a config or a volume).",
+            Artifact::Mermaid => "The diagram as a Mermaid flowchart, one subgraph per tier: paste it into a mermaid code block in Markdown, which GitHub and GitLab draw.",
         }
     }
 
