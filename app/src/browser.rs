@@ -8,6 +8,7 @@ const DESIGN_KEY: &str = "tiermap.design";
 const NAME_KEY: &str = "tiermap.name";
 const CORRUPT_KEY: &str = "tiermap.design.unreadable";
 const BASELINE_KEY: &str = "tiermap.baseline";
+const EXPORT_KEY: &str = "tiermap.export";
 
 fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
@@ -46,6 +47,18 @@ pub fn save_baseline(text: Option<&str>) {
             Some(text) => storage.set_item(BASELINE_KEY, text),
             None => storage.remove_item(BASELINE_KEY),
         };
+    }
+}
+
+/// The Export panel's saved choices, if any.
+pub fn load_export_options() -> Option<String> {
+    storage()?.get_item(EXPORT_KEY).ok().flatten()
+}
+
+/// Saves the Export panel's choices.
+pub fn save_export_options(text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(EXPORT_KEY, text);
     }
 }
 

@@ -84,6 +84,7 @@ fn App() -> impl IntoView {
                 <views::findings::Findings/>
                 <views::matrix::Matrix/>
             </section>
+            <views::export::Export/>
         </div>
     }
 }

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use tiermap_core::artifacts::{
-    self, Artifact, ArtifactError, Cidr, Deployment, DeploymentError, NodeRole, TraefikVersion,
+    self, Artifact, ArtifactError, DeploymentError, DeploymentText, Field, FieldError, NodeRole,
+    TraefikVersion,
 };
 use tiermap_core::baseline;
 use tiermap_core::compose::merge::{self, FilesError, MergeError};
@@ -78,13 +79,17 @@ enum Command {
         /// (`control-interface-published:proxy:8080`).
         id: Option<String>,
     },
-    /// Write an artifact generated from the design to standard output; warnings go to stderr.
+    /// Write an artifact generated from the design (to standard output unless `-o`); warnings go to stderr.
     Export {
         /// The file (`-` for standard input).
         file: PathBuf,
         /// What to generate.
         #[arg(long, value_parser = artifact_parser())]
         to: Artifact,
+        /// Write to this file instead of standard output; a directory gets the artifact's
+        /// conventional name (`firewall-worker.nft`, `envoy.yaml`, ...).
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
         #[command(flatten)]
         deployment: DeploymentArgs,
         #[command(flatten)]
@@ -141,41 +146,30 @@ enum FailOn {
 }
 
 /// What the user tells `export` once per design: who the peers are, who may reach what.
+/// Read by core ([`DeploymentText::parse`]) exactly as the page reads its fields.
 #[derive(clap::Args)]
 struct DeploymentArgs {
-    /// Node role for the host firewalls and the Hetzner rules.
-    #[arg(long, value_enum, default_value_t = Role::Worker)]
-    role: Role,
+    /// Node role for the host firewalls and the Hetzner rules [default: worker].
+    #[arg(long, value_parser = names(NodeRole::ALL.map(NodeRole::as_str)))]
+    role: Option<String>,
     /// A swarm node's address or range (repeatable); default: the private ranges.
     #[arg(long = "peer", value_name = "CIDR")]
     peers: Vec<String>,
-    /// Cloud tag on the swarm's nodes (managers also carry TAG-manager).
+    /// Cloud tag on the swarm's nodes (managers also carry TAG-manager) [default: swarm].
     #[arg(long, value_name = "TAG")]
     tag: Option<String>,
-    /// The range SSH is allowed from (repeatable); default: SSH stays closed.
+    /// The range SSH is allowed from (repeatable); default: anywhere, with a warning.
     #[arg(long, value_name = "CIDR")]
     admin: Vec<String>,
     /// Sources allowed to a published port, as PORT=CIDR,CIDR (repeatable); default: anywhere.
     #[arg(long = "allow", value_name = "PORT=CIDRS")]
     allowed: Vec<String>,
-    /// Traefik label spelling.
-    #[arg(long, value_enum, default_value_t = Traefik::V3)]
-    traefik: Traefik,
-    /// Image of the verification script's probe tasks.
+    /// Traefik label spelling [default: v3].
+    #[arg(long, value_parser = names(TraefikVersion::ALL.map(TraefikVersion::as_str)))]
+    traefik: Option<String>,
+    /// Image of the verification script's probe tasks [default: busybox:1.36].
     #[arg(long, value_name = "IMAGE")]
     probe_image: Option<String>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Role {
-    Manager,
-    Worker,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Traefik {
-    V2,
-    V3,
 }
 
 /// `--to`'s values: every artifact core generates, with its explanation for `--help`.
@@ -185,54 +179,50 @@ fn artifact_parser() -> impl clap::builder::TypedValueParser<Value = Artifact> {
         .try_map(|slug| Artifact::from_slug(&slug).ok_or("unknown artifact"))
 }
 
+/// Core's names for a choice, listed by `--help` and completed by shells.
+fn names(values: [&'static str; 2]) -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(values)
+}
+
 impl DeploymentArgs {
-    fn deployment(&self) -> Result<Deployment, CliError> {
-        let cidrs = |flag: &'static str, list: &[String]| {
-            list.iter()
-                .map(|c| {
-                    c.parse::<Cidr>()
-                        .map_err(|source| CliError::Deployment { flag, source })
-                })
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let mut deployment = Deployment {
-            peers: cidrs("--peer", &self.peers)?,
-            admin: cidrs("--admin", &self.admin)?,
-            role: match self.role {
-                Role::Manager => NodeRole::Manager,
-                Role::Worker => NodeRole::Worker,
-            },
-            traefik: match self.traefik {
-                Traefik::V2 => TraefikVersion::V2,
-                Traefik::V3 => TraefikVersion::V3,
-            },
-            ..Deployment::default()
+    /// The flags as core's field texts: a repeated flag is one list.
+    fn text(&self) -> Result<DeploymentText, CliError> {
+        let mut text = DeploymentText {
+            role: self.role.clone().unwrap_or_default(),
+            peers: self.peers.join("\n"),
+            admin: self.admin.join("\n"),
+            tag: self.tag.clone().unwrap_or_default(),
+            traefik: self.traefik.clone().unwrap_or_default(),
+            probe_image: self.probe_image.clone().unwrap_or_default(),
+            ..DeploymentText::default()
         };
         for entry in &self.allowed {
-            let allowed =
-                Deployment::parse_allowed(entry).map_err(|source| CliError::Deployment {
-                    flag: "--allow",
-                    source,
-                })?;
-            deployment.allowed.push(allowed);
+            text.allow(entry).map_err(CliError::Allow)?;
         }
-        if let Some(tag) = &self.tag {
-            deployment
-                .set_tag(tag)
-                .map_err(|source| CliError::Deployment {
-                    flag: "--tag",
-                    source,
-                })?;
+        Ok(text)
+    }
+}
+
+/// Every deployment option that cannot be read, one per line, named by its flag.
+#[derive(Debug)]
+struct FieldErrors(Vec<FieldError>);
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            let flag = match e.field {
+                Field::Role => "--role".to_string(),
+                Field::Peers => "--peer".to_string(),
+                Field::Admin => "--admin".to_string(),
+                Field::Tag => "--tag".to_string(),
+                Field::Allowed(port) => format!("--allow {port}"),
+                Field::Traefik => "--traefik".to_string(),
+                Field::ProbeImage => "--probe-image".to_string(),
+            };
+            let sep = if i == 0 { "" } else { "\ntiermap: " };
+            write!(f, "{sep}{flag}: {}", e.source)?;
         }
-        if let Some(image) = &self.probe_image {
-            deployment
-                .set_probe_image(image)
-                .map_err(|source| CliError::Deployment {
-                    flag: "--probe-image",
-                    source,
-                })?;
-        }
-        Ok(deployment)
+        Ok(())
     }
 }
 
@@ -264,10 +254,14 @@ enum CliError {
     BadVariable(String),
     #[error("no template named `{0}`; `tiermap templates` lists them")]
     UnknownTemplate(String),
-    #[error("{flag}: {source}")]
-    Deployment {
-        flag: &'static str,
-        source: DeploymentError,
+    #[error("--allow: {0}")]
+    Allow(DeploymentError),
+    #[error("{0}")]
+    Options(FieldErrors),
+    #[error("{file}: cannot write: {source}")]
+    Write {
+        file: String,
+        source: std::io::Error,
     },
     #[error("{file}: cannot export {artifact}: {source}")]
     Artifact {
@@ -281,11 +275,6 @@ enum CliError {
     NoFile,
     #[error("`{0}` is not a rule; `tiermap explain` lists them")]
     UnknownRule(String),
-    #[error("{file}: cannot write: {source}")]
-    Write {
-        file: String,
-        source: std::io::Error,
-    },
 }
 
 fn main() -> ExitCode {
@@ -383,13 +372,17 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Export {
             file,
             to,
+            output,
             deployment,
             input,
         } => {
-            let deployment = deployment.deployment()?;
+            let deployment = deployment
+                .text()?
+                .parse()
+                .map_err(|e| CliError::Options(FieldErrors(e)))?;
             let design = open(&file, &input)?;
             let analysis = design.analyze();
-            let output =
+            let generated =
                 artifacts::generate(to, &design, &analysis, &deployment).map_err(|source| {
                     CliError::Artifact {
                         file: file.display().to_string(),
@@ -397,10 +390,24 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
                         source,
                     }
                 })?;
-            for warning in &output.warnings {
+            for warning in &generated.warnings {
                 eprintln!("tiermap: warning: {warning}");
             }
-            out(&output.text);
+            match output.filter(|path| path.as_os_str() != "-") {
+                None => out(&generated.text),
+                Some(path) => {
+                    let path = if path.is_dir() {
+                        path.join(&generated.file_name)
+                    } else {
+                        path
+                    };
+                    std::fs::write(&path, &generated.text).map_err(|source| CliError::Write {
+                        file: path.display().to_string(),
+                        source,
+                    })?;
+                    eprintln!("tiermap: wrote {}", path.display());
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare {

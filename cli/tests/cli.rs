@@ -383,6 +383,46 @@ fn export_refuses_bad_options_and_names_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--peer"));
 
+    // Every bad option is named with its reason, and nothing is written.
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "digitalocean",
+            "--admin",
+            "10.0.0.0/33",
+            "--tag",
+            "x y",
+            "--allow",
+            "80=198.51.100.0/24,$(id)",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for reason in [
+        "tiermap: --admin: `10.0.0.0/33` is not an IP address or CIDR range",
+        "tiermap: --tag: `x y` is not a tag",
+        "tiermap: --allow 80: `$(id)` is not an IP address",
+    ] {
+        assert!(err.contains(reason), "{reason} missing from:\n{err}");
+    }
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "ufw",
+            "--allow",
+            "80",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not PORT=CIDR"));
+
     let evil = file("evil.yml", "services:\n  'x; rm -rf /': {image: nginx}\n");
     let out = tiermap(&["export", evil.to_str().unwrap(), "--to", "verify"], None);
     assert_eq!(out.status.code(), Some(2));
@@ -726,4 +766,53 @@ fn refusals_are_errors_in_json_with_the_command_that_refuses() {
             ("wrong-type:services.web.environment.DEBUG", "error", 6)
         ]
     );
+}
+
+#[test]
+fn export_writes_to_a_file_or_under_its_conventional_name_in_a_directory() {
+    let clean = file("clean5.yml", CLEAN);
+    let args = |extra: &[&str]| {
+        let mut args = vec!["export", clean.to_str().unwrap(), "--to", "nftables"];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let args = args(extra);
+        tiermap(&args.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+    let stdout = run(&["--role", "manager"]);
+    assert_eq!(stdout.status.code(), Some(0));
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-out");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let into_dir = run(&["--role", "manager", "-o", dir.to_str().unwrap()]);
+    assert_eq!(into_dir.status.code(), Some(0));
+    assert!(into_dir.stdout.is_empty());
+    let written = dir.join("firewall-manager.nft");
+    assert_eq!(std::fs::read(&written).unwrap(), stdout.stdout);
+    assert!(String::from_utf8_lossy(&into_dir.stderr).contains("wrote"));
+
+    let named = dir.join("edge.nft");
+    let out = run(&["--role", "manager", "--output", named.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&named).unwrap(), stdout.stdout);
+
+    let dash = run(&["--role", "manager", "-o", "-"]);
+    assert_eq!(dash.stdout, stdout.stdout);
+
+    // A design the artifact cannot be made for writes no file.
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "envoy",
+            "-o",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("envoy.yaml").exists());
 }

@@ -103,6 +103,22 @@ impl Design {
         export::stack_file(&self.doc)
     }
 
+    /// The design deployed under another stack name, as `tiermap --stack NAME` reads
+    /// it: the same document, its model derived again with that name. The name is not
+    /// checked here; artifacts refuse one that breaks Docker's rules.
+    pub fn with_stack(&self, stack: &str) -> Result<Design, ImportError> {
+        let options = ImportOptions {
+            stack: Some(stack.to_string()),
+            ..self.options.clone()
+        };
+        let model = import::model(&self.doc, &options)?;
+        Ok(Design {
+            doc: Arc::clone(&self.doc),
+            options,
+            model: Arc::new(model),
+        })
+    }
+
     /// The model derived from the document.
     pub fn model(&self) -> &Model {
         &self.model

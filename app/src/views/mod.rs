@@ -4,6 +4,7 @@ pub mod board;
 pub mod card;
 pub mod comparison;
 pub mod diagram;
+pub mod export;
 pub mod findings;
 pub mod forms;
 pub mod import;
