@@ -1,14 +1,17 @@
-//! A design: the compose document plus the model derived from it, with the edits the
-//! designer page offers. Every edit changes the document (so export keeps every key the
-//! user wrote) and then re-derives the model.
+//! A design: the stack file's text, the document read from it and the model derived
+//! from that, with the edits the designer page offers. The text is the source of truth:
+//! export returns it. An edit changes a copy of the document; `yaml::rewrite` turns the
+//! change into a few replacements of the text (everything else stays as the user wrote
+//! it), and the new text is read again into the document and the model.
 
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
-use crate::compose::{export, import, ImportError, ImportOptions};
+use crate::compose::{import, ImportError, ImportOptions};
 use crate::findings::FixAction;
 use crate::model::{Model, Protocol, PublishMode};
 use crate::names::{self, NameError};
+use crate::yaml::rewrite::{self, RewriteError};
 use crate::yaml::{Node, Value};
 
 /// Why an edit could not be made. The design is unchanged when an edit fails.
@@ -32,6 +35,9 @@ pub enum EditError {
     /// The edited document no longer reads (a bug in the edit, reported instead of lost).
     #[error("the edit produced a file tiermap cannot read: {0}")]
     Import(#[from] ImportError),
+    /// The edited document could not be written as text that reads back the same.
+    #[error("the edit cannot be written into the file: {0}")]
+    Rewrite(#[from] RewriteError),
 }
 
 /// A published port as the editor sets it.
@@ -58,29 +64,37 @@ pub struct RouteSpec {
     pub port: u16,
 }
 
-/// The design being edited. Copies share the document and the model, which an edit
-/// replaces and never changes in place: each undo step costs two pointers, not a copy.
+/// The design being edited. Copies share the text, the document and the model, which
+/// an edit replaces and never changes in place: each undo step costs three pointers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
+    text: Arc<str>,
     doc: Arc<Node>,
     options: ImportOptions,
     model: Arc<Model>,
 }
 
+/// The text of a design with nothing in it.
+const EMPTY: &str = "services: {}\n";
+
 impl Design {
     /// An empty design named `stack`.
     pub fn empty(stack: &str) -> Design {
-        let mut doc = Node::map();
-        doc.set("services", Node::map());
         let options = ImportOptions {
             stack: Some(stack.to_string()),
             ..ImportOptions::default()
         };
+        let doc = import::read(EMPTY, options.limits).unwrap_or_else(|_| {
+            let mut doc = Node::map();
+            doc.set("services", Node::map());
+            doc
+        });
         let model = Model {
             stack: stack.to_string(),
             ..Model::default()
         };
         Design {
+            text: Arc::from(EMPTY),
             doc: Arc::new(doc),
             options,
             model: Arc::new(model),
@@ -92,15 +106,22 @@ impl Design {
         let doc = import::read(text, options.limits)?;
         let model = import::model(&doc, &options)?;
         Ok(Design {
+            text: Arc::from(text),
             doc: Arc::new(doc),
             options,
             model: Arc::new(model),
         })
     }
 
-    /// The stack file: what `docker stack deploy -c` takes, and what tiermap reopens.
+    /// The stack file: what `docker stack deploy -c` takes, and what tiermap reopens. It
+    /// is the imported text, changed only where edits changed the design.
     pub fn export(&self) -> String {
-        export::stack_file(&self.doc)
+        self.text.to_string()
+    }
+
+    /// The stack file's text, without a copy.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The model derived from the document.
@@ -118,15 +139,22 @@ impl Design {
         Analysis::of(&self.model)
     }
 
-    /// Applies an edit to a copy of the document and keeps it only if it reads back.
+    /// Applies an edit to a copy of the document, writes it into the text and keeps the
+    /// result only if it reads back.
     fn edit(
         &mut self,
         change: impl FnOnce(&mut Node) -> Result<(), EditError>,
     ) -> Result<(), EditError> {
         let mut doc = Node::clone(&self.doc);
+        let had_meta = doc.get("x-tiermap").is_some();
         change(&mut doc)?;
-        let model = import::model(&doc, &self.options)?;
-        self.doc = Arc::new(doc);
+        if !had_meta && doc.get("x-tiermap").is_some() {
+            raise_version_for_extensions(&mut doc);
+        }
+        let written = rewrite::rewrite(&self.text, &self.doc, &doc, self.options.limits)?;
+        let model = import::model(&written.doc, &self.options)?;
+        self.text = Arc::from(written.text);
+        self.doc = Arc::new(written.doc);
         self.model = Arc::new(model);
         Ok(())
     }
@@ -194,7 +222,7 @@ impl Design {
             .collect();
         self.edit(|doc| {
             if let Some(entries) = doc.get_mut("networks").and_then(Node::as_map_mut) {
-                for (k, _) in entries.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
+                for (k, _) in entries.iter_mut().filter(|(k, _)| k.is_text(old)) {
                     k.value = Value::Str(new.into());
                 }
             }
@@ -252,11 +280,11 @@ impl Design {
             let services = services(doc)?;
             if let Some(entries) = services.as_map_mut() {
                 for (k, v) in entries.iter_mut() {
-                    if k.as_str() == Some(old) {
+                    if k.is_text(old) {
                         k.value = Value::Str(new.into());
                     }
                     if let Some(deps) = v.get_mut("depends_on").and_then(Node::as_seq_mut) {
-                        for dep in deps.iter_mut().filter(|d| d.as_str() == Some(old)) {
+                        for dep in deps.iter_mut().filter(|d| d.is_text(old)) {
                             dep.value = Value::Str(new.into());
                         }
                     }
@@ -269,8 +297,8 @@ impl Design {
             {
                 for flow in flows.iter_mut() {
                     for key in ["from", "to"] {
-                        if flow.get(key).and_then(Node::as_str) == Some(old) {
-                            flow.set(key, Node::str(new));
+                        if let Some(end) = flow.get_mut(key).filter(|n| n.is_text(old)) {
+                            end.value = Value::Str(new.into());
                         }
                     }
                 }
@@ -280,7 +308,7 @@ impl Design {
                 .and_then(|m| m.get_mut("homes"))
                 .and_then(Node::as_map_mut)
             {
-                for (k, _) in homes.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
+                for (k, _) in homes.iter_mut().filter(|(k, _)| k.is_text(old)) {
                     k.value = Value::Str(new.into());
                 }
             }
@@ -320,16 +348,25 @@ impl Design {
         };
         let home = current.home.clone();
         let implicit_default = current.on("default");
+        let already = current.on(tier);
         self.edit(|doc| {
             let node = service_node(doc, service)?;
-            if let Some(home) = home.as_deref().filter(|h| *h != tier) {
-                detach_network(node, home);
+            let moved = match home.as_deref().filter(|h| *h != tier) {
+                // The home tier's entry becomes the new tier's, in place (with its
+                // comment, and its aliases in the mapping form).
+                Some(home) if !already => rename_network(node, home, tier),
+                _ => false,
+            };
+            if !moved {
+                if let Some(home) = home.as_deref().filter(|h| *h != tier) {
+                    detach_network(node, home);
+                }
+                attach_network(
+                    node,
+                    tier,
+                    implicit_default && home.as_deref() != Some("default"),
+                );
             }
-            attach_network(
-                node,
-                tier,
-                implicit_default && home.as_deref() != Some("default"),
-            );
             set_home(doc, service, Some(tier));
             Ok(())
         })
@@ -362,6 +399,12 @@ impl Design {
             let deploy = service_node(doc, service)?
                 .get_or_insert("deploy", Node::map())
                 .ok_or_else(|| EditError::Shape("deploy".into()))?;
+            if deploy.is_null() {
+                *deploy = Node::map();
+            }
+            if deploy.as_map().is_none() {
+                return Err(EditError::Shape("deploy".into()));
+            }
             if deploy.get("mode").and_then(Node::as_str) == Some("global") {
                 deploy.set("mode", Node::str("replicated"));
             }
@@ -370,17 +413,51 @@ impl Design {
         })
     }
 
-    /// Replaces the service's published ports (written in long syntax).
+    /// Replaces the service's published ports. An entry that already says a port the
+    /// list keeps stays as written; an entry in the place of a changed port is changed
+    /// in place (short syntax stays short when it can say the port, long syntax keeps
+    /// its other keys); other ports are written in long syntax.
     pub fn set_ports(&mut self, service: &str, ports: &[PortSpec]) -> Result<(), EditError> {
         self.require_service(service)?;
+        let written: Vec<crate::model::Port> = self
+            .model
+            .service(service)
+            .map(|s| s.ports.clone())
+            .unwrap_or_default();
         self.edit(|doc| {
             let node = service_node(doc, service)?;
             if ports.is_empty() {
                 node.remove("ports");
                 return Ok(());
             }
-            let items = ports.iter().map(long_port).collect();
-            node.set("ports", Node::new(Value::Seq(items)));
+            let old: Vec<Node> = node
+                .get("ports")
+                .and_then(Node::as_seq)
+                .map(<[Node]>::to_vec)
+                .unwrap_or_default();
+            // Each written entry goes to at most one port of the new list.
+            let mut unused: Vec<Option<Node>> = old.into_iter().map(Some).collect();
+            let mut items = Vec::with_capacity(ports.len());
+            for (i, spec) in ports.iter().enumerate() {
+                let same = unused
+                    .iter_mut()
+                    .find(|item| item.as_ref().is_some_and(|n| says_only(&written, n, spec)))
+                    .and_then(Option::take);
+                let item = match same {
+                    Some(item) => item,
+                    None => match unused.get_mut(i).and_then(Option::take) {
+                        Some(item) => port_in_place(item, spec),
+                        None => long_port(spec),
+                    },
+                };
+                items.push(item);
+            }
+            match node.get_mut("ports").and_then(Node::as_seq_mut) {
+                Some(list) => *list = items,
+                None => {
+                    node.set("ports", Node::new(Value::Seq(items)));
+                }
+            }
             Ok(())
         })
     }
@@ -397,11 +474,14 @@ impl Design {
                     route.path.replace('`', "")
                 ));
             }
+            // A dot separates the parts of a Traefik label: a service named `api.v2`
+            // gets the router `api-v2`.
+            let router = service.replace('.', "-");
             let labels = [
                 ("traefik.enable".to_string(), "true".to_string()),
-                (format!("traefik.http.routers.{service}.rule"), rule),
+                (format!("traefik.http.routers.{router}.rule"), rule),
                 (
-                    format!("traefik.http.services.{service}.loadbalancer.server.port"),
+                    format!("traefik.http.services.{router}.loadbalancer.server.port"),
                     route.port.to_string(),
                 ),
             ];
@@ -599,6 +679,28 @@ impl Design {
     }
 }
 
+/// Top-level `x-*` keys need file format 3.4 or later: a design that starts keeping data
+/// under `x-tiermap` raises an older `version` to 3.4 (in the document, so the model
+/// reads what the file says).
+fn raise_version_for_extensions(doc: &mut Node) {
+    let Some(version) = doc.get_mut("version") else {
+        return;
+    };
+    let Some(text) = version.scalar_text() else {
+        return;
+    };
+    let mut parts = text.split('.');
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(3);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    if major == 3 && minor < 4 {
+        // Written as it was: a number stays a number, a string a string.
+        version.value = match version.value {
+            Value::Str(_) => Value::Str("3.4".into()),
+            _ => Value::Float("3.4".into()),
+        };
+    }
+}
+
 fn services(doc: &mut Node) -> Result<&mut Node, EditError> {
     let node = doc
         .get_or_insert("services", Node::map())
@@ -659,10 +761,8 @@ fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
         }
     };
     match &mut networks.value {
-        Value::Seq(items) if !items.iter().any(|i| i.as_str() == Some(tier)) => {
-            items.push(Node::str(tier))
-        }
-        Value::Map(entries) if !entries.iter().any(|(k, _)| k.as_str() == Some(tier)) => {
+        Value::Seq(items) if !items.iter().any(|i| i.is_text(tier)) => items.push(Node::str(tier)),
+        Value::Map(entries) if !entries.iter().any(|(k, _)| k.is_text(tier)) => {
             entries.push((Node::str(tier), Node::new(Value::Null)));
         }
         _ => {}
@@ -681,27 +781,35 @@ fn detach_network(service: &mut Node, tier: &str) {
     }
     if let Some(networks) = service.get_mut("networks") {
         match &mut networks.value {
-            Value::Seq(items) => items.retain(|i| i.as_str() != Some(tier)),
-            Value::Map(entries) => entries.retain(|(k, _)| k.as_str() != Some(tier)),
+            Value::Seq(items) => items.retain(|i| !i.is_text(tier)),
+            Value::Map(entries) => entries.retain(|(k, _)| !k.is_text(tier)),
             _ => {}
         }
     }
 }
 
-fn rename_network(service: &mut Node, old: &str, new: &str) {
-    if let Some(networks) = service.get_mut("networks") {
-        match &mut networks.value {
-            Value::Seq(items) => items
-                .iter_mut()
-                .filter(|i| i.as_str() == Some(old))
-                .for_each(|i| i.value = Value::Str(new.into())),
-            Value::Map(entries) => entries
-                .iter_mut()
-                .filter(|(k, _)| k.as_str() == Some(old))
-                .for_each(|(k, _)| k.value = Value::Str(new.into())),
-            _ => {}
+/// Renames the service's attachment to `old`; false when it has none written.
+fn rename_network(service: &mut Node, old: &str, new: &str) -> bool {
+    let Some(networks) = service.get_mut("networks") else {
+        return false;
+    };
+    let mut renamed = false;
+    match &mut networks.value {
+        Value::Seq(items) => {
+            for item in items.iter_mut().filter(|i| i.is_text(old)) {
+                item.value = Value::Str(new.into());
+                renamed = true;
+            }
         }
+        Value::Map(entries) => {
+            for (k, _) in entries.iter_mut().filter(|(k, _)| k.is_text(old)) {
+                k.value = Value::Str(new.into());
+                renamed = true;
+            }
+        }
+        _ => {}
     }
+    renamed
 }
 
 fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
@@ -710,11 +818,8 @@ fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
         .and_then(|s| s.get(service))
         .and_then(|s| s.get("networks"))
         .and_then(|n| match &n.value {
-            Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
-            Value::Map(entries) => entries
-                .first()
-                .and_then(|(k, _)| k.as_str())
-                .map(str::to_string),
+            Value::Seq(items) => items.first().and_then(Node::scalar_text),
+            Value::Map(entries) => entries.first().and_then(|(k, _)| k.scalar_text()),
             _ => None,
         });
     let needed = tier.filter(|t| first.as_deref() != Some(*t));
@@ -763,8 +868,8 @@ fn remove_flows(doc: &mut Node, matches: impl Fn(&str, &str) -> bool) {
         .and_then(Node::as_seq_mut)
     {
         flows.retain(|f| {
-            let get = |k: &str| f.get(k).and_then(Node::as_str).unwrap_or_default();
-            !matches(get("from"), get("to"))
+            let get = |k: &str| f.get(k).and_then(Node::scalar_text).unwrap_or_default();
+            !matches(&get("from"), &get("to"))
         });
     }
     prune_meta(doc);
@@ -784,6 +889,82 @@ fn prune_meta(doc: &mut Node) {
         if entries.is_empty() {
             doc.remove("x-tiermap");
         }
+    }
+}
+
+/// Whether a written port entry says exactly `spec` and nothing more (one port, no host
+/// address): `ports` are the service's ports as the model read them, each with the
+/// place of its entry.
+fn says_only(ports: &[crate::model::Port], item: &Node, spec: &PortSpec) -> bool {
+    let mut said = ports
+        .iter()
+        .filter(|p| p.at == item.at && item.at.is_known());
+    match (said.next(), said.next()) {
+        (Some(p), None) => {
+            p.host_ip.is_none()
+                && p.target == spec.target
+                && p.published == spec.published
+                && p.protocol == spec.protocol
+                && p.mode == spec.mode
+        }
+        _ => false,
+    }
+}
+
+/// A written port entry changed to say `spec`: a short-syntax entry stays short when
+/// the port can be said that way, a long-syntax one keeps its other keys.
+fn port_in_place(mut item: Node, spec: &PortSpec) -> Node {
+    match &item.value {
+        Value::Str(_) | Value::Int(_) if spec.mode == PublishMode::Ingress => {
+            item.value = match (spec.published, spec.protocol) {
+                (None, Protocol::Tcp) if matches!(item.value, Value::Int(_)) => {
+                    Value::Int(i64::from(spec.target))
+                }
+                (published, protocol) => {
+                    let mut text = match published {
+                        Some(p) => format!("{p}:{}", spec.target),
+                        None => spec.target.to_string(),
+                    };
+                    if protocol != Protocol::Tcp {
+                        text.push('/');
+                        text.push_str(protocol.as_str());
+                    }
+                    Value::Str(text)
+                }
+            };
+            item
+        }
+        Value::Map(_) => {
+            let number = |n: u16| Node::new(Value::Int(i64::from(n)));
+            let says = |item: &Node, key: &str, text: &str| {
+                item.get(key).and_then(Node::scalar_text).as_deref() == Some(text)
+            };
+            if !says(&item, "target", &spec.target.to_string()) {
+                item.set("target", number(spec.target));
+            }
+            match spec.published {
+                Some(p) if !says(&item, "published", &p.to_string()) => {
+                    item.set("published", number(p));
+                }
+                Some(_) => {}
+                None => {
+                    item.remove("published");
+                }
+            }
+            let protocol = spec.protocol.as_str();
+            let default_protocol = spec.protocol == Protocol::Tcp && item.get("protocol").is_none();
+            if !default_protocol && !says(&item, "protocol", protocol) {
+                item.set("protocol", Node::str(protocol));
+            }
+            let mode = spec.mode.as_str();
+            let default_mode = spec.mode == PublishMode::Ingress && item.get("mode").is_none();
+            if !default_mode && !says(&item, "mode", mode) {
+                item.set("mode", Node::str(mode));
+            }
+            item.remove("host_ip");
+            item
+        }
+        _ => long_port(spec),
     }
 }
 
