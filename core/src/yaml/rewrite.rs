@@ -430,7 +430,14 @@ impl Diff<'_> {
         for i in deleted(&pairs, local.len()) {
             self.delete(&spans, i, flow, span)?;
         }
-        let first = local.first().map(|e| e.key.start as usize).ok_or(Up)?;
+        if inserts.is_empty() {
+            return Ok(());
+        }
+        // Entries go in the column of those written (the `<<` entry's, when all merged).
+        let first = match local.first() {
+            Some(e) => e.key.start as usize,
+            None => span.start as usize,
+        };
         let key_column = column(self.text, first);
         let last = local.last().map(|e| e.here);
         for (anchor, k, v, like) in inserts {
@@ -443,8 +450,9 @@ impl Diff<'_> {
                 format!("{key}:{value}")
             };
             // The root's new last entry goes at the end of the file, after any comments.
-            let at_end =
-                matches!(place, Place::Root) && !flow && anchor == Anchor::After(last.ok_or(Up)?);
+            let at_end = matches!(place, Place::Root)
+                && !flow
+                && last.is_some_and(|l| anchor == Anchor::After(l));
             self.insert(entry, anchor, first, key_column, flow, span, at_end)?;
         }
         Ok(())

@@ -100,3 +100,73 @@ pub fn without_locations(model: &tiermap_core::model::Model) -> serde_json::Valu
     strip(&mut value);
     value
 }
+
+/// One difference between two texts by lines: `old` lines `start..end` (0-based) are
+/// replaced by `added`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hunk {
+    /// First old line replaced (or the line the insertion goes before).
+    pub start: usize,
+    /// One past the last old line replaced.
+    pub end: usize,
+    /// The new lines.
+    pub added: Vec<String>,
+}
+
+/// The lines of a text, each with its line break.
+pub fn lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// The line differences between two texts (longest common subsequence of lines, line
+/// breaks included, so a lost final newline is a difference).
+pub fn line_diff(old: &str, new: &str) -> Vec<Hunk> {
+    let (a, b) = (lines(old), lines(new));
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: the longest common subsequence of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut hunks = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let mut open: Option<Hunk> = None;
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            hunks.extend(open.take());
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            open.get_or_insert(Hunk {
+                start: i,
+                end: i,
+                added: Vec::new(),
+            })
+            .added
+            .push(b[j].to_string());
+            j += 1;
+        } else {
+            open.get_or_insert(Hunk {
+                start: i,
+                end: i,
+                added: Vec::new(),
+            })
+            .end = i + 1;
+            i += 1;
+        }
+    }
+    hunks.extend(open);
+    hunks
+}
+
+/// The 0-based lines a span of the text covers.
+pub fn span_lines(text: &str, span: tiermap_core::yaml::Span) -> std::ops::Range<usize> {
+    let line = |pos: u32| text[..pos as usize].matches('\n').count();
+    line(span.start)..line(span.end) + 1
+}
