@@ -381,10 +381,16 @@ impl Diff<'_> {
             .collect::<Option<_>>()
             .ok_or(Up)?;
         let old_ids: Vec<Option<Span>> = local.iter().map(|e| Some(e.key)).collect();
-        let new_ids = new_entries
+        let new_ids: Vec<Option<Span>> = new_entries
             .iter()
-            .map(|(k, _)| k.src.span.filter(|_| k.src.via == Via::Written));
-        let pairs = pair(&old_ids, new_ids)?;
+            .map(|(k, _)| k.src.span.filter(|_| k.src.via == Via::Written))
+            .collect();
+        // An entry the edit made anew under a key it dropped is that entry, changed.
+        let pairs = pair(&old_ids, &new_ids, |o, n| {
+            let (key, _) = new_entries.get(n)?;
+            let entry = local.get(o)?;
+            Some(!matches!(key.src.via, Via::Merge(_)) && entry.old_key.same_value(key))
+        })?;
         let mut anchor = Anchor::Start;
         let mut inserts: Vec<(Anchor, &Node, &Node, Option<&Node>)> = Vec::new();
         for ((k, v), paired) in new_entries.iter().zip(&pairs) {
@@ -427,9 +433,7 @@ impl Diff<'_> {
             .iter()
             .map(|e| (e.key.start as usize, e.here.end as usize))
             .collect();
-        for i in deleted(&pairs, local.len()) {
-            self.delete(&spans, i, flow, span)?;
-        }
+        self.delete(&spans, &deleted(&pairs, local.len()), flow, span)?;
         if inserts.is_empty() {
             return Ok(());
         }
@@ -490,7 +494,11 @@ impl Diff<'_> {
             Via::Merge(_) => None,
         };
         let old_ids: Vec<Option<Span>> = old_items.iter().map(identity).collect();
-        let pairs = pair(&old_ids, new_items.iter().map(identity))?;
+        let new_ids: Vec<Option<Span>> = new_items.iter().map(identity).collect();
+        // An item the edit made anew, equal to one it dropped, is that one.
+        let pairs = pair(&old_ids, &new_ids, |o, n| {
+            Some(old_items.get(o)?.same_value(new_items.get(n)?))
+        })?;
         let mut anchor = Anchor::Start;
         let mut inserts: Vec<(Anchor, &Node)> = Vec::new();
         for (item, paired) in new_items.iter().zip(&pairs) {
@@ -518,9 +526,7 @@ impl Diff<'_> {
             .zip(&heres)
             .map(|(s, h)| (*s, h.end as usize))
             .collect();
-        for i in deleted(&pairs, old_items.len()) {
-            self.delete(&spans, i, flow, span)?;
-        }
+        self.delete(&spans, &deleted(&pairs, old_items.len()), flow, span)?;
         let first = starts.first().copied().ok_or(Up)?;
         let dash_column = column(self.text, first);
         for (anchor, item) in inserts {
@@ -610,29 +616,43 @@ impl Diff<'_> {
         }
     }
 
-    /// Deletes entry or item `i` of a collection whose entries are written at `spans`
-    /// (from key or dash to the value's end): its own lines (with its comment) in block
-    /// style, the entry and a comma in flow style.
+    /// Deletes entries or items of a collection whose entries are written at `spans`
+    /// (from key or dash to the value's end): their own lines (with their comments) in
+    /// block style; in flow style each run of them with the comma that joins it to the
+    /// next entry kept (or else the previous one).
     fn delete(
         &mut self,
         spans: &[(usize, usize)],
-        i: usize,
+        deleted: &[usize],
         flow: bool,
         owner: Span,
     ) -> Result<(), Up> {
-        let (start, end) = *spans.get(i).ok_or(Up)?;
-        let next = spans.get(i + 1).map(|(s, _)| *s);
-        let (start, end) = if flow {
-            let previous = i.checked_sub(1).and_then(|p| spans.get(p)).map(|(_, e)| *e);
-            match (next, previous) {
-                (Some(next), _) => (start, next),
-                (None, Some(previous)) => (previous, end),
-                (None, None) => (start, end),
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for &i in deleted {
+            match runs.last_mut() {
+                Some((_, last)) if flow && *last + 1 == i => *last = i,
+                _ => runs.push((i, i)),
             }
-        } else {
-            self.block_deletion(start, end, next)?
-        };
-        self.patch(start, end, String::new(), Some(owner));
+        }
+        for (first, last) in runs {
+            let (start, _) = *spans.get(first).ok_or(Up)?;
+            let (_, end) = *spans.get(last).ok_or(Up)?;
+            let next = spans.get(last + 1).map(|(s, _)| *s);
+            let (start, end) = if flow {
+                let previous = first
+                    .checked_sub(1)
+                    .and_then(|p| spans.get(p))
+                    .map(|(_, e)| *e);
+                match (next, previous) {
+                    (Some(next), _) => (start, next),
+                    (None, Some(previous)) => (previous, end),
+                    (None, None) => (start, end),
+                }
+            } else {
+                self.block_deletion(start, end, next)?
+            };
+            self.patch(start, end, String::new(), Some(owner));
+        }
         Ok(())
     }
 
@@ -684,11 +704,14 @@ struct Entry<'n> {
     old_value: &'n Node,
 }
 
-/// Pairs the new children of a collection with the old ones by identity: for each new
-/// child, the index of the old child it is. `Up` when the edit reordered them.
+/// Pairs the new children of a collection with the old ones: for each new child, the
+/// index of the old child it is. First by identity (the span it was read from); then a
+/// new child with none is paired with an old child left between the same neighbours
+/// that `alike` says it stands for. `Up` when the edit reordered children.
 fn pair(
     old: &[Option<Span>],
-    new: impl Iterator<Item = Option<Span>>,
+    new: &[Option<Span>],
+    alike: impl Fn(usize, usize) -> Option<bool>,
 ) -> Result<Vec<Option<usize>>, Up> {
     let index: HashMap<Span, usize> = old
         .iter()
@@ -696,7 +719,7 @@ fn pair(
         .filter_map(|(i, id)| Some(((*id)?, i)))
         .collect();
     let mut last: Option<usize> = None;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(new.len());
     for id in new {
         let found = id.and_then(|id| index.get(&id).copied());
         match found {
@@ -708,6 +731,38 @@ fn pair(
                 out.push(Some(i));
             }
             None => out.push(None),
+        }
+    }
+    let mut taken = vec![false; old.len()];
+    for i in out.iter().flatten() {
+        if let Some(t) = taken.get_mut(*i) {
+            *t = true;
+        }
+    }
+    // Between two paired children, the unpaired ones on each side, in order.
+    let mut floor = 0;
+    for n in 0..out.len() {
+        match out.get(n).copied().flatten() {
+            Some(i) => floor = i + 1,
+            None => {
+                let ceiling = out
+                    .iter()
+                    .skip(n)
+                    .flatten()
+                    .next()
+                    .copied()
+                    .unwrap_or(old.len());
+                let found = (floor..ceiling).find(|i| {
+                    !taken.get(*i).copied().unwrap_or(true) && alike(*i, n) == Some(true)
+                });
+                if let Some(i) = found {
+                    if let (Some(slot), Some(t)) = (out.get_mut(n), taken.get_mut(i)) {
+                        *slot = Some(i);
+                        *t = true;
+                    }
+                    floor = i + 1;
+                }
+            }
         }
     }
     Ok(out)
