@@ -564,13 +564,22 @@ impl Design {
                 .get_or_insert("accepted", Node::seq())
                 .and_then(Node::as_seq_mut)
                 .ok_or_else(|| EditError::Shape("x-tiermap.accepted".into()))?;
-            list.retain(|item| item.get("id").and_then(Node::as_str) != Some(finding_id));
-            if !note.is_empty() {
-                let mut item = Node::map();
-                item.set("id", Node::str(finding_id));
-                item.set("note", Node::str(note));
-                list.push(item);
+            let is_it = |item: &Node| item.get("id").is_some_and(|id| id.is_text(finding_id));
+            match list.iter_mut().find(|item| is_it(item)) {
+                // A new note for an accepted finding changes the note in place.
+                Some(item) if !note.is_empty() => {
+                    item.set("note", Node::str(note));
+                }
+                Some(_) => list.retain(|item| !is_it(item)),
+                None if !note.is_empty() => {
+                    let mut item = Node::map();
+                    item.set("id", Node::str(finding_id));
+                    item.set("note", Node::str(note));
+                    list.push(item);
+                }
+                None => {}
             }
+            prune_meta(doc);
             Ok(())
         })
     }

@@ -13,8 +13,9 @@
 
 mod support;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use support::{entry_lines, Owned};
 use tiermap_core::design::PortSpec;
 use tiermap_core::model::{Protocol, PublishMode};
 use tiermap_core::{Design, ImportOptions};
@@ -68,79 +69,6 @@ struct Edited {
     owned: Owned,
     /// Paths of `docker stack config`'s output the edit changes (the rest must not).
     changes: Vec<Vec<String>>,
-}
-
-/// The lines an edit owns.
-///
-/// - An entry it changes (a service's `networks` or `ports`, `x-tiermap`, `version`
-///   when raised): the lines from the entry's key to the end of its value, and the
-///   places just before, inside and after them.
-/// - An entry it adds to a mapping: the places inside and just after the mapping's
-///   entry (the service, for a service's new `networks:` or `ports:`).
-/// - `x-tiermap` when the file has none: the end of the file (after its last line that
-///   is not blank).
-#[derive(Default, Debug)]
-struct Owned {
-    lines: BTreeSet<usize>,
-    inserts: BTreeSet<usize>,
-}
-
-impl Owned {
-    fn entry(&mut self, lines: std::ops::Range<usize>) {
-        self.inserts.extend(lines.start..=lines.end);
-        self.lines.extend(lines);
-    }
-
-    fn inside(&mut self, lines: std::ops::Range<usize>) {
-        self.inserts.extend(lines.start + 1..=lines.end);
-    }
-
-    fn end_of_file(&mut self, text: &str) {
-        let all = support::lines(text);
-        let mut k = all.len();
-        while k > 0 && matches!(all[k - 1].trim(), "" | "...") {
-            k -= 1;
-        }
-        self.inserts.extend(k..=all.len());
-    }
-
-    /// The hunks of the diff that touch what the edit does not own. (A last line without
-    /// a line break is compared as if it had one; that it still has none is checked
-    /// apart.)
-    fn foreign(&self, before: &str, after: &str) -> Vec<support::Hunk> {
-        let ended = |t: &str| {
-            if t.ends_with('\n') {
-                t.to_string()
-            } else {
-                format!("{t}\n")
-            }
-        };
-        support::line_diff(&ended(before), &ended(after))
-            .into_iter()
-            .filter(|h| {
-                let removes_owned = (h.start..h.end).all(|l| self.lines.contains(&l));
-                let insert_ok = h.end > h.start || self.inserts.contains(&h.start);
-                !(removes_owned && insert_ok)
-            })
-            .collect()
-    }
-}
-
-/// The entry at `path` in a design's document: its lines.
-fn entry_lines(design: &Design, path: &[&str]) -> Option<std::ops::Range<usize>> {
-    let (last, parents) = path.split_last()?;
-    let mut node = design.document();
-    for key in parents {
-        node = node.get(key)?;
-    }
-    let (key, value) = node.entry(last)?;
-    let start = key.src.span?;
-    let end = value.src.here()?;
-    let span = tiermap_core::yaml::Span {
-        start: start.start,
-        end: end.end.max(start.end),
-    };
-    Some(support::span_lines(design.text(), span))
 }
 
 /// The `x-tiermap` lines an edit owns (and `version`'s, when it raised it).

@@ -331,9 +331,9 @@ pub(crate) fn line_ending(text: &str) -> &'static str {
     }
 }
 
-/// Where the document's content can start: past a byte order mark, directives and `---`.
+/// Where the document's content can start: past directives and `---`.
 pub(crate) fn document_start(text: &str) -> usize {
-    let mut pos = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut pos = 0;
     loop {
         pos = skip_trivia(text, pos);
         if byte_at(text, pos) == Some(b'%') && starts_line(text, pos) {

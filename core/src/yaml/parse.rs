@@ -121,11 +121,17 @@ pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
             limit: limits.max_bytes,
         });
     }
+    // A byte order mark is no part of the document (yaml-rust2 would read it into the
+    // first key); its three bytes are added back to every span.
+    let (text, base) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
     let mut read = std::borrow::Cow::Borrowed(text);
     // Where two spaces were added to `read`, to map its offsets back to `text`.
     let mut inserted: Vec<usize> = Vec::new();
     loop {
-        match parse_once(&read, limits, &inserted) {
+        match parse_once(&read, limits, &inserted, base) {
             Err(ParseError::Syntax { at, message })
                 if message == "invalid indentation" && inserted.len() < MAX_REINDENTS =>
             {
@@ -170,13 +176,19 @@ fn reindent_closing_bracket(text: &str, line: u32) -> Option<(String, usize)> {
     Some((fixed, start))
 }
 
-fn parse_once(text: &str, limits: Limits, inserted: &[usize]) -> Result<Node, ParseError> {
+fn parse_once(
+    text: &str,
+    limits: Limits,
+    inserted: &[usize],
+    base: usize,
+) -> Result<Node, ParseError> {
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
         limits,
         text,
         offsets: CharOffsets::new(text),
         inserted,
+        base,
         stack: Vec::new(),
         anchors: HashMap::new(),
         total: 0,
@@ -246,6 +258,8 @@ struct Builder<'t> {
     text: &'t str,
     offsets: CharOffsets,
     inserted: &'t [usize],
+    /// Bytes before `text` in the text given to [`parse`] (a byte order mark).
+    base: usize,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     total: usize,
@@ -569,7 +583,7 @@ impl Builder<'_> {
                     shift += pos - p;
                 }
             }
-            u32::try_from(pos - shift).unwrap_or(u32::MAX)
+            u32::try_from(pos - shift + self.base).unwrap_or(u32::MAX)
         };
         Span {
             start: original(start),

@@ -170,3 +170,85 @@ pub fn span_lines(text: &str, span: tiermap_core::yaml::Span) -> std::ops::Range
     let line = |pos: u32| text[..pos as usize].matches('\n').count();
     line(span.start)..line(span.end) + 1
 }
+
+/// The lines an edit owns.
+///
+/// - An entry it changes (a service's `networks` or `ports`, `x-tiermap`, `version`
+///   when raised): the lines from the entry's key to the end of its value, and the
+///   places just before, inside and after them.
+/// - An entry it adds to a mapping: the places inside and just after the mapping's
+///   entry (the service, for a service's new `networks:` or `ports:`).
+/// - `x-tiermap` when the file has none: the end of the file (after its last line that
+///   is not blank).
+#[derive(Default, Debug)]
+pub struct Owned {
+    /// Lines (0-based) the edit may replace or remove.
+    pub lines: std::collections::BTreeSet<usize>,
+    /// Places between lines where it may insert (k: before line k).
+    pub inserts: std::collections::BTreeSet<usize>,
+}
+
+impl Owned {
+    /// An entry the edit changes.
+    pub fn entry(&mut self, lines: std::ops::Range<usize>) {
+        self.inserts.extend(lines.start..=lines.end);
+        self.lines.extend(lines);
+    }
+
+    /// A mapping the edit adds an entry to.
+    pub fn inside(&mut self, lines: std::ops::Range<usize>) {
+        self.inserts.extend(lines.start + 1..=lines.end);
+    }
+
+    /// The end of the file.
+    pub fn end_of_file(&mut self, text: &str) {
+        let all = lines(text);
+        let mut k = all.len();
+        while k > 0 && matches!(all[k - 1].trim(), "" | "...") {
+            k -= 1;
+        }
+        self.inserts.extend(k..=all.len());
+    }
+
+    /// The hunks of the diff that touch what the edit does not own. (A last line without
+    /// a line break is compared as if it had one; that it still has none is checked
+    /// apart.)
+    pub fn foreign(&self, before: &str, after: &str) -> Vec<Hunk> {
+        let ended = |t: &str| {
+            if t.ends_with('\n') {
+                t.to_string()
+            } else {
+                format!("{t}\n")
+            }
+        };
+        line_diff(&ended(before), &ended(after))
+            .into_iter()
+            .filter(|h| {
+                let removes_owned = (h.start..h.end).all(|l| self.lines.contains(&l));
+                let insert_ok = h.end > h.start || self.inserts.contains(&h.start);
+                !(removes_owned && insert_ok)
+            })
+            .collect()
+    }
+}
+
+/// The entry at `path` in a design's document: its lines.
+pub fn entry_lines(design: &tiermap_core::Design, path: &[&str]) -> Option<std::ops::Range<usize>> {
+    let (last, parents) = path.split_last()?;
+    let mut node = design.document();
+    for key in parents {
+        node = node.get(key)?;
+    }
+    let (key, value) = node.entry(last)?;
+    // An entry merged in by `<<` is written elsewhere: an edit overrides it here.
+    if key.src.via != tiermap_core::yaml::Via::Written {
+        return None;
+    }
+    let start = key.src.span?;
+    let end = value.src.here()?;
+    let span = tiermap_core::yaml::Span {
+        start: start.start,
+        end: end.end.max(start.end),
+    };
+    Some(span_lines(design.text(), span))
+}
