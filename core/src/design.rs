@@ -455,7 +455,7 @@ impl Design {
             match node.get_mut("ports").and_then(Node::as_seq_mut) {
                 Some(list) => *list = items,
                 None => {
-                    node.set("ports", Node::new(Value::Seq(items)));
+                    node.set("ports", Node::seq_of(items));
                 }
             }
             Ok(())
@@ -658,7 +658,7 @@ impl Design {
                 if let Some(deps) = node.get_mut("depends_on") {
                     if let Value::Map(entries) = &deps.value {
                         let list = entries.iter().map(|(k, _)| k.clone()).collect();
-                        *deps = Node::new(Value::Seq(list));
+                        *deps = Node::seq_of(list);
                     }
                 }
                 Ok(())
@@ -762,7 +762,7 @@ fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
             if keep_default && tier != "default" {
                 list.push(Node::str("default"));
             }
-            service.set("networks", Node::new(Value::Seq(list)));
+            service.set("networks", Node::seq_of(list));
             match service.get_mut("networks") {
                 Some(n) => n,
                 None => return,
@@ -770,9 +770,11 @@ fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
         }
     };
     match &mut networks.value {
-        Value::Seq(items) if !items.iter().any(|i| i.is_text(tier)) => items.push(Node::str(tier)),
+        Value::Seq(items) if !items.iter().any(|i| i.is_text(tier)) => {
+            Arc::make_mut(items).push(Node::str(tier))
+        }
         Value::Map(entries) if !entries.iter().any(|(k, _)| k.is_text(tier)) => {
-            entries.push((Node::str(tier), Node::new(Value::Null)));
+            Arc::make_mut(entries).push((Node::str(tier), Node::new(Value::Null)));
         }
         _ => {}
     }
@@ -790,8 +792,8 @@ fn detach_network(service: &mut Node, tier: &str) {
     }
     if let Some(networks) = service.get_mut("networks") {
         match &mut networks.value {
-            Value::Seq(items) => items.retain(|i| !i.is_text(tier)),
-            Value::Map(entries) => entries.retain(|(k, _)| !k.is_text(tier)),
+            Value::Seq(items) => Arc::make_mut(items).retain(|i| !i.is_text(tier)),
+            Value::Map(entries) => Arc::make_mut(entries).retain(|(k, _)| !k.is_text(tier)),
             _ => {}
         }
     }
@@ -805,13 +807,16 @@ fn rename_network(service: &mut Node, old: &str, new: &str) -> bool {
     let mut renamed = false;
     match &mut networks.value {
         Value::Seq(items) => {
-            for item in items.iter_mut().filter(|i| i.is_text(old)) {
+            for item in Arc::make_mut(items).iter_mut().filter(|i| i.is_text(old)) {
                 item.value = Value::Str(new.into());
                 renamed = true;
             }
         }
         Value::Map(entries) => {
-            for (k, _) in entries.iter_mut().filter(|(k, _)| k.is_text(old)) {
+            for (k, _) in Arc::make_mut(entries)
+                .iter_mut()
+                .filter(|(k, _)| k.is_text(old))
+            {
                 k.value = Value::Str(new.into());
                 renamed = true;
             }
@@ -999,8 +1004,8 @@ fn label_key(item: &Node) -> Option<String> {
 
 fn retain_labels(labels: &mut Node, keep: impl Fn(&str) -> bool) {
     match &mut labels.value {
-        Value::Seq(items) => items.retain(|i| label_key(i).is_none_or(|k| keep(&k))),
-        Value::Map(entries) => entries.retain(|(k, _)| k.as_str().is_none_or(&keep)),
+        Value::Seq(items) => Arc::make_mut(items).retain(|i| label_key(i).is_none_or(|k| keep(&k))),
+        Value::Map(entries) => Arc::make_mut(entries).retain(|(k, _)| k.as_str().is_none_or(&keep)),
         _ => {}
     }
 }
@@ -1023,6 +1028,7 @@ fn set_deploy_label(service: &mut Node, key: &str, value: &str) -> Result<(), Ed
             labels.set(key, Node::str(value));
         }
         Value::Seq(items) => {
+            let items = Arc::make_mut(items);
             let line = Node::str(format!("{key}={value}"));
             match items
                 .iter_mut()

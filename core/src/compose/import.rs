@@ -400,7 +400,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
                     out.push((key, value));
@@ -705,7 +705,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let aliases = match v.get("aliases") {
                         Some(a) => self.strings(a, &format!("{path}.{key}.aliases"))?,

@@ -103,6 +103,19 @@ fn skip_property(text: &str, pos: usize) -> usize {
     }
 }
 
+/// The `&anchor` among the properties that follow trivia at `pos`.
+pub(crate) fn anchor_at(text: &str, pos: usize) -> Option<(usize, usize)> {
+    let mut at = skip_trivia(text, pos);
+    loop {
+        let end = skip_property(text, at);
+        match byte_at(text, at) {
+            Some(b'&') if end > at + 1 => return Some((at, end)),
+            Some(b'!') if end > at => at = skip_trivia(text, end),
+            _ => return None,
+        }
+    }
+}
+
 /// Skips trivia and properties, to where a node's content starts.
 pub(crate) fn skip_to_content(text: &str, mut pos: usize) -> usize {
     loop {

@@ -6,6 +6,8 @@
 //! change a copy of the tree and [`rewrite`] turns the difference into a few
 //! replacements of the text, so everything the edit did not touch stays as written.
 
+use std::sync::Arc;
+
 mod emit;
 mod extent;
 mod parse;
@@ -104,8 +106,8 @@ pub struct Source {
     pub style: Style,
     /// Whether it is a copy made by an alias or a merge.
     pub via: Via,
-    /// Whether it carries an `&anchor`.
-    pub anchored: bool,
+    /// Its `&anchor`, when it has one (and it could be placed).
+    pub anchor: Option<Span>,
 }
 
 impl Source {
@@ -143,10 +145,10 @@ pub enum Value {
     Float(String),
     /// A string (quoted, or plain text that is no other type).
     Str(String),
-    /// A sequence.
-    Seq(Vec<Node>),
-    /// A mapping, in the order the keys were written.
-    Map(Vec<(Node, Node)>),
+    /// A sequence. Its items are shared by copies of the tree until one changes them.
+    Seq(Arc<Vec<Node>>),
+    /// A mapping, in the order the keys were written; shared like a sequence's items.
+    Map(Arc<Vec<(Node, Node)>>),
 }
 
 impl Node {
@@ -166,12 +168,22 @@ impl Node {
 
     /// An empty mapping with no source location.
     pub fn map() -> Node {
-        Node::new(Value::Map(Vec::new()))
+        Node::new(Value::Map(Arc::default()))
     }
 
     /// An empty sequence with no source location.
     pub fn seq() -> Node {
-        Node::new(Value::Seq(Vec::new()))
+        Node::new(Value::Seq(Arc::default()))
+    }
+
+    /// A mapping of these entries, with no source location.
+    pub fn map_of(entries: Vec<(Node, Node)>) -> Node {
+        Node::new(Value::Map(Arc::new(entries)))
+    }
+
+    /// A sequence of these items, with no source location.
+    pub fn seq_of(items: Vec<Node>) -> Node {
+        Node::new(Value::Seq(Arc::new(items)))
     }
 
     /// The entries if this is a mapping.
@@ -182,10 +194,10 @@ impl Node {
         }
     }
 
-    /// The entries if this is a mapping, for editing.
+    /// The entries if this is a mapping, for editing (copied first if shared).
     pub fn as_map_mut(&mut self) -> Option<&mut Vec<(Node, Node)>> {
         match &mut self.value {
-            Value::Map(entries) => Some(entries),
+            Value::Map(entries) => Some(Arc::make_mut(entries)),
             _ => None,
         }
     }
@@ -198,10 +210,10 @@ impl Node {
         }
     }
 
-    /// The items if this is a sequence, for editing.
+    /// The items if this is a sequence, for editing (copied first if shared).
     pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
         match &mut self.value {
-            Value::Seq(items) => Some(items),
+            Value::Seq(items) => Some(Arc::make_mut(items)),
             _ => None,
         }
     }
@@ -306,9 +318,13 @@ impl Node {
     pub fn same_value(&self, other: &Node) -> bool {
         match (&self.value, &other.value) {
             (Value::Seq(a), Value::Seq(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+                Arc::ptr_eq(a, b)
+                    || a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same_value(y))
             }
             (Value::Map(a), Value::Map(b)) => {
+                if Arc::ptr_eq(a, b) {
+                    return true;
+                }
                 if a.len() != b.len() {
                     return false;
                 }
@@ -324,7 +340,7 @@ impl Node {
                     })
                 } else {
                     a.iter()
-                        .zip(b)
+                        .zip(b.iter())
                         .all(|((ka, va), (kb, vb))| ka.same_value(kb) && va.same_value(vb))
                 }
             }
@@ -527,7 +543,7 @@ mod span_tests {
                 {
                     out.push(format!("{path}: flow map {written:?}"));
                 }
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     if k.src.via != Via::Written {
                         continue;
                     }

@@ -241,6 +241,8 @@ struct Frame {
     last_end: Option<usize>,
     /// Nodes placed in it so far (keys and values).
     children: usize,
+    /// Where its `&anchor` is written.
+    anchor_text: Option<(usize, usize)>,
 }
 
 enum FrameContent {
@@ -278,6 +280,7 @@ impl Builder<'_> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let after_indicator = self.before_child();
+                let anchor_text = self.anchor_text(anchor);
                 let span = self.scalar_span(pos, &text, style, after_indicator);
                 let value = scalar(text, style, tag.as_ref().map(|t| t.suffix.as_str()));
                 let style = match style {
@@ -287,7 +290,7 @@ impl Builder<'_> {
                     TScalarStyle::Folded => Style::Folded,
                     TScalarStyle::Plain => Style::Plain,
                 };
-                let src = self.source(span, style, anchor > 0);
+                let src = self.source(span, style, anchor_text);
                 self.add(Node { value, at, src }, 1, anchor, span)
             }
             Event::Alias(id) => {
@@ -348,15 +351,15 @@ impl Builder<'_> {
                 };
                 let span = frame.start.zip(end).filter(|_| frame.placeable);
                 let value = match frame.content {
-                    FrameContent::Seq(items) => Value::Seq(items),
-                    FrameContent::Map { entries, .. } => Value::Map(merge(entries)?),
+                    FrameContent::Seq(items) => Value::Seq(items.into()),
+                    FrameContent::Map { entries, .. } => Value::Map(merge(entries)?.into()),
                 };
                 let style = if frame.flow {
                     Style::Flow
                 } else {
                     Style::Block
                 };
-                let src = self.source(span, style, frame.anchor > 0);
+                let src = self.source(span, style, frame.anchor_text);
                 // The frame's own node was counted when it opened.
                 self.attach(
                     Node {
@@ -480,6 +483,7 @@ impl Builder<'_> {
             FrameContent::Seq(_) => b'[',
             FrameContent::Map { .. } => b'{',
         };
+        let anchor_text = self.anchor_text(anchor);
         let flow = self.text.as_bytes().get(pos) == Some(&bracket);
         let in_flow = self.stack.last().is_some_and(|f| f.flow);
         let start = if flow {
@@ -504,6 +508,7 @@ impl Builder<'_> {
             start,
             last_end: None,
             children: 0,
+            anchor_text,
         });
         Ok(())
     }
@@ -563,13 +568,26 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn source(&self, span: Option<(usize, usize)>, style: Style, anchored: bool) -> Source {
+    fn source(
+        &self,
+        span: Option<(usize, usize)>,
+        style: Style,
+        anchor: Option<(usize, usize)>,
+    ) -> Source {
         Source {
             span: span.map(|s| self.span(s)),
             style,
             via: Via::Written,
-            anchored,
+            anchor: anchor.map(|a| self.span(a)),
         }
+    }
+
+    /// Where the `&anchor` of the node about to be read is written (after the cursor).
+    fn anchor_text(&self, anchor: usize) -> Option<(usize, usize)> {
+        if anchor == 0 || !self.synced {
+            return None;
+        }
+        extent::anchor_at(self.text, self.cursor)
     }
 
     /// A span of the text being read, as bytes of the text given to [`parse`].
@@ -679,14 +697,14 @@ fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
         });
         let sources: Vec<Node> = match value.value {
             Value::Map(_) => vec![value],
-            Value::Seq(items) => items,
+            Value::Seq(items) => items.to_vec(),
             _ => return Err(ParseError::BadMerge { at: key.at }),
         };
         for source in sources {
             let Value::Map(merged) = source.value else {
                 return Err(ParseError::BadMerge { at: source.at });
             };
-            for (mut k, v) in merged {
+            for (mut k, v) in merged.iter().cloned() {
                 let text = k.scalar_text().unwrap_or_default();
                 if seen.insert(text) {
                     k.src.via = Via::Merge(written);

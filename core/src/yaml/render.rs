@@ -2,7 +2,9 @@
 //! block or flow as a sibling written in the file (the `like` node), its quotes, and the
 //! file's indentation.
 
-use super::{parse::scalar, Node, Style, Value};
+use std::collections::HashSet;
+
+use super::{parse::scalar, Node, Span, Style, Value};
 
 /// How the file lays out what it writes in block style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +54,7 @@ fn survey(text: &str, node: &Node, found: &mut Found, budget: &mut usize) {
     *budget -= 1;
     match &node.value {
         Value::Map(entries) => {
-            for (k, v) in entries {
+            for (k, v) in entries.iter() {
                 if node.src.style == Style::Block {
                     measure(text, k, v, found);
                 }
@@ -89,12 +91,19 @@ fn measure(text: &str, key: &Node, value: &Node, found: &mut Found) {
     }
 }
 
-/// Writes nodes made by an edit.
-pub(crate) struct Writer {
+/// Writes nodes made by an edit, into `text`.
+pub(crate) struct Writer<'t> {
     pub layout: Layout,
+    /// The text the nodes were read from: what is copied from it is copied verbatim.
+    pub text: &'t str,
+    /// Alias copies (by the site of their `*alias`) that are written as that alias
+    /// rather than expanded: those an edit did not change.
+    pub aliases: HashSet<Span>,
+    /// Whether nodes written with an `&anchor` keep it.
+    pub anchors: bool,
 }
 
-impl Writer {
+impl Writer<'_> {
     /// A scalar as it reads back: plain when that is safe, else quoted like `like` (or
     /// in the file's quote). `flow`: inside `[...]` or `{...}`.
     pub(crate) fn scalar(&self, value: &Value, like: Style, flow: bool) -> String {
@@ -121,69 +130,125 @@ impl Writer {
 
     /// A scalar as a copy of its text in the file when it has one that reads the same
     /// in this place (so `0440` stays `0440`), else written anew.
-    fn scalar_of(&self, node: &Node, like: Option<&Node>, flow: bool, text: &str) -> String {
-        if let Some(written) = written_scalar(node, flow, text) {
+    fn scalar_of(&self, node: &Node, like: Option<&Node>, flow: bool) -> String {
+        if let Some(written) = self.written_scalar(node, flow) {
             return written.to_string();
         }
         let style = like.map_or(Style::New, |l| l.src.style);
         self.scalar(&node.value, style, flow)
     }
 
-    /// A collection (or scalar) in flow style.
-    pub(crate) fn flow(&self, node: &Node, like: Option<&Node>) -> String {
-        self.flow_in(node, like, "")
+    /// An alias copy as its `*alias`, when aliases are kept.
+    fn alias(&self, node: &Node) -> Option<&str> {
+        match node.src.via {
+            super::Via::Alias(Some(site)) if self.aliases.contains(&site) => {
+                self.text.get(site.range())
+            }
+            _ => None,
+        }
     }
 
-    fn flow_in(&self, node: &Node, like: Option<&Node>, text: &str) -> String {
+    /// The `&anchor` a node is written with, when anchors are kept.
+    fn anchor(&self, node: &Node) -> Option<&str> {
+        let anchor = node
+            .src
+            .anchor
+            .filter(|_| self.anchors && node.src.via == super::Via::Written)?;
+        self.text.get(anchor.range())
+    }
+
+    /// A collection (or scalar) in flow style.
+    pub(crate) fn flow(&self, node: &Node, like: Option<&Node>) -> String {
+        if let Some(alias) = self.alias(node) {
+            return alias.to_string();
+        }
+        let anchor = match (&node.value, self.anchor(node)) {
+            (Value::Seq(_) | Value::Map(_), Some(anchor)) => format!("{anchor} "),
+            _ => String::new(),
+        };
         match &node.value {
             Value::Seq(items) => {
                 let parts: Vec<String> = items
                     .iter()
-                    .map(|i| self.flow_in(i, item_like(like, i), text))
+                    .map(|i| self.flow(i, item_like(like, i)))
                     .collect();
-                format!("[{}]", parts.join(", "))
+                format!("{anchor}[{}]", parts.join(", "))
             }
             Value::Map(entries) => {
                 let parts: Vec<String> = entries
                     .iter()
                     .map(|(k, v)| {
-                        let key = self.scalar_of(k, None, true, text);
-                        let value = self.flow_in(v, entry_like(like, k), text);
+                        let key = self.scalar_of(k, None, true);
+                        let value = self.flow(v, entry_like(like, k));
                         format!("{key}: {value}")
                     })
                     .collect();
-                format!("{{{}}}", parts.join(", "))
+                format!("{anchor}{{{}}}", parts.join(", "))
             }
-            _ => self.scalar_of(node, like, true, text),
+            _ => self.scalar_of(node, like, true),
+        }
+    }
+
+    /// The text of a scalar as written in the file, when copying it keeps its meaning
+    /// here: quoted scalars, and numbers and such in their own spelling (strings written
+    /// plain are written anew, and come out the same where plain is safe). With its
+    /// `&anchor` when anchors are kept.
+    fn written_scalar(&self, node: &Node, flow: bool) -> Option<&str> {
+        let span = node.src.span?;
+        if node.src.via != super::Via::Written || span.start == span.end {
+            return None;
+        }
+        let written = self.text.get(span.range())?;
+        let fits = match node.src.style {
+            Style::SingleQuoted | Style::DoubleQuoted => !written.contains(['\n', '\r']),
+            Style::Plain => {
+                !matches!(node.value, Value::Str(_))
+                    && !written.contains(['\n', '\r'])
+                    && (!flow || !written.contains([',', '[', ']', '{', '}']))
+            }
+            _ => false,
+        };
+        if !fits {
+            return None;
+        }
+        match self.anchor(node) {
+            Some(_) => {
+                let anchor = node.src.anchor?;
+                self.text
+                    .get(anchor.start as usize..span.end as usize)
+                    .filter(|t| !t.contains(['\n', '\r']))
+            }
+            None => Some(written),
         }
     }
 
     /// What follows `key:` for a value whose key is at column `key_column`: ` scalar`,
     /// ` [flow]`, nothing for null, or a line break and the block lines below the key.
-    pub(crate) fn after_key(
-        &self,
-        value: &Node,
-        like: Option<&Node>,
-        key_column: usize,
-        text: &str,
-    ) -> String {
+    pub(crate) fn after_key(&self, value: &Node, like: Option<&Node>, key_column: usize) -> String {
+        if let Some(alias) = self.alias(value) {
+            return format!(" {alias}");
+        }
+        let anchor = self
+            .anchor(value)
+            .map(|a| format!(" {a}"))
+            .unwrap_or_default();
         match &value.value {
             Value::Null if like.is_none_or(|l| l.src.span.is_some_and(|s| s.start == s.end)) => {
                 String::new()
             }
             Value::Map(entries) if !entries.is_empty() && !wants_flow(like) => {
-                let mut out = String::from(self.layout.eol);
+                let mut out = format!("{anchor}{}", self.layout.eol);
                 let indent = key_column + self.layout.step;
-                self.block_entries(entries, like, indent, true, text, &mut out);
+                self.block_entries(entries, like, indent, true, &mut out);
                 out
             }
             Value::Seq(items) if !items.is_empty() && !wants_flow(like) => {
-                let mut out = String::from(self.layout.eol);
+                let mut out = format!("{anchor}{}", self.layout.eol);
                 let indent = key_column + self.layout.seq_indent;
-                self.block_items(items, like, indent, true, text, &mut out);
+                self.block_items(items, like, indent, true, &mut out);
                 out
             }
-            _ => format!(" {}", self.flow_in(value, like, text)),
+            _ => format!(" {}", self.flow(value, like)),
         }
     }
 
@@ -194,22 +259,26 @@ impl Writer {
         item: &Node,
         like: Option<&Node>,
         dash_column: usize,
-        text: &str,
     ) -> String {
+        if let Some(alias) = self.alias(item) {
+            return format!(" {alias}");
+        }
         let column = dash_column + 2;
+        // The first entry or item shares the dash's line (or, anchored, the next one).
+        let (mut out, indent_first) = match self.anchor(item) {
+            Some(anchor) => (format!(" {anchor}{}", self.layout.eol), true),
+            None => (String::from(" "), false),
+        };
         match &item.value {
-            // The first entry or item shares the dash's line.
             Value::Map(entries) if !entries.is_empty() && !wants_flow(like) => {
-                let mut out = String::from(" ");
-                self.block_entries(entries, like, column, false, text, &mut out);
+                self.block_entries(entries, like, column, indent_first, &mut out);
                 out
             }
             Value::Seq(items) if !items.is_empty() && !wants_flow(like) => {
-                let mut out = String::from(" ");
-                self.block_items(items, like, column, false, text, &mut out);
+                self.block_items(items, like, column, indent_first, &mut out);
                 out
             }
-            _ => format!(" {}", self.flow_in(item, like, text)),
+            _ => format!(" {}", self.flow(item, like)),
         }
     }
 
@@ -221,7 +290,6 @@ impl Writer {
         like: Option<&Node>,
         indent: usize,
         indent_first: bool,
-        text: &str,
         out: &mut String,
     ) {
         for (i, (k, v)) in entries.iter().enumerate() {
@@ -231,9 +299,9 @@ impl Writer {
             if i > 0 || indent_first {
                 out.push_str(&" ".repeat(indent));
             }
-            out.push_str(&self.key(k, text));
+            out.push_str(&self.key(k));
             out.push(':');
-            out.push_str(&self.after_key(v, entry_like(like, k), indent, text));
+            out.push_str(&self.after_key(v, entry_like(like, k), indent));
         }
     }
 
@@ -245,7 +313,6 @@ impl Writer {
         like: Option<&Node>,
         indent: usize,
         indent_first: bool,
-        text: &str,
         out: &mut String,
     ) {
         for (i, item) in items.iter().enumerate() {
@@ -256,15 +323,15 @@ impl Writer {
                 out.push_str(&" ".repeat(indent));
             }
             out.push('-');
-            out.push_str(&self.after_dash(item, item_like(like, item), indent, text));
+            out.push_str(&self.after_dash(item, item_like(like, item), indent));
         }
     }
 
     /// A mapping key.
-    pub(crate) fn key(&self, key: &Node, text: &str) -> String {
+    pub(crate) fn key(&self, key: &Node) -> String {
         match key.value {
-            Value::Seq(_) | Value::Map(_) => format!("? {}", self.flow_in(key, None, text)),
-            _ => self.scalar_of(key, None, false, text),
+            Value::Seq(_) | Value::Map(_) => format!("? {}", self.flow(key, None)),
+            _ => self.scalar_of(key, None, false),
         }
     }
 }
@@ -295,27 +362,6 @@ pub(crate) fn item_like<'n>(like: Option<&'n Node>, item: &Node) -> Option<&'n N
 
 fn is_scalar(node: &Node) -> bool {
     !matches!(node.value, Value::Seq(_) | Value::Map(_))
-}
-
-/// The text of a scalar as written in the file, when copying it keeps its meaning here.
-fn written_scalar<'t>(node: &Node, flow: bool, text: &'t str) -> Option<&'t str> {
-    let span = node.src.span?;
-    if node.src.via != super::Via::Written || span.start == span.end {
-        return None;
-    }
-    let written = text.get(span.range())?;
-    let fits = match node.src.style {
-        Style::SingleQuoted | Style::DoubleQuoted => !written.contains(['\n', '\r']),
-        Style::Plain => {
-            // Only numbers and such keep their spelling this way; strings are written
-            // anew (and come out the same when plain is safe).
-            !matches!(node.value, Value::Str(_))
-                && !written.contains(['\n', '\r'])
-                && (!flow || !written.contains([',', '[', ']', '{', '}']))
-        }
-        _ => false,
-    };
-    fits.then_some(written)
 }
 
 /// Whether `s` reads back as the same string when written without quotes, by YAML 1.2
@@ -404,7 +450,7 @@ pub(crate) fn double_quoted(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn writer() -> Writer {
+    fn writer() -> Writer<'static> {
         Writer {
             layout: Layout {
                 step: 2,
@@ -412,6 +458,9 @@ mod tests {
                 quote: Style::DoubleQuoted,
                 eol: "\n",
             },
+            text: "",
+            aliases: HashSet::new(),
+            anchors: true,
         }
     }
 
@@ -457,11 +506,11 @@ mod tests {
             items.push(Node::str("443:443"));
         }
         assert_eq!(
-            w.after_key(&ports, None, 4, ""),
+            w.after_key(&ports, None, 4),
             "\n      - target: 80\n        mode: host\n      - \"443:443\""
         );
         assert_eq!(w.flow(&port, None), "{target: 80, mode: host}");
-        assert_eq!(w.after_key(&Node::map(), None, 0, ""), " {}");
-        assert_eq!(w.after_key(&Node::new(Value::Null), None, 0, ""), "");
+        assert_eq!(w.after_key(&Node::map(), None, 0), " {}");
+        assert_eq!(w.after_key(&Node::new(Value::Null), None, 0), "");
     }
 }

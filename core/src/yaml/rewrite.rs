@@ -57,8 +57,14 @@ pub fn rewrite(
             doc: old.clone(),
         });
     }
+    let layout = Layout::of(text, old);
+    // New entries are written out in full: an alias or anchor copied into another place
+    // could mean another value there.
     let writer = Writer {
-        layout: Layout::of(text, old),
+        layout,
+        text,
+        aliases: HashSet::new(),
+        anchors: false,
     };
     let mut fresh: HashSet<Span> = HashSet::new();
     let mut parents: Option<HashMap<Span, Option<Span>>> = None;
@@ -69,30 +75,16 @@ pub fn rewrite(
             fresh: &fresh,
             patches: Vec::new(),
         };
-        let whole = match diff.node(old, new, &Place::Root, None) {
-            Ok(()) => None,
-            Err(Up) => Some(diff.document(new)),
-        };
-        let candidate = match &whole {
-            Some(all) => Ok(all.clone()),
-            None => apply(text, &mut diff.patches),
-        };
-        let owners: Vec<Option<Span>> = match &candidate {
-            Ok(candidate) => match parse(candidate, limits) {
-                Ok(doc) if doc.same_value(new) => {
-                    return Ok(Rewritten {
-                        text: candidate.clone(),
-                        doc,
-                    })
-                }
-                Err(e @ ParseError::TooLarge { .. }) => return Err(e.into()),
-                _ => diff.patches.iter().map(|p| p.owner).collect(),
-            },
-            Err(owners) => owners.clone(),
-        };
-        if whole.is_some() {
-            return Err(RewriteError::Unfaithful);
+        if diff.node(old, new, &Place::Root, None).is_err() {
+            break;
         }
+        let owners: Vec<Option<Span>> = match apply(text, &mut diff.patches) {
+            Ok(candidate) => match read_back(candidate, new, limits)? {
+                Some(done) => return Ok(done),
+                None => diff.patches.iter().map(|p| p.owner).collect(),
+            },
+            Err(owners) => owners,
+        };
         // Write the node around each change anew.
         let parents = parents.get_or_insert_with(|| parent_map(old));
         let mut grew = false;
@@ -100,28 +92,83 @@ pub fn rewrite(
             let parent = owner.and_then(|o| parents.get(&o).copied().flatten());
             match parent {
                 Some(p) => grew |= fresh.insert(p),
-                None => {
-                    // The owner is the root (or unplaced): nothing above it but the file.
-                    grew |= old.src.span.is_some_and(|root| fresh.insert(root));
-                }
+                // The owner is the root (or unplaced): nothing above it but the file.
+                None => grew |= old.src.span.is_some_and(|root| fresh.insert(root)),
             }
         }
         if !grew {
-            // Already writing the largest nodes anew: write the file.
-            let all = Diff {
-                text,
-                writer: &writer,
-                fresh: &fresh,
-                patches: Vec::new(),
-            }
-            .document(new);
-            return match parse(&all, limits) {
-                Ok(doc) if doc.same_value(new) => Ok(Rewritten { text: all, doc }),
-                _ => Err(RewriteError::Unfaithful),
-            };
+            break;
+        }
+    }
+    // The whole document anew: with its aliases and anchors, else with them expanded.
+    for keep in [true, false] {
+        let writer = Writer {
+            layout,
+            text,
+            aliases: if keep {
+                unchanged_aliases(old, new)
+            } else {
+                HashSet::new()
+            },
+            anchors: keep,
+        };
+        if let Some(done) = read_back(document(&writer, new), new, limits)? {
+            return Ok(done);
         }
     }
     Err(RewriteError::Unfaithful)
+}
+
+/// The alias copies in `new` (by the site of their `*alias`) that are as they were in
+/// `old`: the ones a node written anew may write as the alias.
+fn unchanged_aliases(old: &Node, new: &Node) -> HashSet<Span> {
+    fn copies<'n>(node: &'n Node, out: &mut HashMap<Span, &'n Node>) {
+        if let Via::Alias(Some(site)) = node.src.via {
+            out.insert(site, node);
+            return;
+        }
+        match &node.value {
+            Value::Seq(items) => items.iter().for_each(|i| copies(i, out)),
+            Value::Map(entries) => entries.iter().for_each(|(k, v)| {
+                copies(k, out);
+                copies(v, out);
+            }),
+            _ => {}
+        }
+    }
+    let (mut before, mut after) = (HashMap::new(), HashMap::new());
+    copies(old, &mut before);
+    copies(new, &mut after);
+    after
+        .into_iter()
+        .filter(|(site, node)| before.get(site).is_some_and(|o| o.same_value(node)))
+        .map(|(site, _)| site)
+        .collect()
+}
+
+/// The candidate text read again, if it is the edited tree.
+fn read_back(text: String, new: &Node, limits: Limits) -> Result<Option<Rewritten>, RewriteError> {
+    match parse(&text, limits) {
+        Ok(doc) if doc.same_value(new) => Ok(Some(Rewritten { text, doc })),
+        Err(e @ ParseError::TooLarge { .. }) => Err(e.into()),
+        _ => Ok(None),
+    }
+}
+
+/// The whole document written anew.
+fn document(writer: &Writer, new: &Node) -> String {
+    let mut out = String::new();
+    match &new.value {
+        Value::Map(entries) if !entries.is_empty() => {
+            writer.block_entries(entries, None, 0, true, &mut out);
+        }
+        Value::Seq(items) if !items.is_empty() => {
+            writer.block_items(items, None, 0, true, &mut out);
+        }
+        _ => out.push_str(&writer.flow(new, None)),
+    }
+    out.push_str(writer.layout.eol);
+    out
 }
 
 /// One replacement of the text.
@@ -139,18 +186,15 @@ fn apply(text: &str, patches: &mut [Patch]) -> Result<String, Vec<Option<Span>>>
     patches.sort_by_key(|p| (p.start, p.end));
     let mut out = String::with_capacity(text.len() + 256);
     let mut at = 0;
+    let mut previous: Option<Span> = None;
     for patch in patches.iter() {
         if patch.start < at || patch.end < patch.start {
-            let clash = patches
-                .iter()
-                .filter(|p| p.start < at || p.end > patch.start && p.start <= patch.start)
-                .map(|p| p.owner)
-                .collect();
-            return Err(clash);
+            return Err(vec![previous, patch.owner]);
         }
         out.push_str(text.get(at..patch.start).ok_or_else(|| vec![patch.owner])?);
         out.push_str(&patch.text);
         at = patch.end;
+        previous = patch.owner;
     }
     out.push_str(text.get(at..).unwrap_or_default());
     Ok(out)
@@ -200,7 +244,7 @@ enum Place {
 /// The patches that turn the old tree's text into the new tree.
 struct Diff<'a> {
     text: &'a str,
-    writer: &'a Writer,
+    writer: &'a Writer<'a>,
     /// Old nodes to write anew rather than patch.
     fresh: &'a HashSet<Span>,
     patches: Vec<Patch>,
@@ -214,24 +258,6 @@ impl Diff<'_> {
             text,
             owner,
         });
-    }
-
-    /// The whole document written anew, keeping what comes before and after its root.
-    fn document(&self, new: &Node) -> String {
-        let mut out = String::new();
-        match &new.value {
-            Value::Map(entries) if !entries.is_empty() => {
-                self.writer
-                    .block_entries(entries, None, 0, true, self.text, &mut out);
-            }
-            Value::Seq(items) if !items.is_empty() => {
-                self.writer
-                    .block_items(items, None, 0, true, self.text, &mut out);
-            }
-            _ => out.push_str(&self.writer.flow(new, None)),
-        }
-        out.push_str(self.writer.layout.eol);
-        out
     }
 
     /// Patches `old`'s text so that it reads as `new`, which sits at `place` in `parent`.
@@ -299,11 +325,18 @@ impl Diff<'_> {
     /// Writes `new` anew where `old` is written (`here`).
     fn replace(&mut self, old: &Node, here: Span, new: &Node, place: &Place) -> Result<(), Up> {
         let text = self.text;
+        // What the edit left of the node's aliases and anchors stays as written.
+        let writer = Writer {
+            layout: self.writer.layout,
+            text,
+            aliases: unchanged_aliases(old, new),
+            anchors: true,
+        };
         let like = Some(old).filter(|o| o.src.span.is_some());
         let owner = old.src.span.filter(|_| old.src.via == Via::Written);
         match *place {
             Place::Flow => {
-                let written = self.writer.flow(new, like);
+                let written = writer.flow(new, like);
                 self.patch(here.start as usize, here.end as usize, written, owner);
             }
             Place::Root => {
@@ -312,37 +345,35 @@ impl Diff<'_> {
                 match &new.value {
                     Value::Map(entries) if !entries.is_empty() => {
                         self.writer
-                            .block_entries(entries, None, column, false, text, &mut written)
+                            .block_entries(entries, None, column, false, &mut written)
                     }
                     Value::Seq(items) if !items.is_empty() => {
                         self.writer
-                            .block_items(items, None, column, false, text, &mut written)
+                            .block_items(items, None, column, false, &mut written)
                     }
-                    _ => written = self.writer.flow(new, like),
+                    _ => written = writer.flow(new, like),
                 }
                 self.patch(here.start as usize, here.end as usize, written, owner);
             }
             Place::BlockValue(key) => {
                 let colon = extent::indicator(text, key.end as usize, b':').ok_or(Up)?;
                 let key_column = column(text, key.start as usize);
-                let written = self.writer.after_key(new, like, key_column, text);
+                let written = writer.after_key(new, like, key_column);
                 let block_kept = old.src.style == Style::Block
                     && old.src.via == Via::Written
-                    && written.starts_with(self.writer.layout.eol)
+                    && written.starts_with(writer.layout.eol)
                     && extent::starts_line(text, here.start as usize);
                 if block_kept {
                     // Block for block: the key's line (and its comment) stays.
                     let start = extent::line_start(text, here.start as usize);
-                    let lines = written
-                        .get(self.writer.layout.eol.len()..)
-                        .unwrap_or_default();
+                    let lines = written.get(writer.layout.eol.len()..).unwrap_or_default();
                     self.patch(start, here.end as usize, lines.to_string(), owner);
                 } else {
                     self.patch(colon + 1, here.end as usize, written, owner);
                 }
             }
             Place::BlockItem(dash) => {
-                let written = self.writer.after_dash(new, like, column(text, dash), text);
+                let written = writer.after_dash(new, like, column(text, dash));
                 self.patch(dash + 1, here.end as usize, written, owner);
             }
         }
@@ -446,11 +477,11 @@ impl Diff<'_> {
         let last = local.last().map(|e| e.here);
         for (anchor, k, v, like) in inserts {
             let entry = if flow {
-                let key = self.writer.key(k, self.text);
+                let key = self.writer.key(k);
                 format!("{key}: {}", self.writer.flow(v, like))
             } else {
-                let key = self.writer.key(k, self.text);
-                let value = self.writer.after_key(v, like, key_column, self.text);
+                let key = self.writer.key(k);
+                let value = self.writer.after_key(v, like, key_column);
                 format!("{key}:{value}")
             };
             // The root's new last entry goes at the end of the file, after any comments.
@@ -534,7 +565,7 @@ impl Diff<'_> {
             let written = if flow {
                 self.writer.flow(item, like)
             } else {
-                let rest = self.writer.after_dash(item, like, dash_column, self.text);
+                let rest = self.writer.after_dash(item, like, dash_column);
                 format!("-{rest}")
             };
             self.insert(written, anchor, first, dash_column, flow, span, false)?;
@@ -566,9 +597,14 @@ impl Diff<'_> {
                 (here.end as usize, format!("{separator}{written}"))
             }
             Anchor::After(_) if at_end => (end_of_content(text), format!("{eol}{indent}{written}")),
+            // At the start of the line after the entry's last (so that deleting that
+            // line, the end of a value inside the entry, leaves the new one).
             Anchor::After(here) => {
-                let at = extent::rest_of_line(text, here.end as usize).ok_or(Up)?;
-                (at, format!("{eol}{indent}{written}"))
+                let tail = extent::rest_of_line(text, here.end as usize).ok_or(Up)?;
+                match extent::next_line(text, tail) {
+                    Some(next) => (next, format!("{indent}{written}{eol}")),
+                    None => (tail, format!("{eol}{indent}{written}")),
+                }
             }
             Anchor::Start if flow => {
                 let separator = self.flow_separator(owner);
