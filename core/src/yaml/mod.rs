@@ -42,19 +42,82 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// A range of bytes of the source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    /// First byte.
-    pub start: u32,
-    /// One past the last byte.
-    pub end: u32,
+/// A place in the source text: a line (from 0) and the bytes before it on that line.
+/// An edit that keeps the number of lines moves no place outside the lines it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Point {
+    /// Line, from 0.
+    pub line: u32,
+    /// Bytes before it on its line.
+    pub column: u32,
 }
 
-impl Span {
-    /// The span as a range of byte indices.
-    pub fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..self.end as usize
+/// A stretch of the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// Where it starts.
+    pub start: Point,
+    /// Where it ends (just past its last byte).
+    pub end: Point,
+}
+
+/// The lines of a text, to turn [`Point`]s into byte offsets and back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lines {
+    /// The byte offset where each line starts.
+    starts: Vec<usize>,
+    /// The text's length.
+    len: usize,
+}
+
+impl Lines {
+    /// The lines of `text`.
+    pub fn new(text: &str) -> Lines {
+        let mut starts = Vec::with_capacity(text.len() / 24 + 1);
+        starts.push(0);
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The byte offset of a point (clamped to the text).
+    pub fn offset(&self, point: Point) -> usize {
+        let line = self
+            .starts
+            .get(point.line as usize)
+            .copied()
+            .unwrap_or(self.len);
+        (line + point.column as usize).min(self.len)
+    }
+
+    /// The byte offsets a span covers.
+    pub fn range(&self, span: Span) -> std::ops::Range<usize> {
+        self.offset(span.start)..self.offset(span.end)
+    }
+
+    /// The point at a byte offset.
+    pub fn point(&self, offset: usize) -> Point {
+        let line = self
+            .starts
+            .partition_point(|s| *s <= offset)
+            .saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        Point {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(offset.saturating_sub(start)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// How many lines the text has (a text ending with a line break has an empty last one).
+    pub fn count(&self) -> usize {
+        self.starts.len()
     }
 }
 
@@ -519,7 +582,7 @@ mod span_tests {
         if node.src.via != Via::Written {
             return;
         }
-        let Some(written) = text.get(span.range()) else {
+        let Some(written) = text.get(Lines::new(text).range(span)) else {
             out.push(format!("{path}: span {span:?} outside"));
             return;
         };

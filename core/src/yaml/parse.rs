@@ -8,7 +8,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::Yaml;
 
 use super::extent::{self, CharOffsets};
-use super::{Location, Node, Source, Span, Style, Value, Via};
+use super::{Lines, Location, Node, Source, Span, Style, Value, Via};
 
 /// Bounds on what a single document may cost to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,15 +123,17 @@ pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
     }
     // A byte order mark is no part of the document (yaml-rust2 would read it into the
     // first key); its three bytes are added back to every span.
+    let original = text;
     let (text, base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, '\u{feff}'.len_utf8()),
         None => (text, 0),
     };
+    let lines = Lines::new(original);
     let mut read = std::borrow::Cow::Borrowed(text);
     // Where two spaces were added to `read`, to map its offsets back to `text`.
     let mut inserted: Vec<usize> = Vec::new();
     loop {
-        match parse_once(&read, limits, &inserted, base) {
+        match parse_once(&read, limits, &inserted, base, &lines) {
             Err(ParseError::Syntax { at, message })
                 if message == "invalid indentation" && inserted.len() < MAX_REINDENTS =>
             {
@@ -181,6 +183,7 @@ fn parse_once(
     limits: Limits,
     inserted: &[usize],
     base: usize,
+    lines: &Lines,
 ) -> Result<Node, ParseError> {
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
@@ -189,6 +192,7 @@ fn parse_once(
         offsets: CharOffsets::new(text),
         inserted,
         base,
+        lines,
         stack: Vec::new(),
         anchors: HashMap::new(),
         total: 0,
@@ -262,6 +266,8 @@ struct Builder<'t> {
     inserted: &'t [usize],
     /// Bytes before `text` in the text given to [`parse`] (a byte order mark).
     base: usize,
+    /// The lines of the text given to [`parse`].
+    lines: &'t Lines,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     total: usize,
@@ -590,7 +596,7 @@ impl Builder<'_> {
         extent::anchor_at(self.text, self.cursor)
     }
 
-    /// A span of the text being read, as bytes of the text given to [`parse`].
+    /// A span of the text being read, as points of the text given to [`parse`].
     fn span(&self, (start, end): (usize, usize)) -> Span {
         let original = |pos: usize| {
             let mut shift = 0;
@@ -601,7 +607,7 @@ impl Builder<'_> {
                     shift += pos - p;
                 }
             }
-            u32::try_from(pos - shift + self.base).unwrap_or(u32::MAX)
+            self.lines.point(pos - shift + self.base)
         };
         Span {
             start: original(start),

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::{parse::scalar, Node, Span, Style, Value};
+use super::{parse::scalar, Lines, Node, Span, Style, Value};
 
 /// How the file lays out what it writes in block style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,14 +79,13 @@ fn measure(text: &str, key: &Node, value: &Node, found: &mut Found) {
     if value.src.style != Style::Block || value.src.via != super::Via::Written {
         return;
     }
-    let column = |pos: u32| {
-        let pos = pos as usize;
-        pos - super::extent::line_start(text, pos)
-    };
-    let (k, v) = (column(k.start), column(v.start));
+    let _ = text;
+    let (k, v) = (k.start.column, v.start.column);
     match value.value {
-        Value::Map(_) if v > k && found.step.is_none() => found.step = Some(v - k),
-        Value::Seq(_) if v >= k && found.seq_indent.is_none() => found.seq_indent = Some(v - k),
+        Value::Map(_) if v > k && found.step.is_none() => found.step = Some((v - k) as usize),
+        Value::Seq(_) if v >= k && found.seq_indent.is_none() => {
+            found.seq_indent = Some((v - k) as usize)
+        }
         _ => {}
     }
 }
@@ -96,6 +95,8 @@ pub(crate) struct Writer<'t> {
     pub layout: Layout,
     /// The text the nodes were read from: what is copied from it is copied verbatim.
     pub text: &'t str,
+    /// Its lines.
+    pub lines: &'t Lines,
     /// Alias copies (by the site of their `*alias`) that are written as that alias
     /// rather than expanded: those an edit did not change.
     pub aliases: HashSet<Span>,
@@ -142,7 +143,7 @@ impl Writer<'_> {
     fn alias(&self, node: &Node) -> Option<&str> {
         match node.src.via {
             super::Via::Alias(Some(site)) if self.aliases.contains(&site) => {
-                self.text.get(site.range())
+                self.text.get(self.lines.range(site))
             }
             _ => None,
         }
@@ -154,7 +155,7 @@ impl Writer<'_> {
             .src
             .anchor
             .filter(|_| self.anchors && node.src.via == super::Via::Written)?;
-        self.text.get(anchor.range())
+        self.text.get(self.lines.range(anchor))
     }
 
     /// A collection (or scalar) in flow style.
@@ -198,7 +199,7 @@ impl Writer<'_> {
         if node.src.via != super::Via::Written || span.start == span.end {
             return None;
         }
-        let written = self.text.get(span.range())?;
+        let written = self.text.get(self.lines.range(span))?;
         let fits = match node.src.style {
             Style::SingleQuoted | Style::DoubleQuoted => !written.contains(['\n', '\r']),
             Style::Plain => {
@@ -215,7 +216,7 @@ impl Writer<'_> {
             Some(_) => {
                 let anchor = node.src.anchor?;
                 self.text
-                    .get(anchor.start as usize..span.end as usize)
+                    .get(self.lines.offset(anchor.start)..self.lines.offset(span.end))
                     .filter(|t| !t.contains(['\n', '\r']))
             }
             None => Some(written),
@@ -450,7 +451,7 @@ pub(crate) fn double_quoted(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn writer() -> Writer<'static> {
+    fn writer(lines: &Lines) -> Writer<'_> {
         Writer {
             layout: Layout {
                 step: 2,
@@ -459,6 +460,7 @@ mod tests {
                 eol: "\n",
             },
             text: "",
+            lines,
             aliases: HashSet::new(),
             anchors: true,
         }
@@ -481,7 +483,8 @@ mod tests {
 
     #[test]
     fn quotes_follow_the_sibling() {
-        let w = writer();
+        let lines = Lines::default();
+        let w = writer(&lines);
         let s = |v: &str| Value::Str(v.to_string());
         assert_eq!(w.scalar(&s("web"), Style::SingleQuoted, false), "'web'");
         assert_eq!(w.scalar(&s("web"), Style::Plain, false), "web");
@@ -496,7 +499,8 @@ mod tests {
 
     #[test]
     fn block_and_flow_collections() {
-        let w = writer();
+        let lines = Lines::default();
+        let w = writer(&lines);
         let mut port = Node::map();
         port.set("target", Node::new(Value::Int(80)));
         port.set("mode", Node::str("host"));

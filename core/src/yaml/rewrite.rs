@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::extent;
 use super::render::{entry_like, item_like, Layout, Writer};
-use super::{parse, Limits, Node, ParseError, Span, Style, Value, Via};
+use super::{parse, Limits, Lines, Node, ParseError, Span, Style, Value, Via};
 
 /// Why an edited tree could not be written as text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,11 +58,13 @@ pub fn rewrite(
         });
     }
     let layout = Layout::of(text, old);
+    let lines = Lines::new(text);
     // New entries are written out in full: an alias or anchor copied into another place
     // could mean another value there.
     let writer = Writer {
         layout,
         text,
+        lines: &lines,
         aliases: HashSet::new(),
         anchors: false,
     };
@@ -71,6 +73,7 @@ pub fn rewrite(
     for _ in 0..MAX_ROUNDS {
         let mut diff = Diff {
             text,
+            lines: &lines,
             writer: &writer,
             fresh: &fresh,
             patches: Vec::new(),
@@ -105,6 +108,7 @@ pub fn rewrite(
         let writer = Writer {
             layout,
             text,
+            lines: &lines,
             aliases: if keep {
                 unchanged_aliases(old, new)
             } else {
@@ -244,6 +248,7 @@ enum Place {
 /// The patches that turn the old tree's text into the new tree.
 struct Diff<'a> {
     text: &'a str,
+    lines: &'a Lines,
     writer: &'a Writer<'a>,
     /// Old nodes to write anew rather than patch.
     fresh: &'a HashSet<Span>,
@@ -311,13 +316,18 @@ impl Diff<'_> {
                 return Ok(());
             }
             self.patch(
-                span.start as usize,
-                span.end as usize,
+                self.lines.offset(span.start),
+                self.lines.offset(span.end),
                 format!(" {text}"),
                 Some(span),
             );
         } else {
-            self.patch(span.start as usize, span.end as usize, text, Some(span));
+            self.patch(
+                self.lines.offset(span.start),
+                self.lines.offset(span.end),
+                text,
+                Some(span),
+            );
         }
         Ok(())
     }
@@ -329,6 +339,7 @@ impl Diff<'_> {
         let writer = Writer {
             layout: self.writer.layout,
             text,
+            lines: self.lines,
             aliases: unchanged_aliases(old, new),
             anchors: true,
         };
@@ -337,10 +348,15 @@ impl Diff<'_> {
         match *place {
             Place::Flow => {
                 let written = writer.flow(new, like);
-                self.patch(here.start as usize, here.end as usize, written, owner);
+                self.patch(
+                    self.lines.offset(here.start),
+                    self.lines.offset(here.end),
+                    written,
+                    owner,
+                );
             }
             Place::Root => {
-                let column = column(text, here.start as usize);
+                let column = column(text, self.lines.offset(here.start));
                 let mut written = String::new();
                 match &new.value {
                     Value::Map(entries) if !entries.is_empty() => {
@@ -353,28 +369,33 @@ impl Diff<'_> {
                     }
                     _ => written = writer.flow(new, like),
                 }
-                self.patch(here.start as usize, here.end as usize, written, owner);
+                self.patch(
+                    self.lines.offset(here.start),
+                    self.lines.offset(here.end),
+                    written,
+                    owner,
+                );
             }
             Place::BlockValue(key) => {
-                let colon = extent::indicator(text, key.end as usize, b':').ok_or(Up)?;
-                let key_column = column(text, key.start as usize);
+                let colon = extent::indicator(text, self.lines.offset(key.end), b':').ok_or(Up)?;
+                let key_column = column(text, self.lines.offset(key.start));
                 let written = writer.after_key(new, like, key_column);
                 let block_kept = old.src.style == Style::Block
                     && old.src.via == Via::Written
                     && written.starts_with(writer.layout.eol)
-                    && extent::starts_line(text, here.start as usize);
+                    && extent::starts_line(text, self.lines.offset(here.start));
                 if block_kept {
                     // Block for block: the key's line (and its comment) stays.
-                    let start = extent::line_start(text, here.start as usize);
+                    let start = extent::line_start(text, self.lines.offset(here.start));
                     let lines = written.get(writer.layout.eol.len()..).unwrap_or_default();
-                    self.patch(start, here.end as usize, lines.to_string(), owner);
+                    self.patch(start, self.lines.offset(here.end), lines.to_string(), owner);
                 } else {
-                    self.patch(colon + 1, here.end as usize, written, owner);
+                    self.patch(colon + 1, self.lines.offset(here.end), written, owner);
                 }
             }
             Place::BlockItem(dash) => {
                 let written = writer.after_dash(new, like, column(text, dash));
-                self.patch(dash + 1, here.end as usize, written, owner);
+                self.patch(dash + 1, self.lines.offset(here.end), written, owner);
             }
         }
         Ok(())
@@ -462,7 +483,12 @@ impl Diff<'_> {
         }
         let spans: Vec<(usize, usize)> = local
             .iter()
-            .map(|e| (e.key.start as usize, e.here.end as usize))
+            .map(|e| {
+                (
+                    self.lines.offset(e.key.start),
+                    self.lines.offset(e.here.end),
+                )
+            })
             .collect();
         self.delete(&spans, &deleted(&pairs, local.len()), flow, span)?;
         if inserts.is_empty() {
@@ -470,8 +496,8 @@ impl Diff<'_> {
         }
         // Entries go in the column of those written (the `<<` entry's, when all merged).
         let first = match local.first() {
-            Some(e) => e.key.start as usize,
-            None => span.start as usize,
+            Some(e) => self.lines.offset(e.key.start),
+            None => self.lines.offset(span.start),
         };
         let key_column = column(self.text, first);
         let last = local.last().map(|e| e.here);
@@ -509,13 +535,13 @@ impl Diff<'_> {
             .ok_or(Up)?;
         // Where each item starts: its `-` in block style.
         let starts: Vec<usize> = if flow {
-            heres.iter().map(|h| h.start as usize).collect()
+            heres.iter().map(|h| self.lines.offset(h.start)).collect()
         } else {
             let mut dashes = Vec::with_capacity(heres.len());
-            let mut from = span.start as usize;
+            let mut from = self.lines.offset(span.start);
             for here in &heres {
                 dashes.push(extent::indicator(self.text, from, b'-').ok_or(Up)?);
-                from = here.end as usize;
+                from = self.lines.offset(here.end);
             }
             dashes
         };
@@ -555,7 +581,7 @@ impl Diff<'_> {
         let spans: Vec<(usize, usize)> = starts
             .iter()
             .zip(&heres)
-            .map(|(s, h)| (*s, h.end as usize))
+            .map(|(s, h)| (*s, self.lines.offset(h.end)))
             .collect();
         self.delete(&spans, &deleted(&pairs, old_items.len()), flow, span)?;
         let first = starts.first().copied().ok_or(Up)?;
@@ -594,13 +620,13 @@ impl Diff<'_> {
         let (at, joined) = match anchor {
             Anchor::After(here) if flow => {
                 let separator = self.flow_separator(owner);
-                (here.end as usize, format!("{separator}{written}"))
+                (self.lines.offset(here.end), format!("{separator}{written}"))
             }
             Anchor::After(_) if at_end => (end_of_content(text), format!("{eol}{indent}{written}")),
             // At the start of the line after the entry's last (so that deleting that
             // line, the end of a value inside the entry, leaves the new one).
             Anchor::After(here) => {
-                let tail = extent::rest_of_line(text, here.end as usize).ok_or(Up)?;
+                let tail = extent::rest_of_line(text, self.lines.offset(here.end)).ok_or(Up)?;
                 match extent::next_line(text, tail) {
                     Some(next) => (next, format!("{indent}{written}{eol}")),
                     None => (tail, format!("{eol}{indent}{written}")),
@@ -626,14 +652,17 @@ impl Diff<'_> {
     /// How a flow collection separates its entries: `, `, `,`, or a line break and the
     /// indentation of its first entry.
     fn flow_separator(&self, collection: Span) -> String {
-        let text = self.text.get(collection.range()).unwrap_or_default();
+        let text = self
+            .text
+            .get(self.lines.range(collection))
+            .unwrap_or_default();
         let inner = text.get(1..).unwrap_or_default();
         let first = extent::skip_trivia(inner, 0);
         if text
             .get(1..1 + first)
             .is_some_and(|lead| lead.contains('\n'))
         {
-            let start = collection.start as usize + 1 + first;
+            let start = self.lines.offset(collection.start) + 1 + first;
             return format!(
                 ",{}{}",
                 self.writer.layout.eol,

@@ -166,9 +166,8 @@ pub fn line_diff(old: &str, new: &str) -> Vec<Hunk> {
 }
 
 /// The 0-based lines a span of the text covers.
-pub fn span_lines(text: &str, span: tiermap_core::yaml::Span) -> std::ops::Range<usize> {
-    let line = |pos: u32| text[..pos as usize].matches('\n').count();
-    line(span.start)..line(span.end) + 1
+pub fn span_lines(span: tiermap_core::yaml::Span) -> std::ops::Range<usize> {
+    span.start.line as usize..span.end.line as usize + 1
 }
 
 /// The lines an edit owns.
@@ -250,5 +249,5 @@ pub fn entry_lines(design: &tiermap_core::Design, path: &[&str]) -> Option<std::
         start: start.start,
         end: end.end.max(start.end),
     };
-    Some(span_lines(design.text(), span))
+    Some(span_lines(span))
 }
