@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
-use crate::compose::{import, ImportError, ImportOptions};
+use crate::compose::import::{self, Reading};
+use crate::compose::{ImportError, ImportOptions};
 use crate::findings::FixAction;
 use crate::model::{Model, Protocol, PublishMode};
 use crate::names::{self, NameError};
@@ -72,6 +73,8 @@ pub struct Design {
     doc: Arc<Node>,
     options: ImportOptions,
     model: Arc<Model>,
+    /// What reading each service gave, so an edit reads again only those it changed.
+    reading: Arc<Reading>,
 }
 
 /// The text of a design with nothing in it.
@@ -98,18 +101,20 @@ impl Design {
             doc: Arc::new(doc),
             options,
             model: Arc::new(model),
+            reading: Arc::default(),
         }
     }
 
     /// Reads a compose or stack file.
     pub fn import(text: &str, options: ImportOptions) -> Result<Design, ImportError> {
         let doc = import::read(text, options.limits)?;
-        let model = import::model(&doc, &options)?;
+        let (model, reading) = import::model_reusing(&doc, &options, &Reading::default())?;
         Ok(Design {
             text: Arc::from(text),
             doc: Arc::new(doc),
             options,
             model: Arc::new(model),
+            reading: Arc::new(reading),
         })
     }
 
@@ -152,10 +157,11 @@ impl Design {
             raise_version_for_extensions(&mut doc);
         }
         let written = rewrite::rewrite(&self.text, &self.doc, &doc, self.options.limits)?;
-        let model = import::model(&written.doc, &self.options)?;
+        let (model, reading) = import::model_reusing(&written.doc, &self.options, &self.reading)?;
         self.text = Arc::from(written.text);
         self.doc = Arc::new(written.doc);
         self.model = Arc::new(model);
+        self.reading = Arc::new(reading);
         Ok(())
     }
 

@@ -893,6 +893,12 @@ fn assert_round_trip(design: &Design, context: &str) {
         "\n--- export ---\n{text}\n--- context ---\n{context}"
     );
     assert_eq!(again.export(), text, "\n--- context ---\n{context}");
+    // Locations too: the model an edit derives (reading again only what it changed) is
+    // the model of its text.
+    assert!(
+        again.model() == design.model(),
+        "the model differs from its text's in places\n--- context ---\n{context}"
+    );
 }
 
 #[derive(Debug, Clone)]
@@ -1354,6 +1360,16 @@ proptest! {
             }
             assert_round_trip(history.current(), &context);
             let export = history.current().export();
+            // The document after the edit is exactly what reading its text gives, places
+            // included (an edit reads back only the lines it changed).
+            let read = tiermap_core::yaml::parse(&export, Default::default()).expect("reads");
+            prop_assert!(
+                read == *history.current().document(),
+                "the document differs from its text read again: {:?}\n{}\n{}",
+                support::first_difference(&read, history.current().document(), ""),
+                context,
+                export
+            );
             for comment in &comments {
                 prop_assert!(export.lines().any(|l| l == *comment), "lost {:?}\n{}\n{}", comment, context, export);
             }

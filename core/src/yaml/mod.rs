@@ -12,6 +12,8 @@ mod emit;
 mod extent;
 mod parse;
 mod render;
+mod reread;
+pub(crate) use reread::moved_by;
 pub mod rewrite;
 
 pub use emit::emit;
@@ -184,8 +186,9 @@ impl Source {
     }
 }
 
-/// A scalar, sequence or mapping with the place it was read from.
-#[derive(Debug, Clone, PartialEq)]
+/// A scalar, sequence or mapping with the place it was read from. (Equal nodes are the
+/// same value read from the same place; shared children compare at once.)
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// What the node holds.
     pub value: Value,
@@ -196,7 +199,7 @@ pub struct Node {
 }
 
 /// The content of a [`Node`], typed by YAML's core schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     /// `null`, `~` or nothing.
     Null,

@@ -133,7 +133,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
     // Where two spaces were added to `read`, to map its offsets back to `text`.
     let mut inserted: Vec<usize> = Vec::new();
     loop {
-        match parse_once(&read, limits, &inserted, base, &lines) {
+        match parse_once(&read, limits, &inserted, base, &lines, original) {
             Err(ParseError::Syntax { at, message })
                 if message == "invalid indentation" && inserted.len() < MAX_REINDENTS =>
             {
@@ -184,6 +184,7 @@ fn parse_once(
     inserted: &[usize],
     base: usize,
     lines: &Lines,
+    original: &str,
 ) -> Result<Node, ParseError> {
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
@@ -193,6 +194,7 @@ fn parse_once(
         inserted,
         base,
         lines,
+        original,
         stack: Vec::new(),
         anchors: HashMap::new(),
         total: 0,
@@ -268,6 +270,8 @@ struct Builder<'t> {
     base: usize,
     /// The lines of the text given to [`parse`].
     lines: &'t Lines,
+    /// The text given to [`parse`].
+    original: &'t str,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     total: usize,
@@ -297,6 +301,12 @@ impl Builder<'_> {
                     TScalarStyle::Plain => Style::Plain,
                 };
                 let src = self.source(span, style, anchor_text);
+                // Nothing written: the parser places it at the next token, wherever that
+                // is; its place is after its indicator.
+                let at = match src.span {
+                    Some(s) if s.start == s.end => self.location(s.start).unwrap_or(at),
+                    _ => at,
+                };
                 self.add(Node { value, at, src }, 1, anchor, span)
             }
             Event::Alias(id) => {
@@ -586,6 +596,23 @@ impl Builder<'_> {
             via: Via::Written,
             anchor: anchor.map(|a| self.span(a)),
         }
+    }
+
+    /// The location (line and character column, from 1) of a point of the text given to
+    /// [`parse`].
+    fn location(&self, point: super::Point) -> Option<Location> {
+        let line_start = self.lines.offset(super::Point {
+            line: point.line,
+            column: 0,
+        });
+        let before = self
+            .original
+            .get(line_start..line_start + point.column as usize)?;
+        let column = u32::try_from(before.chars().count()).ok()?;
+        Some(Location {
+            line: point.line + 1,
+            column: column + 1,
+        })
     }
 
     /// Where the `&anchor` of the node about to be read is written (after the cursor).

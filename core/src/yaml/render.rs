@@ -24,7 +24,7 @@ impl Layout {
     /// key give the indentation, the quotes most used give the quote.
     pub(crate) fn of(text: &str, root: &Node) -> Layout {
         let mut found = Found::default();
-        survey(text, root, &mut found, &mut 4000);
+        survey(text, root, &mut found, &mut 600);
         Layout {
             step: found.step.unwrap_or(2),
             seq_indent: found.seq_indent.unwrap_or(found.step.unwrap_or(2)),

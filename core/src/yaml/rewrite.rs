@@ -15,9 +15,11 @@
 //! different document.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::extent;
 use super::render::{entry_like, item_like, Layout, Writer};
+use super::reread::{reread, Change};
 use super::{parse, Limits, Lines, Node, ParseError, Span, Style, Value, Via};
 
 /// Why an edited tree could not be written as text.
@@ -82,10 +84,29 @@ pub fn rewrite(
             break;
         }
         let owners: Vec<Option<Span>> = match apply(text, &mut diff.patches) {
-            Ok(candidate) => match read_back(candidate, new, limits)? {
-                Some(done) => return Ok(done),
-                None => diff.patches.iter().map(|p| p.owner).collect(),
-            },
+            Ok(candidate) => {
+                // Read back only the changed lines when they can be; else the whole text.
+                let changes: Vec<Change> = diff
+                    .patches
+                    .iter()
+                    .map(|p| Change {
+                        start: p.start,
+                        end: p.end,
+                        owner: p.owner,
+                    })
+                    .collect();
+                let spliced = reread(text, &lines, old, new, &candidate, &changes, limits);
+                if let Some(doc) = spliced.filter(|doc| doc.same_value(new)) {
+                    return Ok(Rewritten {
+                        text: candidate,
+                        doc,
+                    });
+                }
+                match read_back(candidate, new, limits)? {
+                    Some(done) => return Ok(done),
+                    None => diff.patches.iter().map(|p| p.owner).collect(),
+                }
+            }
             Err(owners) => owners,
         };
         // Write the node around each change anew.
@@ -288,6 +309,15 @@ impl Diff<'_> {
             return self.replace(old, span, new, place);
         }
         let same_node = new.src.span == Some(span) && new.src.via == Via::Written;
+        // What the edit did not touch is still shared with the old tree.
+        let shared = match (&old.value, &new.value) {
+            (Value::Map(a), Value::Map(b)) => Arc::ptr_eq(a, b),
+            (Value::Seq(a), Value::Seq(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if shared && same_node {
+            return Ok(());
+        }
         match (&old.value, &new.value) {
             (Value::Map(_), Value::Map(_)) if same_node => self.map(old, span, new, place, parent),
             (Value::Seq(_), Value::Seq(_)) if same_node => self.seq(old, span, new, place),
@@ -622,7 +652,15 @@ impl Diff<'_> {
                 let separator = self.flow_separator(owner);
                 (self.lines.offset(here.end), format!("{separator}{written}"))
             }
-            Anchor::After(_) if at_end => (end_of_content(text), format!("{eol}{indent}{written}")),
+            // After the file's last line that is not blank (and after what else goes
+            // there: an entry added at the end of the last mapping comes first).
+            Anchor::After(_) if at_end => {
+                let end = end_of_content(text);
+                match extent::next_line(text, end) {
+                    Some(next) => (next, format!("{indent}{written}{eol}")),
+                    None => (end, format!("{eol}{indent}{written}")),
+                }
+            }
             // At the start of the line after the entry's last (so that deleting that
             // line, the end of a value inside the entry, leaves the new one).
             Anchor::After(here) => {

@@ -251,3 +251,34 @@ pub fn entry_lines(design: &tiermap_core::Design, path: &[&str]) -> Option<std::
     };
     Some(span_lines(span))
 }
+
+/// Where two trees first differ (value, location or source), for failure messages.
+pub fn first_difference(
+    a: &tiermap_core::yaml::Node,
+    b: &tiermap_core::yaml::Node,
+    path: &str,
+) -> Option<String> {
+    use tiermap_core::yaml::Value;
+    if a.at != b.at || a.src != b.src {
+        return Some(format!(
+            "{path}: at {:?} / {:?}, src {:?} / {:?}",
+            a.at, b.at, a.src, b.src
+        ));
+    }
+    match (&a.value, &b.value) {
+        (Value::Seq(x), Value::Seq(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y.iter())
+            .enumerate()
+            .find_map(|(i, (p, q))| first_difference(p, q, &format!("{path}[{i}]"))),
+        (Value::Map(x), Value::Map(y)) if x.len() == y.len() => {
+            x.iter().zip(y.iter()).find_map(|((k1, v1), (k2, v2))| {
+                let name = k1.scalar_text().unwrap_or_default();
+                first_difference(k1, k2, &format!("{path}.{name}(key)"))
+                    .or_else(|| first_difference(v1, v2, &format!("{path}.{name}")))
+            })
+        }
+        (x, y) if x == y => None,
+        (x, y) => Some(format!("{path}: {x:?} / {y:?}")),
+    }
+}
