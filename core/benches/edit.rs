@@ -16,6 +16,9 @@ use tiermap_core::design::PortSpec;
 use tiermap_core::model::{Protocol, PublishMode};
 use tiermap_core::{Design, ImportOptions};
 
+/// An edit the benchmark times.
+type Edit<'a> = dyn Fn(&mut Design) + 'a;
+
 fn benches(c: &mut Criterion) {
     let text = generated::generated_stack(1000, 100);
     let design = Design::import(&text, ImportOptions::default()).unwrap();
@@ -28,7 +31,7 @@ fn benches(c: &mut Criterion) {
         protocol: Protocol::Tcp,
         mode: PublishMode::Ingress,
     }];
-    let edits: [(&str, &dyn Fn(&mut Design)); 5] = [
+    let edits: [(&str, &Edit<'_>); 5] = [
         ("move", &|d| d.move_to("svc500", "tier7").unwrap()),
         ("set_ports", &|d| d.set_ports("svc500", &port).unwrap()),
         ("add_flow", &|d| {
