@@ -9,10 +9,10 @@
 //! `<<` merge is overridden on the mapping itself, so an anchor never changes under its
 //! other users.
 //!
-//! The new text is read again and must mean exactly the edited tree. When it does not
-//! (or a difference has no local form), the smallest enclosing node is written anew
-//! instead, and so on up to the whole document: an edit never silently writes a
-//! different document.
+//! The new text is read again (only the lines that changed, `reread`, when it can) and
+//! must mean exactly the edited tree. When it does not (or a difference has no local
+//! form), the smallest enclosing node is written anew instead, and so on up to the
+//! whole document: an edit never silently writes a different document.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
