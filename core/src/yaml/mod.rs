@@ -521,6 +521,12 @@ mod tests {
         ));
         let deep = "[".repeat(10_000);
         assert!(parse(&deep, Limits::default()).is_err());
+        assert_eq!(
+            parse("a: 1\nb: x\u{0}y\nc: 3\n", Limits::default()),
+            Err(ParseError::Nul {
+                at: Location { line: 2, column: 5 }
+            })
+        );
         let big = "a".repeat(9 * 1024 * 1024);
         assert!(matches!(
             parse(&big, Limits::default()),

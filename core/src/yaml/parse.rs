@@ -95,6 +95,13 @@ pub enum ParseError {
         /// Where the second document starts.
         at: Location,
     },
+    /// A NUL character, which YAML does not allow (yaml-rust2 would stop reading there
+    /// and ignore the rest of the file).
+    #[error("a NUL character is here; a stack file holds text only, remove it")]
+    Nul {
+        /// Where.
+        at: Location,
+    },
 }
 
 impl ParseError {
@@ -108,7 +115,8 @@ impl ParseError {
             | ParseError::TooDeep { at, .. }
             | ParseError::DuplicateKey { at, .. }
             | ParseError::BadMerge { at }
-            | ParseError::MultipleDocuments { at } => Some(*at),
+            | ParseError::MultipleDocuments { at }
+            | ParseError::Nul { at } => Some(*at),
         }
     }
 }
@@ -123,6 +131,19 @@ pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
     }
     // A byte order mark is no part of the document (yaml-rust2 would read it into the
     // first key); its three bytes are added back to every span.
+    if let Some(nul) = text.find('\0') {
+        let before = text.get(..nul).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count();
+        let line = before.matches('\n').count();
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        return Err(ParseError::Nul {
+            at: Location {
+                line: clamp(line).saturating_add(1),
+                column: clamp(column).saturating_add(1),
+            },
+        });
+    }
     let original = text;
     let (text, base) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, '\u{feff}'.len_utf8()),
