@@ -1,8 +1,9 @@
 //! Import, random edits, export. The input is a stack file, then (after the last 0xFF
 //! byte, which UTF-8 never holds) edits of three bytes each: which edit, and two
 //! numbers that pick a service, tier or port. After every edit the design's export must
-//! import and read back to the design's model; a refused edit must leave the design as
-//! it was; undoing every edit must give back the imported bytes.
+//! import and read back to the design's document and model, places included; a refused
+//! edit must leave the design as it was; undoing every edit must give back the imported
+//! bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -61,6 +62,16 @@ fn check(design: &Design, input: &str) {
     assert!(
         strip(&again) == strip(design),
         "the export reads back as another model\n--- input ---\n{input}\n--- export ---\n{exported}"
+    );
+    // The document the edit kept (read back from its changed lines only) is the
+    // export read in full, places included; so is the model.
+    assert!(
+        again.document() == design.document(),
+        "the document differs from its text read again\n--- input ---\n{input}\n--- export ---\n{exported}"
+    );
+    assert!(
+        again.model() == design.model(),
+        "the model differs from its text's in places\n--- input ---\n{input}\n--- export ---\n{exported}"
     );
 }
 
