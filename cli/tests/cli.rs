@@ -646,6 +646,12 @@ fn fix_prints_a_diff_and_apply_writes_it() {
     );
     assert_eq!(applied.status.code(), Some(0));
     assert!(applied.stdout.is_empty());
+    // The fix changes only the port it unpublishes: the flow list keeps its quotes and
+    // every other line is as written.
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text.replace("['80:80', '8080:8080']", "['80:80']")
+    );
     let check = tiermap(&["check", shown, "--format", "json"], None);
     let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     assert!(!v["findings"]

@@ -110,10 +110,15 @@ pub fn hosts_in(value: &str, key: &str) -> Vec<(String, Option<u16>)> {
             },
             None => (authority, None),
         };
-        let hinted = HOST_KEY_HINTS
-            .iter()
-            .any(|h| key.to_ascii_uppercase().contains(h));
-        if host.is_empty() || !(had_scheme || port.is_some() || hinted) {
+        if host.is_empty() {
+            continue;
+        }
+        // The key's hint is looked at only when the value says nothing itself.
+        let hinted = || {
+            let key = key.to_ascii_uppercase();
+            HOST_KEY_HINTS.iter().any(|h| key.contains(h))
+        };
+        if !(had_scheme || port.is_some() || hinted()) {
             continue;
         }
         out.push((host.to_string(), port));

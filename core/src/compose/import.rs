@@ -5,6 +5,9 @@
 //! `findings` to report with their place and fix. Only input whose shape makes no sense
 //! (a list where a mapping belongs, a port that is not a number) is an [`ImportError`].
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
 use crate::compose::interpolate::{interpolate, InterpolationError, Variables};
 use crate::compose::ports::{self, PortError};
 use crate::compose::schema;
@@ -164,10 +167,151 @@ pub fn check_shape(doc: &Node) -> Result<()> {
 
 /// Derives the model from a compose document.
 pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
+    Ok(model_reusing(doc, options, &Reading::default())?.0)
+}
+
+/// What reading one service gives before it is put with the others: the service (its
+/// home not chosen yet) and, in the order they came up, its problems and the networks
+/// it joins (which make implicit tiers, and problems when undeclared, in the model).
+#[derive(Debug, Clone, PartialEq)]
+struct ServiceRead {
+    service: Service,
+    events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Event {
+    Problem(Problem),
+    /// Joins this network, here.
+    Network(String, Location),
+}
+
+impl ServiceRead {
+    /// The read of the same service written `lines` lines further down (or up).
+    fn moved(&self, lines: i64) -> ServiceRead {
+        let mut read = self.clone();
+        let by = |at: &mut Location| {
+            if at.is_known() {
+                at.line = u32::try_from(i64::from(at.line) + lines)
+                    .unwrap_or(1)
+                    .max(1);
+            }
+        };
+        // Every field named, so that a new place in a service cannot be missed here.
+        let Service {
+            name: _,
+            image: _,
+            image_at,
+            mode: _,
+            networks,
+            home: _,
+            network_mode: _,
+            ports,
+            labels: _,
+            deploy_labels: _,
+            constraints: _,
+            secrets: _,
+            healthcheck: _,
+            resources: _,
+            update: _,
+            volumes,
+            environment: _,
+            environment_at,
+            depends_on: _,
+            endpoint_mode: _,
+            routes,
+            command: _,
+            role: _,
+            container,
+            at,
+        } = &mut read.service;
+        by(at);
+        by(image_at);
+        environment_at.iter_mut().for_each(&by);
+        let Container {
+            user,
+            read_only,
+            privileged,
+            cap_add,
+            cap_drop,
+            security_opt,
+            sysctls,
+            devices,
+            tmpfs,
+            logging_driver,
+            namespaces,
+        } = container;
+        [user, read_only, privileged, logging_driver]
+            .into_iter()
+            .flatten()
+            .chain(
+                [
+                    cap_add,
+                    cap_drop,
+                    security_opt,
+                    sysctls,
+                    devices,
+                    tmpfs,
+                    namespaces,
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .for_each(|s| by(&mut s.at));
+        networks.iter_mut().for_each(|a| by(&mut a.at));
+        ports.iter_mut().for_each(|p| by(&mut p.at));
+        volumes.iter_mut().for_each(|m| by(&mut m.at));
+        routes.iter_mut().for_each(|r| by(&mut r.at));
+        for event in &mut read.events {
+            match event {
+                Event::Network(_, at) => by(at),
+                Event::Problem(problem) => by(problem_at(problem)),
+            }
+        }
+        read
+    }
+}
+
+/// Where a problem is.
+fn problem_at(problem: &mut Problem) -> &mut Location {
+    match problem {
+        Problem::UndefinedNetwork { at, .. }
+        | Problem::DependsOnMapping { at, .. }
+        | Problem::NoImage { at, .. }
+        | Problem::IgnoredKey { at, .. }
+        | Problem::RejectedKey { at, .. }
+        | Problem::UnknownFlowService { at, .. }
+        | Problem::UnsupportedVersion { at, .. }
+        | Problem::UnsetVariable { at, .. }
+        | Problem::Refused { at, .. } => at,
+    }
+}
+
+/// The reads of a document's services, kept with the model so that the model of an
+/// edited document reads again only the services the edit changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// Each service's key and value as read, and what reading them gave.
+    services: Vec<(Node, Node, Arc<ServiceRead>)>,
+    /// The `networks:` value as read, and what reading it gave.
+    networks: Option<(Node, Arc<TiersRead>)>,
+}
+
+/// The tiers `networks:` declares, and the problems reading it found.
+type TiersRead = (Vec<Tier>, Vec<Problem>);
+
+/// Derives the model from a compose document, reusing the reads of `previous` for
+/// every service whose key and value are as they were there (same text, same place).
+pub fn model_reusing(
+    doc: &Node,
+    options: &ImportOptions,
+    previous: &Reading,
+) -> Result<(Model, Reading)> {
     check_shape(doc)?;
     let mut reader = Reader {
         vars: &options.variables,
         problems: Vec::new(),
+        events: None,
     };
     let meta = reader.tiermap(doc)?;
     let stack = options
@@ -196,13 +340,137 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
         }),
         (None, None) => {}
     }
-    let mut tiers = reader.tiers(doc)?;
-    let mut services = Vec::new();
-    if let Some(entries) = doc.get("services").and_then(Node::as_map) {
-        for (key, node) in entries {
-            let name = key.scalar_text().unwrap_or_default();
-            services.push(reader.service(&name, key.at, node, &mut tiers, &meta.homes)?);
+    let mut reading = Reading::default();
+    let moved = |now: &Node, then: &Node, read: &TiersRead| {
+        let lines = yaml::moved_by(now, then)?;
+        let by = |at: &mut Location| {
+            if at.is_known() {
+                at.line = u32::try_from(i64::from(at.line) + lines)
+                    .unwrap_or(1)
+                    .max(1);
+            }
+        };
+        let (mut tiers, mut problems) = read.clone();
+        tiers.iter_mut().for_each(|t| by(&mut t.at));
+        problems.iter_mut().for_each(|p| by(problem_at(p)));
+        Some(Arc::new((tiers, problems)))
+    };
+    let mut tiers = match (doc.get("networks"), &previous.networks) {
+        (Some(now), Some((then, read))) if now == then => {
+            reader.problems.extend(read.1.iter().cloned());
+            reading.networks = Some((now.clone(), Arc::clone(read)));
+            read.0.clone()
         }
+        (Some(now), Some((then, read))) if moved(now, then, read).is_some() => {
+            let read = moved(now, then, read).unwrap_or_else(|| Arc::clone(read));
+            reader.problems.extend(read.1.iter().cloned());
+            let tiers = read.0.clone();
+            reading.networks = Some((now.clone(), read));
+            tiers
+        }
+        (now, _) => {
+            let before = reader.problems.len();
+            let tiers = reader.tiers(doc)?;
+            let problems = reader.problems.get(before..).unwrap_or_default().to_vec();
+            reading.networks = now.map(|n| (n.clone(), Arc::new((tiers.clone(), problems))));
+            tiers
+        }
+    };
+    let entries = doc
+        .get("services")
+        .and_then(Node::as_map)
+        .unwrap_or_default();
+    // Previous reads by name, for services that moved among the others.
+    let mut by_name: Option<HashMap<String, usize>> = None;
+    for (i, (key, node)) in entries.iter().enumerate() {
+        let same = |(k, v, _): &&(Node, Node, Arc<ServiceRead>)| k == key && v == node;
+        let mut reused = previous.services.get(i).filter(same);
+        if reused.is_none() && !previous.services.is_empty() {
+            let names = by_name.get_or_insert_with(|| {
+                previous
+                    .services
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, (k, _, _))| Some((k.scalar_text()?, j)))
+                    .collect()
+            });
+            reused = key
+                .scalar_text()
+                .and_then(|name| names.get(&name))
+                .and_then(|j| previous.services.get(*j))
+                .filter(same);
+        }
+        // A service the edit only moved up or down keeps its read, moved alike.
+        let moved = || {
+            let (k, v, read) = previous
+                .services
+                .get(i)
+                .filter(|(k, _, _)| k.same_value(key))?;
+            let lines = yaml::moved_by(key, k)?;
+            (yaml::moved_by(node, v)? == lines).then(|| Arc::new(read.moved(lines)))
+        };
+        let read = match reused.map(|(_, _, read)| Arc::clone(read)).or_else(moved) {
+            Some(read) => read,
+            None => {
+                let name = key.scalar_text().unwrap_or_default();
+                let mut own = Reader {
+                    vars: &options.variables,
+                    problems: Vec::new(),
+                    events: Some(Vec::new()),
+                };
+                let service = own.service(&name, key.at, node)?;
+                Arc::new(ServiceRead {
+                    service,
+                    events: own.events.unwrap_or_default(),
+                })
+            }
+        };
+        reading.services.push((key.clone(), node.clone(), read));
+    }
+    // The services put together: tiers they join in order of first use, problems in
+    // order (an unset variable once), homes from `x-tiermap`.
+    let mut known: HashSet<String> = tiers.iter().map(|t| t.key.clone()).collect();
+    let mut unset: HashSet<String> = reader
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::UnsetVariable { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut services = Vec::with_capacity(reading.services.len());
+    for (_, _, read) in &reading.services {
+        let mut service = read.service.clone();
+        for event in &read.events {
+            match event {
+                Event::Problem(Problem::UnsetVariable { name, .. }) if unset.contains(name) => {}
+                Event::Problem(problem) => {
+                    if let Problem::UnsetVariable { name, .. } = problem {
+                        unset.insert(name.clone());
+                    }
+                    reader.problems.push(problem.clone());
+                }
+                Event::Network(key, at) => {
+                    if known.insert(key.clone()) {
+                        if key != "default" {
+                            reader.problems.push(Problem::UndefinedNetwork {
+                                service: service.name.clone(),
+                                network: key.clone(),
+                                at: *at,
+                            });
+                        }
+                        tiers.push(implicit_tier(key));
+                    }
+                }
+            }
+        }
+        service.home = meta
+            .homes
+            .iter()
+            .find(|(s, t)| *s == service.name && service.on(t))
+            .map(|(_, t)| t.clone())
+            .or_else(|| service.networks.first().map(|a| a.tier.clone()));
+        services.push(service);
     }
     let mut model = Model {
         stack,
@@ -226,7 +494,7 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
     let mut all_flows = meta.flows;
     all_flows.extend(flows::infer(&model));
     model.flows = flows::dedup(all_flows);
-    Ok(model)
+    Ok((model, reading))
 }
 
 /// What tiermap keeps in the document under `x-tiermap`.
@@ -241,6 +509,9 @@ struct Meta {
 struct Reader<'a> {
     vars: &'a Variables,
     problems: Vec<Problem>,
+    /// Reading a service: its problems and networks, in order (`problems` then only
+    /// serves to report an unset variable once).
+    events: Option<Vec<Event>>,
 }
 
 /// Keys `docker stack deploy` ignores: the ones it warns about ("Ignoring unsupported
@@ -307,11 +578,17 @@ impl Reader<'_> {
                 .iter()
                 .any(|p| matches!(p, Problem::UnsetVariable { name: n, .. } if *n == name))
             {
-                self.problems
-                    .push(Problem::UnsetVariable { name, at: node.at });
+                self.problem(Problem::UnsetVariable { name, at: node.at });
             }
         }
         Ok(Some(done.value))
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        if let Some(events) = &mut self.events {
+            events.push(Event::Problem(problem.clone()));
+        }
+        self.problems.push(problem);
     }
 
     fn required_text(&mut self, node: &Node, path: &str) -> Result<String> {
@@ -438,7 +715,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
                     out.push(Setting {
@@ -510,7 +787,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
                     out.push((key, value));
@@ -645,14 +922,7 @@ impl Reader<'_> {
         Ok(tiers)
     }
 
-    fn service(
-        &mut self,
-        name: &str,
-        key_at: Location,
-        node: &Node,
-        tiers: &mut Vec<Tier>,
-        homes: &[(String, String)],
-    ) -> Result<Service> {
+    fn service(&mut self, name: &str, key_at: Location, node: &Node) -> Result<Service> {
         let base = format!("services.{name}");
         let mut service = Service {
             name: name.to_string(),
@@ -686,14 +956,14 @@ impl Reader<'_> {
             let key = field.scalar_text().unwrap_or_default();
             let path = format!("{base}.{key}");
             if IGNORED_KEYS.contains(&key.as_str()) {
-                self.problems.push(Problem::IgnoredKey {
+                self.problem(Problem::IgnoredKey {
                     service: name.into(),
                     key: key.clone(),
                     at: field.at,
                 });
             }
             if REJECTED_KEYS.contains(&key.as_str()) {
-                self.problems.push(Problem::RejectedKey {
+                self.problem(Problem::RejectedKey {
                     service: name.into(),
                     key: key.clone(),
                     at: field.at,
@@ -707,7 +977,7 @@ impl Reader<'_> {
                 "network_mode" => service.network_mode = self.text(value, &path)?,
                 "networks" => {
                     wrote_networks = true;
-                    self.attachments(&mut service, value, &path, tiers)?;
+                    self.attachments(&mut service, value, &path)?;
                 }
                 "ports" => {
                     for (i, item) in self.seq(value, &path)?.iter().enumerate() {
@@ -735,7 +1005,7 @@ impl Reader<'_> {
                 }
                 "depends_on" => match &value.value {
                     Value::Map(entries) => {
-                        self.problems.push(Problem::DependsOnMapping {
+                        self.problem(Problem::DependsOnMapping {
                             service: name.into(),
                             at: field.at,
                         });
@@ -770,50 +1040,35 @@ impl Reader<'_> {
             }
         }
         if service.image.is_none() {
-            self.problems.push(Problem::NoImage {
+            self.problem(Problem::NoImage {
                 service: name.into(),
                 at: key_at,
             });
         }
         let on_host = service.network_mode.is_some();
         if !wrote_networks && !on_host {
-            if !tiers.iter().any(|t| t.key == "default") {
-                tiers.push(implicit_tier("default"));
-            }
+            self.join("default", key_at);
             service.networks.push(Attachment {
                 tier: "default".into(),
                 aliases: Vec::new(),
                 at: key_at,
             });
         }
-        service.home = homes
-            .iter()
-            .find(|(s, t)| s == name && service.on(t))
-            .map(|(_, t)| t.clone())
-            .or_else(|| service.networks.first().map(|a| a.tier.clone()));
         service.routes = proxy::routes(&service.labels, &service.deploy_labels, node);
         service.role = crate::role::classify(&service);
         Ok(service)
     }
 
-    fn attachments(
-        &mut self,
-        service: &mut Service,
-        value: &Node,
-        path: &str,
-        tiers: &mut Vec<Tier>,
-    ) -> Result<()> {
+    /// The service being read joins a network.
+    fn join(&mut self, key: &str, at: Location) {
+        if let Some(events) = &mut self.events {
+            events.push(Event::Network(key.to_string(), at));
+        }
+    }
+
+    fn attachments(&mut self, service: &mut Service, value: &Node, path: &str) -> Result<()> {
         let mut attach = |reader: &mut Self, key: String, aliases: Vec<String>, at: Location| {
-            if !tiers.iter().any(|t| t.key == key) {
-                if key != "default" {
-                    reader.problems.push(Problem::UndefinedNetwork {
-                        service: service.name.clone(),
-                        network: key.clone(),
-                        at,
-                    });
-                }
-                tiers.push(implicit_tier(&key));
-            }
+            reader.join(&key, at);
             service.networks.push(Attachment {
                 tier: key,
                 aliases,
@@ -828,7 +1083,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let aliases = match v.get("aliases") {
                         Some(a) => self.strings(a, &format!("{path}.{key}.aliases"))?,

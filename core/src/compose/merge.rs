@@ -18,6 +18,8 @@
 //! the lines of the `n`-th file are numbered from `n *` [`FILE_LINES`]; [`place`]
 //! splits them again.
 
+use std::sync::Arc;
+
 use crate::compose::import::{self, ImportError, ImportOptions};
 use crate::compose::interpolate::{interpolate, Variables};
 use crate::compose::{ports, schema};
@@ -117,8 +119,10 @@ pub fn relocate(node: &mut Node, file: usize) {
             node.at.line = node.at.line.saturating_add(offset);
         }
         match &mut node.value {
-            Value::Seq(items) => items.iter_mut().for_each(|i| walk(i, offset)),
-            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            Value::Seq(items) => Arc::make_mut(items)
+                .iter_mut()
+                .for_each(|i| walk(i, offset)),
+            Value::Map(entries) => Arc::make_mut(entries).iter_mut().for_each(|(k, v)| {
                 walk(k, offset);
                 walk(v, offset);
             }),
@@ -185,7 +189,7 @@ fn merge_file(base: &mut Node, over: Node) {
     let Value::Map(entries) = over.value else {
         return;
     };
-    for (key, value) in entries {
+    for (key, value) in Arc::unwrap_or_clone(entries) {
         let name = key.scalar_text().unwrap_or_default();
         match name.as_str() {
             "services" => {
@@ -234,7 +238,7 @@ fn merge_named(target: &mut Node, over: Node, each: impl Fn(&mut Node, Node)) {
     let Value::Map(entries) = over.value else {
         return;
     };
-    for (key, value) in entries {
+    for (key, value) in Arc::unwrap_or_clone(entries) {
         let name = key.scalar_text().unwrap_or_default();
         match target.get_mut(&name) {
             Some(existing) => each(existing, value),
@@ -271,7 +275,7 @@ fn merge_service(base: &mut Node, over: Node) {
             keyed(list, Node::seq(), keys);
         }
     }
-    for (key, value) in entries {
+    for (key, value) in Arc::unwrap_or_clone(entries) {
         let name = key.scalar_text().unwrap_or_default();
         let Some(old) = base.get_mut(&name) else {
             if let Some(list) = base.as_map_mut() {
@@ -311,7 +315,7 @@ fn merge_deploy(base: &mut Node, over: Node) {
     let Value::Map(entries) = over.value else {
         return;
     };
-    for (key, value) in entries {
+    for (key, value) in Arc::unwrap_or_clone(entries) {
         let name = key.scalar_text().unwrap_or_default();
         match base.get_mut(&name) {
             None => {
@@ -334,7 +338,8 @@ fn merge_deploy(base: &mut Node, over: Node) {
 fn deep(base: &mut Node, over: Node) {
     match (&mut base.value, over.value) {
         (Value::Map(old), Value::Map(new)) => {
-            for (key, value) in new {
+            let old = Arc::make_mut(old);
+            for (key, value) in Arc::unwrap_or_clone(new) {
                 let name = key.scalar_text().unwrap_or_default();
                 match old
                     .iter_mut()
@@ -345,14 +350,14 @@ fn deep(base: &mut Node, over: Node) {
                 }
             }
         }
-        (Value::Seq(old), Value::Seq(new)) => old.extend(new),
+        (Value::Seq(old), Value::Seq(new)) => Arc::make_mut(old).extend(Arc::unwrap_or_clone(new)),
         // `dns: 8.8.8.8` and `dns: [1.1.1.1]` are both lists to docker.
-        (Value::Seq(old), new @ Value::Str(_)) => old.push(node_at(new, over.at)),
+        (Value::Seq(old), new @ Value::Str(_)) => Arc::make_mut(old).push(node_at(new, over.at)),
         (Value::Str(_), Value::Seq(new)) => {
             let first = std::mem::replace(base, Node::seq());
             let mut list = vec![first];
-            list.extend(new);
-            base.value = Value::Seq(list);
+            list.extend(Arc::unwrap_or_clone(new));
+            base.value = Value::Seq(Arc::new(list));
         }
         (_, new) => {
             let node = node_at(new, over.at);
@@ -396,13 +401,13 @@ fn merge_pairs(base: &mut Node, over: Node) {
             None => merged.push((key, value)),
         }
     }
-    base.value = Value::Map(merged);
+    base.value = Value::Map(Arc::new(merged));
 }
 
 fn pairs(node: Node) -> Vec<(Node, Node)> {
     match node.value {
-        Value::Map(entries) => entries,
-        Value::Seq(items) => items
+        Value::Map(entries) => Arc::unwrap_or_clone(entries),
+        Value::Seq(items) => Arc::unwrap_or_clone(items)
             .into_iter()
             .map(|item| {
                 let text = item.scalar_text().unwrap_or_default();
@@ -420,8 +425,8 @@ fn pairs(node: Node) -> Vec<(Node, Node)> {
 /// A service's `networks` as a mapping: a list names networks with no settings.
 fn network_map(node: Node) -> Vec<(Node, Node)> {
     match node.value {
-        Value::Map(entries) => entries,
-        Value::Seq(items) => items
+        Value::Map(entries) => Arc::unwrap_or_clone(entries),
+        Value::Seq(items) => Arc::unwrap_or_clone(items)
             .into_iter()
             .map(|item| {
                 let at = item.at;
@@ -457,7 +462,7 @@ fn merge_networks(base: &mut Node, over: Node) {
             None => merged.push((key, value)),
         }
     }
-    base.value = Value::Map(merged);
+    base.value = Value::Map(Arc::new(merged));
 }
 
 fn merge_logging(base: &mut Node, over: Node) {
@@ -507,7 +512,13 @@ fn keyed(base: &mut Node, over: Node, keys: Keys) {
         }
     }
     merged.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)));
-    base.value = Value::Seq(merged.into_iter().map(|(_, n)| n).collect());
+    base.value = Value::Seq(
+        merged
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect::<Vec<_>>()
+            .into(),
+    );
 }
 
 /// Keys sort as numbers when they are (published ports), as text otherwise.

@@ -779,7 +779,7 @@ impl Walk<'_> {
         let Value::Map(entries) = &node.value else {
             return self.wrong_type_named(node, path, "a mapping");
         };
-        for (k, v) in entries {
+        for (k, v) in entries.iter() {
             let Some(key) = k.scalar_text() else { continue };
             let known = object.fields.iter().find(|f| f.key == key);
             match known {
@@ -853,7 +853,7 @@ impl Walk<'_> {
         let Value::Map(entries) = &node.value else {
             return self.wrong_type_named(node, path, "a mapping");
         };
-        for (k, v) in entries {
+        for (k, v) in entries.iter() {
             let key = k.scalar_text().unwrap_or_default();
             if self.skipped(path, &key, v) {
                 continue;
@@ -976,7 +976,7 @@ impl Walk<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     path.parts.push(k.scalar_text().unwrap_or_default());
                     self.interpolations(v, path);
                     path.parts.pop();
@@ -1129,7 +1129,7 @@ pub fn is_size(text: &str) -> bool {
 fn same(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
         (Value::Seq(x), Value::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
         }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
