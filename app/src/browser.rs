@@ -8,6 +8,7 @@ const DESIGN_KEY: &str = "tiermap.design";
 const NAME_KEY: &str = "tiermap.name";
 const CORRUPT_KEY: &str = "tiermap.design.unreadable";
 const BASELINE_KEY: &str = "tiermap.baseline";
+const EXPORT_KEY: &str = "tiermap.export";
 
 fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
@@ -46,6 +47,18 @@ pub fn save_baseline(text: Option<&str>) {
             Some(text) => storage.set_item(BASELINE_KEY, text),
             None => storage.remove_item(BASELINE_KEY),
         };
+    }
+}
+
+/// The Export panel's saved choices, if any.
+pub fn load_export_options() -> Option<String> {
+    storage()?.get_item(EXPORT_KEY).ok().flatten()
+}
+
+/// Saves the Export panel's choices.
+pub fn save_export_options(text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(EXPORT_KEY, text);
     }
 }
 
@@ -165,13 +178,29 @@ pub fn now() -> f64 {
 /// Measures from `start` to the moment the view has been updated and publishes it as
 /// `data-last-update-ms` on the body, where the end-to-end tests read it. Moves, template
 /// opens and imports publish it; the first one also compiles this code, so opening a
-/// design keeps that cost out of the first move's figure. Updated means
-/// every effect has run and the browser has restyled and laid out the page (forced
-/// here, so the figure never includes waiting for the next frame); painting is not in it.
+/// design keeps that cost out of the first move's figure.
 pub fn publish_update_time(start: f64) {
+    publish("data-last-update-ms", start);
+}
+
+/// Publishes the time from navigation to the first view of the open design, ready for
+/// input, as `data-ready-ms` on the body.
+pub fn publish_ready() {
+    publish("data-ready-ms", 0.0);
+}
+
+/// How many turns of the microtask queue the view takes at most to settle after a
+/// change: each effect that wakes another (the selection waking the two cards it
+/// concerns, a list creating its rows) takes one. The end-to-end tests check that no
+/// part of the page changes after the figure is taken.
+const SETTLE_TURNS: usize = 12;
+
+/// Waits until every effect a change woke has run and the browser has restyled and laid
+/// out the page (forced here, so the figure never includes waiting for the next frame;
+/// painting is not in it), then writes the milliseconds since `start` to `attribute`.
+fn publish(attribute: &'static str, start: f64) {
     wasm_bindgen_futures::spawn_local(async move {
-        // Two turns of the microtask queue: the effects an edit wakes run first.
-        for _ in 0..2 {
+        for _ in 0..SETTLE_TURNS {
             let tick =
                 wasm_bindgen_futures::js_sys::Promise::resolve(&wasm_bindgen::JsValue::UNDEFINED);
             let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
@@ -184,6 +213,6 @@ pub fn publish_update_time(start: f64) {
         // add a large part of std to the page.
         let hundredths = ((now() - start) * 100.0).round() as i64;
         let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
-        let _ = body.set_attribute("data-last-update-ms", &text);
+        let _ = body.set_attribute(attribute, &text);
     });
 }

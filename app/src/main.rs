@@ -10,8 +10,8 @@ use leptos::prelude::*;
 
 use crate::studio::Studio;
 
-// Talc instead of the default dlmalloc: a smaller page (the page budget is tight) and
-// faster allocation, which every edit does a lot of.
+// Talc instead of the default dlmalloc: a smaller page and faster allocation, which
+// every edit does a lot of.
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
@@ -27,6 +27,7 @@ fn main() {
         }
     }));
     leptos::mount::mount_to_body(App);
+    browser::publish_ready();
 }
 
 /// The whole page.
@@ -67,7 +68,7 @@ fn App() -> impl IntoView {
             class="app"
             class:presenting=move || studio.presenting.get()
             on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
-            on:drop=move |ev: web_sys::DragEvent| views::toolbar::drop_file(studio, ev)
+            on:drop=move |ev: web_sys::DragEvent| views::import::drop_file(studio, ev)
         >
             <views::toolbar::Toolbar/>
             <views::present::PresentBar/>
@@ -78,7 +79,12 @@ fn App() -> impl IntoView {
             </main>
             <views::diagram::Diagram/>
             <views::comparison::Comparison/>
-            <views::analysis::AnalysisPanels/>
+            <section class="analysis">
+                <views::surface::Surface/>
+                <views::findings::Findings/>
+                <views::matrix::Matrix/>
+            </section>
+            <views::export::Export/>
         </div>
     }
 }

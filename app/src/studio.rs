@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 use tiermap_core::baseline::{self, Changes};
 use tiermap_core::design::EditError;
+use tiermap_core::diagram::{self, Drawing, Layout, Options, Style};
 use tiermap_core::history::History;
+use tiermap_core::model::Model;
 use tiermap_core::share::Shared;
 use tiermap_core::templates::Template;
 use tiermap_core::{Analysis, Design, ImportOptions};
@@ -16,7 +18,7 @@ use crate::{browser, share_link};
 const UNDO_LIMIT: usize = 200;
 
 /// What the side panel edits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Selection {
     /// A service card.
     Service(String),
@@ -33,6 +35,24 @@ pub struct Notice {
     pub text: String,
 }
 
+impl Notice {
+    /// A problem and what to do about it.
+    pub fn error(text: impl Into<String>) -> Option<Notice> {
+        Some(Notice {
+            error: true,
+            text: text.into(),
+        })
+    }
+
+    /// A confirmation.
+    pub fn ok(text: impl Into<String>) -> Option<Notice> {
+        Some(Notice {
+            error: false,
+            text: text.into(),
+        })
+    }
+}
+
 /// An import that failed: its text is kept so nothing the person typed is lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedImport {
@@ -47,18 +67,31 @@ pub struct FailedImport {
 /// The page's state, as signals shared through context.
 #[derive(Clone, Copy)]
 pub struct Studio {
-    /// The open design and its undo history.
+    /// The open design and its undo history. Notified only when the design changes: a
+    /// refused edit, or an undo with nothing to undo, wakes nothing.
     pub history: RwSignal<History<Design>>,
-    /// The analysis of the open design, recomputed when it changes.
+    /// The analysis of the open design; views that read it run again only when it differs.
     pub analysis: Memo<Analysis>,
+    /// The tier keys, in the file's order: boxes, menus and choosers follow it.
+    pub tier_keys: Memo<Vec<String>>,
+    /// The service names, in the file's order.
+    pub service_names: Memo<Vec<String>>,
     /// The selected card or tier.
     pub selected: RwSignal<Option<Selection>>,
+    /// Answers "is this card or tier selected?" waking only the two it concerns when
+    /// the selection moves (not every card on the board).
+    selector: StoredValue<Selector<Option<Selection>>>,
+    /// The diagram as core draws it, for the page and the downloads.
+    pub drawing: Memo<Drawing>,
     /// The last message.
     pub notice: RwSignal<Option<Notice>>,
     /// The last failed import.
     pub failed: RwSignal<Option<FailedImport>>,
     /// The design the review compares with, if one was set.
     pub baseline: RwSignal<Option<Design>>,
+    /// Counts the designs opened, so the diagram lays a newly opened one out afresh and
+    /// keeps cards in place across edits of the same one.
+    opened: RwSignal<u64>,
     /// What changed since the baseline.
     pub changes: Memo<Option<Changes>>,
     /// The last share link made.
@@ -80,23 +113,14 @@ impl Studio {
                     let text = format!(
                         "The design saved in this browser could not be read ({e}). tiermap started a new design; the saved text is kept in the paste box below."
                     );
-                    (Design::empty("stack"), Some(Notice { error: true, text }))
+                    (Design::empty("stack"), Notice::error(text))
                 }
             },
             Ok(None) => (Design::empty("stack"), None),
-            Err(message) => (
-                Design::empty("stack"),
-                Some(Notice {
-                    error: true,
-                    text: message,
-                }),
-            ),
+            Err(message) => (Design::empty("stack"), Notice::error(message)),
         };
         let history = RwSignal::new(History::new(design, UNDO_LIMIT));
-        // Every edit changes the analysis, or the views' own memos notice it did not:
-        // comparing two analyses here would cost time and page size for nothing.
-        let analysis =
-            Memo::new_with_compare(move |_| history.with(|h| h.current().analyze()), changed);
+        let analysis = Memo::new(move |_| history.with(|h| h.current().analyze()));
         let failed = RwSignal::new(browser::corrupt_text().map(|text| FailedImport {
             source: "saved design".into(),
             text,
@@ -107,33 +131,52 @@ impl Studio {
             browser::load_baseline()
                 .and_then(|text| Design::import(&text, options(Some(stack))).ok()),
         );
+        let opened = RwSignal::new(0);
         // The baseline's analysis runs when the baseline changes, not on every edit.
-        let baseline_analysis = Memo::new_with_compare(
-            move |_| baseline.with(|b| b.as_ref().map(Design::analyze)),
-            changed,
-        );
-        let changes = Memo::new_with_compare(
-            move |_| {
-                let before_analysis = baseline_analysis.read();
-                let before_analysis = before_analysis.as_ref()?;
-                let after_analysis = analysis.read();
-                baseline.with(|b| {
-                    let before = b.as_ref()?;
-                    history.with(|h| {
-                        let after = h.current().model();
-                        Some(baseline::compare(
-                            (before.model(), before_analysis),
-                            (after, &after_analysis),
-                        ))
-                    })
+        let baseline_analysis =
+            Memo::new(move |_| baseline.with(|b| b.as_ref().map(Design::analyze)));
+        let changes = Memo::new(move |_| {
+            let before_analysis = baseline_analysis.read();
+            let before_analysis = before_analysis.as_ref()?;
+            let after_analysis = analysis.read();
+            baseline.with(|b| {
+                let before = b.as_ref()?;
+                history.with(|h| {
+                    Some(baseline::compare(
+                        (before.model(), before_analysis),
+                        (h.current().model(), &after_analysis),
+                    ))
                 })
-            },
-            changed,
-        );
+            })
+        });
+        let selected = RwSignal::new(None);
         let studio = Studio {
             history,
             analysis,
-            selected: RwSignal::new(None),
+            tier_keys: Memo::new(move |_| {
+                history.with(|h| {
+                    h.current()
+                        .model()
+                        .tiers
+                        .iter()
+                        .map(|t| t.key.clone())
+                        .collect()
+                })
+            }),
+            service_names: Memo::new(move |_| {
+                history.with(|h| {
+                    h.current()
+                        .model()
+                        .services
+                        .iter()
+                        .map(|s| s.name.clone())
+                        .collect()
+                })
+            }),
+            selected,
+            selector: StoredValue::new(Selector::new(move || selected.get())),
+            drawing: drawing(history, analysis, selected, changes, baseline, opened),
+            opened,
             notice: RwSignal::new(notice),
             failed,
             baseline,
@@ -154,10 +197,9 @@ impl Studio {
             wasm_bindgen_futures::spawn_local(async move {
                 match share_link::open(&fragment).await {
                     Ok(shared) => studio.open_shared(shared),
-                    Err(e) => studio.notice.set(Some(Notice {
-                        error: true,
-                        text: format!("{e} The design saved in this browser is open instead."),
-                    })),
+                    Err(e) => studio.notice.set(Notice::error(format!(
+                        "{e} The design saved in this browser is open instead."
+                    ))),
                 }
                 share_link::forget_fragment();
             });
@@ -179,28 +221,41 @@ impl Studio {
         studio
     }
 
-    /// Runs an edit; on failure the design is unchanged and the reason is shown.
-    pub fn edit(&self, change: impl FnOnce(&mut Design) -> Result<(), EditError>) {
-        let mut result = Ok(());
-        self.history.update(|h| result = h.change(change));
-        match result {
-            Ok(()) => self.notice.set(None),
-            Err(e) => self.notice.set(Some(Notice {
-                error: true,
-                text: e.to_string(),
-            })),
+    /// Reads the open design's model, tracked: the caller runs again after every change
+    /// of the design (so memos that read it compare what they derive).
+    pub fn model<R>(&self, read: impl FnOnce(&Model) -> R) -> R {
+        self.history.with(|h| read(h.current().model()))
+    }
+
+    /// Reads the open design's model without tracking it (in event handlers).
+    pub fn model_untracked<R>(&self, read: impl FnOnce(&Model) -> R) -> R {
+        self.history.with_untracked(|h| read(h.current().model()))
+    }
+
+    /// Runs an edit; on failure the design is unchanged, nothing that reads it runs
+    /// again, and the reason is shown. True when the edit was made.
+    pub fn edit(&self, change: impl FnOnce(&mut Design) -> Result<(), EditError>) -> bool {
+        match record(self.history, change) {
+            Ok(()) => {
+                if self.notice.with_untracked(Option::is_some) {
+                    self.notice.set(None);
+                }
+                true
+            }
+            Err(e) => {
+                self.notice.set(Notice::error(e.to_string()));
+                false
+            }
         }
     }
 
     /// Opens another design (a template, an import, an empty one) as an undoable step.
     pub fn open(&self, design: Design, message: String) {
+        self.opened.update(|n| *n += 1);
         self.history.update(|h| h.push(design));
         self.selected.set(None);
         self.failed.set(None);
-        self.notice.set(Some(Notice {
-            error: false,
-            text: message,
-        }));
+        self.notice.set(Notice::ok(message));
     }
 
     /// Imports text; on failure keeps it and shows where it went wrong.
@@ -230,10 +285,8 @@ impl Studio {
             Some(at) => format!("{source}, line {}, column {}: {e}", at.line, at.column),
             None => format!("{source}: {e}"),
         };
-        self.notice.set(Some(Notice {
-            error: true,
-            text: format!("Could not import. {message}"),
-        }));
+        self.notice
+            .set(Notice::error(format!("Could not import. {message}")));
         self.failed.set(Some(FailedImport {
             source: source.to_string(),
             text,
@@ -249,35 +302,30 @@ impl Studio {
                 self.open(design, format!("Opened the {} template.", template.name));
                 browser::publish_update_time(start);
             }
-            Err(e) => self.notice.set(Some(Notice {
-                error: true,
-                text: format!("Template {} did not open: {e}", template.name),
-            })),
+            Err(e) => self.notice.set(Notice::error(format!(
+                "Template {} did not open: {e}",
+                template.name
+            ))),
         }
     }
 
     /// Undoes the last edit.
     pub fn undo(&self) {
-        self.history.update(|h| {
-            h.undo();
-        });
+        self.history.maybe_update(History::undo);
     }
 
     /// Redoes the last undone edit.
     pub fn redo(&self) {
-        self.history.update(|h| {
-            h.redo();
-        });
+        self.history.maybe_update(History::redo);
     }
 
     /// Marks the current design as the baseline the review compares with.
     pub fn set_baseline(&self) {
         let design = self.history.with_untracked(|h| h.current().clone());
         self.keep_baseline(Some(design));
-        self.notice.set(Some(Notice {
-            error: false,
-            text: "Baseline set: the Comparison shows what changes from here.".into(),
-        }));
+        self.notice.set(Notice::ok(
+            "Baseline set: the Comparison shows what changes from here.",
+        ));
     }
 
     /// Forgets the baseline.
@@ -306,23 +354,16 @@ impl Studio {
                 Ok(url) => {
                     studio.share_url.set(Some(url.clone()));
                     browser::copy(url, move |copied| {
-                        let text = if copied {
+                        studio.notice.set(Notice::ok(if copied {
                             "Share link copied. It holds the whole design in the link itself: no server sees it."
                         } else {
                             "Share link made: copy it from the field. It holds the whole design in the link itself."
-                        };
-                        studio.notice.set(Some(Notice {
-                            error: false,
-                            text: text.into(),
                         }));
                     });
                 }
                 Err(e) => {
                     studio.share_url.set(None);
-                    studio.notice.set(Some(Notice {
-                        error: true,
-                        text: e.to_string(),
-                    }));
+                    studio.notice.set(Notice::error(e.to_string()));
                 }
             }
         });
@@ -376,25 +417,113 @@ impl Studio {
                 .saturating_add_signed(delta)
                 .min(last);
             self.step.set(step);
-            open.get(step).map(|f| {
-                f.service
-                    .clone()
-                    .map(Selection::Service)
-                    .or_else(|| f.tier.clone().map(Selection::Tier))
-            })
+            open.get(step).and_then(|f| subject(&f.service, &f.tier))
         });
-        self.select(subject.flatten());
+        self.select(subject);
     }
 
     /// Selects a card or a tier (or nothing).
     pub fn select(&self, selection: Option<Selection>) {
         self.selected.set(selection);
     }
+
+    /// Whether `selection` is the selected card or tier, tracked through the selector:
+    /// the caller runs again only when this answer changes.
+    pub fn is_selected(&self, selection: Selection) -> bool {
+        self.selector
+            .try_with_value(|s| s.selected(&Some(selection)))
+            .unwrap_or(false)
+    }
 }
 
-/// A memo comparison that always reports a change.
-fn changed<T>(_: Option<&T>, _: Option<&T>) -> bool {
-    true
+/// What a finding (or anything naming a service or a tier) selects: the service first.
+pub fn subject(service: &Option<String>, tier: &Option<String>) -> Option<Selection> {
+    service
+        .clone()
+        .map(Selection::Service)
+        .or_else(|| tier.clone().map(Selection::Tier))
+}
+
+/// Applies `change` to the current design as a new undo step, and notifies readers of
+/// `history` only when it succeeds: a refused edit leaves the analysis and every view as
+/// they were.
+fn record(
+    history: RwSignal<History<Design>>,
+    change: impl FnOnce(&mut Design) -> Result<(), EditError>,
+) -> Result<(), EditError> {
+    let mut result = Ok(());
+    history.maybe_update(|h| {
+        result = h.change(change);
+        result.is_ok()
+    });
+    result
+}
+
+/// The diagram as a memo, in two steps: the layout (which places everything and is the
+/// costly part) reads only the design, its analysis and the baseline, and the style
+/// (selection, blast radius, changed services) is applied after it. Selecting a card
+/// redraws, but does not lay out again. An edit starts from the layout before it, so
+/// the other cards stay where they were; a design just opened is laid out afresh.
+// `..Style::default()`: fields core adds to the style later take their default here.
+#[allow(clippy::needless_update)]
+fn drawing(
+    history: RwSignal<History<Design>>,
+    analysis: Memo<Analysis>,
+    selected: RwSignal<Option<Selection>>,
+    changes: Memo<Option<Changes>>,
+    baseline: RwSignal<Option<Design>>,
+    opened: RwSignal<u64>,
+) -> Memo<Drawing> {
+    let laid_out_for = StoredValue::new(0u64);
+    let layout: Memo<Layout> = Memo::new(move |previous: Option<&Layout>| {
+        let analysis = analysis.read();
+        let opened = opened.get();
+        let same_design = laid_out_for.get_value() == opened;
+        laid_out_for.set_value(opened);
+        baseline.with(|baseline| {
+            history.with(|h| {
+                let options = Options {
+                    previous: previous.filter(|_| same_design),
+                    baseline: baseline.as_ref().map(Design::model),
+                };
+                diagram::layout_with(h.current().model(), &analysis, &options)
+            })
+        })
+    });
+    let style = Memo::new(move |_| {
+        let (selected, selected_tier) = match selected.get() {
+            Some(Selection::Service(name)) => (Some(name), None),
+            Some(Selection::Tier(key)) => (None, Some(key)),
+            None => (None, None),
+        };
+        let highlight = selected
+            .as_deref()
+            .map(|name| {
+                let analysis = analysis.read();
+                history.with(|h| {
+                    let model = h.current().model();
+                    let Some(i) = model.service_index(name) else {
+                        return Vec::new();
+                    };
+                    let reached = analysis.blast_radius.reached(i).into_iter();
+                    reached
+                        .filter_map(|(s, _)| model.services.get(s).map(|s| s.name.clone()))
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        Style {
+            dimmed_others: selected.is_some(),
+            highlight,
+            selected,
+            selected_tier,
+            changed: changes
+                .with(|c| c.as_ref().map(|c| c.changed_services.clone()))
+                .unwrap_or_default(),
+            ..Style::default()
+        }
+    });
+    Memo::new(move |_| layout.with(|layout| style.with(|style| diagram::drawing(layout, style))))
 }
 
 fn options(stack: Option<String>) -> ImportOptions {
@@ -412,4 +541,52 @@ fn stack_from_file_name(source: &str) -> Option<String> {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
         .collect();
     (!clean.is_empty() && clean != "pasted").then_some(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A refused edit leaves no undo step and wakes nothing that reads the design (the
+    /// analysis memo among them); an accepted one wakes them once.
+    #[test]
+    fn a_refused_edit_notifies_nothing() {
+        let owner = Owner::new();
+        owner.set();
+        let design = tiermap_core::templates::find("scores")
+            .unwrap()
+            .design()
+            .unwrap();
+        let services = design.model().services.len();
+        let history = RwSignal::new(History::new(design, UNDO_LIMIT));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let reader = Memo::new({
+            let runs = Arc::clone(&runs);
+            move |_| {
+                runs.fetch_add(1, Ordering::Relaxed);
+                history.with(|h| h.current().model().services.len())
+            }
+        });
+        assert_eq!(reader.get_untracked(), services);
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
+
+        let refused = record(history, |d| d.move_to("api", "no_such_tier"));
+        assert!(refused.is_err());
+        assert_eq!(reader.get_untracked(), services);
+        assert_eq!(
+            runs.load(Ordering::Relaxed),
+            1,
+            "a refused edit re-ran a reader"
+        );
+        assert!(!history.with_untracked(History::can_undo));
+
+        record(history, |d| d.set_image("api", "example/api:2")).unwrap();
+        reader.get_untracked();
+        assert_eq!(runs.load(Ordering::Relaxed), 2);
+        assert!(history.with_untracked(History::can_undo));
+    }
 }

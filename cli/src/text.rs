@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
+use tiermap_core::analysis::FindingRow;
 use tiermap_core::baseline::Changes;
+use tiermap_core::findings::{Rule, Severity};
 use tiermap_core::Report;
 
 /// `tiermap check` as text: surface, reachability, bridges, flows, findings.
@@ -34,7 +36,7 @@ pub fn check(report: &Report) -> String {
             e.nodes
         );
     }
-    for r in &report.routes {
+    for r in report.routes {
         let hosts = if r.hosts.is_empty() {
             "*".to_string()
         } else {
@@ -99,22 +101,153 @@ pub fn check(report: &Report) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\nFindings: {}", report.findings.len());
-    for f in &report.findings {
-        let place = f.line.map(|l| format!("line {l}: ")).unwrap_or_default();
-        let accepted = f
-            .accepted
-            .as_ref()
-            .map(|n| format!(" [accepted: {n}]"))
-            .unwrap_or_default();
+    findings(&mut out, report);
+    out
+}
+
+/// Findings of one rule, severity and fix shown as one entry when there are this many
+/// (the same hardening gap on every service reads as one entry, not fourteen).
+const GROUP_FROM: usize = 3;
+
+fn findings(out: &mut String, report: &Report) {
+    let open: Vec<&FindingRow> = report
+        .findings
+        .iter()
+        .filter(|f| f.accepted.is_none())
+        .collect();
+    let count = |s: Severity| open.iter().filter(|f| f.severity == s).count();
+    let _ = writeln!(
+        out,
+        "\nFindings: {} open ({} errors, {} warnings, {} info), {} accepted",
+        open.len(),
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+        report.findings.len() - open.len()
+    );
+    // File names are shown when the findings come from several files.
+    let first_file = report.findings.iter().find_map(|f| f.file.as_deref());
+    let several = report.findings.iter().any(|f| {
+        f.file
+            .as_deref()
+            .is_some_and(|file| Some(file) != first_file)
+    });
+    let place = |f: &FindingRow| {
+        let file = f.file.as_deref().filter(|_| several);
+        match (file, f.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.to_string(),
+            (None, Some(line)) => format!("line {line}"),
+            (None, None) => String::new(),
+        }
+    };
+    // Groups of one rule and severity, in the order their first finding comes.
+    let mut groups: Vec<Vec<&FindingRow>> = Vec::new();
+    for f in &open {
+        match groups.iter_mut().find(|g| {
+            g.first()
+                .is_some_and(|x| x.rule == f.rule && x.severity == f.severity)
+        }) {
+            Some(group) => group.push(f),
+            None => groups.push(vec![f]),
+        }
+    }
+    for group in &groups {
+        let Some(first) = group.first() else { continue };
+        let severity = first.severity.as_str();
+        // Only the same fix for each reads as one entry (per-tier splits differ).
+        if group.len() >= GROUP_FROM && group.iter().all(|f| f.fix == first.fix) {
+            let title = Rule::from_name(first.rule).map_or("", |r| r.explain().title);
+            let subjects: Vec<String> = group
+                .iter()
+                .map(|f| {
+                    let who = f
+                        .service
+                        .clone()
+                        .or_else(|| f.tier.clone())
+                        .unwrap_or_else(|| f.id.clone());
+                    match place(f) {
+                        p if p.is_empty() => who,
+                        p => format!("{who} ({p})"),
+                    }
+                })
+                .collect();
+            let fix = &first.fix;
+            let _ = writeln!(
+                out,
+                "  {severity:<7} {} x{}: {title}\n          {}\n          e.g. {}\n          fix: {fix}",
+                first.rule,
+                group.len(),
+                subjects.join(", "),
+                first.message,
+            );
+        } else {
+            for f in group {
+                let at = match place(f) {
+                    p if p.is_empty() => String::new(),
+                    p => format!("{p}: "),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {severity:<7} {at}{} [{}]\n          fix: {}",
+                    f.message, f.id, f.fix
+                );
+            }
+        }
+    }
+    let accepted: Vec<&FindingRow> = report
+        .findings
+        .iter()
+        .filter(|f| f.accepted.is_some())
+        .collect();
+    if !accepted.is_empty() {
+        let _ = writeln!(out, "\nAccepted:");
+        for f in accepted {
+            let _ = writeln!(
+                out,
+                "  {:<7} [{}] {}",
+                f.severity.as_str(),
+                f.id,
+                f.accepted.as_deref().unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// `tiermap explain` without an id: every rule, one line each.
+pub fn rules() -> String {
+    let mut out = String::new();
+    for rule in Rule::ALL {
+        let e = rule.explain();
         let _ = writeln!(
             out,
-            "  {:<7} {place}{} [{}]{accepted}\n          fix: {}",
-            f.severity.as_str(),
-            f.message,
-            f.id,
-            f.fix
+            "{:<28} {:<7} {}",
+            rule.name(),
+            e.severity.as_str(),
+            e.title
         );
+    }
+    out.push_str("\n`tiermap explain RULE` says what a rule checks, why it matters on Swarm and how to fix it.\n");
+    out
+}
+
+/// `tiermap explain RULE`.
+pub fn explain(rule: Rule) -> String {
+    let e = rule.explain();
+    let mut out = format!(
+        "{} ({}): {}\n\nWhat it checks\n  {}\n\nWhy it matters on Swarm\n  {}\n\nHow to fix it\n  {}\n",
+        rule.name(),
+        e.severity.as_str(),
+        e.title,
+        e.checks,
+        e.swarm,
+        e.fix
+    );
+    if let Some(by) = rule.refused_by() {
+        let _ = writeln!(out, "\nRefused by\n  `{}`", by.command());
+    }
+    if !e.compose_lint.is_empty() {
+        let _ = writeln!(out, "\ncompose-lint\n  {}", e.compose_lint.join(", "));
     }
     out
 }

@@ -415,6 +415,46 @@ fn export_refuses_bad_options_and_names_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--peer"));
 
+    // Every bad option is named with its reason, and nothing is written.
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "digitalocean",
+            "--admin",
+            "10.0.0.0/33",
+            "--tag",
+            "x y",
+            "--allow",
+            "80=198.51.100.0/24,$(id)",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for reason in [
+        "tiermap: --admin: `10.0.0.0/33` is not an IP address or CIDR range",
+        "tiermap: --tag: `x y` is not a tag",
+        "tiermap: --allow 80: `$(id)` is not an IP address",
+    ] {
+        assert!(err.contains(reason), "{reason} missing from:\n{err}");
+    }
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "ufw",
+            "--allow",
+            "80",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not PORT=CIDR"));
+
     let evil = file("evil.yml", "services:\n  'x; rm -rf /': {image: nginx}\n");
     let out = tiermap(&["export", evil.to_str().unwrap(), "--to", "verify"], None);
     assert_eq!(out.status.code(), Some(2));
@@ -428,4 +468,389 @@ fn export_refuses_bad_options_and_names_with_exit_2() {
     let out = tiermap(&["export", clean.to_str().unwrap(), "--to", "envoy"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no Envoy service"));
+}
+
+fn template_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../core/templates/{name}.yml"))
+}
+
+/// sarif-multitool, installed into .tools by scripts/setup.
+fn sarif_multitool() -> PathBuf {
+    let tool = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../.tools/node_modules/.bin/sarif-multitool");
+    assert!(
+        tool.exists(),
+        "{} is missing: run scripts/setup",
+        tool.display()
+    );
+    tool
+}
+
+#[test]
+fn sarif_output_validates_and_points_at_file_line_and_column() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif");
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = file(
+        "sarif-base.yml",
+        "version: '3.8'\nservices:\n  db:\n    image: postgres:16\n",
+    );
+    let over = file(
+        "sarif-prod.yml",
+        "version: '3.8'\nservices:\n  db:\n    ports: ['5432:5432']\n",
+    );
+    let runs: Vec<(String, Vec<String>)> = vec![
+        (
+            "scores".into(),
+            vec![template_file("scores").display().to_string()],
+        ),
+        (
+            "dfp".into(),
+            vec![template_file("docker-flow-proxy").display().to_string()],
+        ),
+        (
+            "merged".into(),
+            vec![
+                "-c".into(),
+                base.display().to_string(),
+                "-c".into(),
+                over.display().to_string(),
+            ],
+        ),
+    ];
+    let mut logs = Vec::new();
+    for (name, files) in &runs {
+        let mut args = vec!["check".to_string()];
+        args.extend(files.iter().cloned());
+        args.extend(["--format".into(), "sarif".into()]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = tiermap(&refs, None);
+        assert!(out.status.code().is_some_and(|c| c < 2), "{name}");
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(log["version"], "2.1.0");
+        let run = &log["runs"][0];
+        let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules.len(), 48);
+        for r in run["tool"]["driver"]["rules"].as_array().unwrap() {
+            assert!(r["help"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Why it matters on Swarm"));
+        }
+        for result in run["results"].as_array().unwrap() {
+            assert!(rules.contains(&result["ruleId"].as_str().unwrap()));
+            let place = &result["locations"][0]["physicalLocation"];
+            assert!(place["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with(".yml"));
+            assert!(place["region"]["startLine"].as_u64().unwrap() >= 1);
+        }
+        let path = dir.join(format!("{name}.sarif"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        logs.push(log);
+    }
+    // The database port comes from the second file, line 4, column 13.
+    let merged = &logs[2]["runs"][0]["results"];
+    let db = merged
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "database-published")
+        .unwrap();
+    let place = &db["locations"][0]["physicalLocation"];
+    assert!(place["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("sarif-prod.yml"));
+    assert_eq!(place["region"]["startLine"], 4);
+    assert_eq!(place["region"]["startColumn"], 13);
+    // The seed 002 template's published reconfigure API is an error result.
+    assert!(logs[1]["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["ruleId"] == "control-interface-published" && r["level"] == "error"));
+    // Microsoft's validator: no errors (it has opinions, as warnings and notes).
+    let report = dir.join("validation.sarif");
+    let mut cmd = Command::new(sarif_multitool());
+    cmd.arg("validate");
+    for (name, _) in &runs {
+        cmd.arg(dir.join(format!("{name}.sarif")));
+    }
+    let out = cmd
+        .args(["-o"])
+        .arg(&report)
+        .args(["--log", "ForceOverwrite"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let validation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let problems: Vec<&serde_json::Value> = validation["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| {
+            run["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+        })
+        .filter(|r| r["level"] == "error")
+        .map(|_| &validation["runs"][0])
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "sarif-multitool found errors:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn every_rule_can_be_explained() {
+    let list = tiermap(&["explain"], None);
+    assert_eq!(list.status.code(), Some(0));
+    let list = String::from_utf8_lossy(&list.stdout).to_string();
+    let names: Vec<&str> = list
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), 48, "{list}");
+    for name in names {
+        let out = tiermap(&["explain", name], None);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for part in ["What it checks", "Why it matters on Swarm", "How to fix it"] {
+            assert!(text.contains(part), "{name}: {part} missing:\n{text}");
+        }
+    }
+    // A finding's id explains its rule; an unknown id exits 2.
+    let by_id = tiermap(&["explain", "control-interface-published:proxy:8080"], None);
+    assert!(String::from_utf8_lossy(&by_id.stdout).contains("Docker Flow Proxy"));
+    assert_eq!(
+        tiermap(&["explain", "no-such-rule"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn fix_prints_a_diff_and_apply_writes_it() {
+    let text = "services:\n  proxy:\n    image: vfarcic/docker-flow-proxy:18.04\n    ports: ['80:80', '8080:8080']\n    networks: [proxy]\n  listener:\n    image: vfarcic/docker-flow-swarm-listener:18.04\n    networks: [proxy]\n    environment: [DF_NOTIF_CREATE_SERVICE_URL=http://proxy:8080/v1/docker-flow-proxy/reconfigure]\nnetworks:\n  proxy: {driver_opts: {encrypted: ''}}\n";
+    let path = file("fixme.yml", text);
+    let shown = path.to_str().unwrap();
+    let dry = tiermap(
+        &["fix", shown, "--only", "control-interface-published"],
+        None,
+    );
+    assert_eq!(dry.status.code(), Some(0));
+    let diff = String::from_utf8_lossy(&dry.stdout);
+    assert!(diff.contains("--- a/") && diff.contains("+++ b/"), "{diff}");
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('-') && l.contains("8080")),
+        "{diff}"
+    );
+    assert!(String::from_utf8_lossy(&dry.stderr)
+        .contains("fixed control-interface-published:proxy:8080"));
+    // The dry run writes nothing.
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let applied = tiermap(
+        &[
+            "fix",
+            shown,
+            "--only",
+            "control-interface-published",
+            "--apply",
+        ],
+        None,
+    );
+    assert_eq!(applied.status.code(), Some(0));
+    assert!(applied.stdout.is_empty());
+    // The fix changes only the port it unpublishes: the flow list keeps its quotes and
+    // every other line is as written.
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text.replace("['80:80', '8080:8080']", "['80:80']")
+    );
+    let check = tiermap(&["check", shown, "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert!(!v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "control-interface-published"));
+    assert_eq!(check.status.code(), Some(0));
+    assert_eq!(
+        tiermap(&["fix", shown, "--only", "nope"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn several_files_merge_and_findings_name_their_file() {
+    let base = file(
+        "merge-base.yml",
+        "version: '3.8'\nservices:\n  api:\n    image: api:1\n  db:\n    image: postgres:16\n",
+    );
+    let prod = file(
+        "merge-prod.yml",
+        "version: '3.8'\nservices:\n  db:\n    ports: ['5432:5432']\nx-tiermap:\n  accepted:\n    - {id: image-without-digest, note: digests come from the release}\n",
+    );
+    let out = tiermap(
+        &[
+            "check",
+            "-c",
+            base.to_str().unwrap(),
+            "-c",
+            prod.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    let db = find("database-published:db:5432");
+    assert!(db["file"].as_str().unwrap().ends_with("merge-prod.yml"));
+    assert_eq!(db["line"], 4);
+    let health = find("no-health-check:api");
+    assert!(health["file"].as_str().unwrap().ends_with("merge-base.yml"));
+    assert_eq!(health["line"], 3);
+    // Acceptances merge in from the second file.
+    assert_eq!(
+        find("image-without-digest:api")["accepted"],
+        "digests come from the release"
+    );
+    let text = tiermap(
+        &[
+            "check",
+            "-c",
+            base.to_str().unwrap(),
+            "-c",
+            prod.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&text.stdout).contains("merge-prod.yml:4"));
+    // Files of different versions are refused, with the file and line, as docker does.
+    let other = file("merge-other.yml", "version: '3.7'\nservices: {}\n");
+    let out = tiermap(
+        &[
+            "check",
+            "-c",
+            base.to_str().unwrap(),
+            "-c",
+            other.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("merge-other.yml:1:10") && err.contains("3.7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn refusals_are_errors_in_json_with_the_command_that_refuses() {
+    let path = file(
+        "refused.yml",
+        "version: 3.8\nservices:\n  web:\n    image: nginx:1.27\n    environment:\n      DEBUG: true\n",
+    );
+    let out = tiermap(&["check", path.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused: Vec<(&str, &str, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["refused_by"] == "docker stack config")
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            ("wrong-type:version", "error", 1),
+            ("wrong-type:services.web.environment.DEBUG", "error", 6)
+        ]
+    );
+}
+
+#[test]
+fn export_writes_to_a_file_or_under_its_conventional_name_in_a_directory() {
+    let clean = file("clean5.yml", CLEAN);
+    let args = |extra: &[&str]| {
+        let mut args = vec!["export", clean.to_str().unwrap(), "--to", "nftables"];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let args = args(extra);
+        tiermap(&args.iter().map(String::as_str).collect::<Vec<_>>(), None)
+    };
+    let stdout = run(&["--role", "manager"]);
+    assert_eq!(stdout.status.code(), Some(0));
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-out");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let into_dir = run(&["--role", "manager", "-o", dir.to_str().unwrap()]);
+    assert_eq!(into_dir.status.code(), Some(0));
+    assert!(into_dir.stdout.is_empty());
+    let written = dir.join("firewall-manager.nft");
+    assert_eq!(std::fs::read(&written).unwrap(), stdout.stdout);
+    assert!(String::from_utf8_lossy(&into_dir.stderr).contains("wrote"));
+
+    let named = dir.join("edge.nft");
+    let out = run(&["--role", "manager", "--output", named.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&named).unwrap(), stdout.stdout);
+
+    let dash = run(&["--role", "manager", "-o", "-"]);
+    assert_eq!(dash.stdout, stdout.stdout);
+
+    // A design the artifact cannot be made for writes no file.
+    let out = tiermap(
+        &[
+            "export",
+            clean.to_str().unwrap(),
+            "--to",
+            "envoy",
+            "-o",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("envoy.yaml").exists());
 }

@@ -1,5 +1,5 @@
 //! Times each stage of import and analysis, of a file or of the generated 1,000-service
-//! stack, to show where the benchmark's time goes:
+//! stack, and an edit with its export, to show where the benchmark's time goes:
 //! `cargo run --profile bench -p tiermap-core --example stages [FILE]`.
 
 #[path = "../benches/generated.rs"]
@@ -7,7 +7,7 @@ mod generated;
 
 use std::time::Instant;
 
-use tiermap_core::{blast_radius, compose, findings, flows, reachability, surface, yaml};
+use tiermap_core::{blast_radius, compose, findings, flows, reachability, surface, yaml, Design};
 
 /// Runs `f` `rounds` times and prints the mean time of one run.
 fn time<T>(label: &str, rounds: u32, mut f: impl FnMut() -> T) -> T {
@@ -43,10 +43,33 @@ fn main() {
     let found = time("findings", rounds, || {
         findings::analyze(&model, &reach, &blast, &checks)
     });
+    // What `tiermap check --format json` does after the analysis.
+    let analysis = tiermap_core::Analysis::of(&model);
+    let report = time("report", rounds, || {
+        tiermap_core::Report::new(&model, &analysis)
+    });
+    let json = time("json", rounds, || report.to_json().unwrap_or_default());
     println!(
-        "{} services, {} pairs, {} findings",
+        "{} bytes of JSON; {} services, {} pairs, {} findings",
+        json.len(),
         model.services.len(),
         reach.pairs.len(),
         found.len()
     );
+    // An edit and its export: the first service moved to a tier it is not on (the
+    // page's drag), its changed lines read back and its model derived again.
+    let Ok(design) = Design::import(&text, options) else {
+        return;
+    };
+    let target = model.services.first().and_then(|s| {
+        let tier = model.tiers.iter().find(|t| !s.on(&t.key))?;
+        Some((s.name.clone(), tier.key.clone()))
+    });
+    if let Some((service, tier)) = target {
+        time("edit (move)", rounds.min(200), || {
+            let mut moved = design.clone();
+            let _ = moved.move_to(&service, &tier);
+            moved.export()
+        });
+    }
 }

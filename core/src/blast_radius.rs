@@ -57,7 +57,7 @@ impl BlastRadius {
                     .unwrap_or(u32::MAX)
             })
             .collect();
-        let mut out: Vec<(usize, u32)> = self
+        let found: Vec<(usize, u32)> = self
             .networks_of
             .iter()
             .enumerate()
@@ -70,7 +70,30 @@ impl BlastRadius {
                 (d != u32::MAX).then(|| (t, d + 1))
             })
             .collect();
-        out.sort_by_key(|&(t, hops)| (hops, t));
+        // Nearest first, file order within a distance: a counting sort by hops, since
+        // hops are few and the services are already in file order.
+        let most = found.iter().map(|&(_, h)| h as usize).max().unwrap_or(0);
+        let mut start = vec![0usize; most + 2];
+        for &(_, h) in &found {
+            if let Some(slot) = start.get_mut(h as usize + 1) {
+                *slot += 1;
+            }
+        }
+        for i in 1..start.len() {
+            let before = start.get(i - 1).copied().unwrap_or(0);
+            if let Some(slot) = start.get_mut(i) {
+                *slot += before;
+            }
+        }
+        let mut out = vec![(0usize, 0u32); found.len()];
+        for &(t, h) in &found {
+            if let Some(next) = start.get_mut(h as usize) {
+                if let Some(slot) = out.get_mut(*next) {
+                    *slot = (t, h);
+                }
+                *next += 1;
+            }
+        }
         out
     }
 

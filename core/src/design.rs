@@ -1,14 +1,18 @@
-//! A design: the compose document plus the model derived from it, with the edits the
-//! designer page offers. Every edit changes the document (so export keeps every key the
-//! user wrote) and then re-derives the model.
+//! A design: the stack file's text, the document read from it and the model derived
+//! from that, with the edits the designer page offers. The text is the source of truth:
+//! export returns it. An edit changes a copy of the document; `yaml::rewrite` turns the
+//! change into a few replacements of the text (everything else stays as the user wrote
+//! it), and the new text is read again into the document and the model.
 
 use std::sync::Arc;
 
 use crate::analysis::Analysis;
-use crate::compose::{export, import, ImportError, ImportOptions};
-use crate::findings::FixAction;
+use crate::compose::import::{self, Reading};
+use crate::compose::{schema, ImportError, ImportOptions};
+use crate::findings::{FixAction, TierGroup};
 use crate::model::{Model, Protocol, PublishMode};
 use crate::names::{self, NameError};
+use crate::yaml::rewrite::{self, RewriteError};
 use crate::yaml::{Node, Value};
 
 /// Why an edit could not be made. The design is unchanged when an edit fails.
@@ -32,6 +36,9 @@ pub enum EditError {
     /// The edited document no longer reads (a bug in the edit, reported instead of lost).
     #[error("the edit produced a file tiermap cannot read: {0}")]
     Import(#[from] ImportError),
+    /// The edited document could not be written as text that reads back the same.
+    #[error("the edit cannot be written into the file: {0}")]
+    Rewrite(#[from] RewriteError),
 }
 
 /// A published port as the editor sets it.
@@ -58,49 +65,86 @@ pub struct RouteSpec {
     pub port: u16,
 }
 
-/// The design being edited. Copies share the document and the model, which an edit
-/// replaces and never changes in place: each undo step costs two pointers, not a copy.
+/// The design being edited. Copies share the text, the document and the model, which
+/// an edit replaces and never changes in place: each undo step costs three pointers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
+    text: Arc<str>,
     doc: Arc<Node>,
     options: ImportOptions,
     model: Arc<Model>,
+    /// What reading each service gave, so an edit reads again only those it changed.
+    reading: Arc<Reading>,
 }
+
+/// The text of a design with nothing in it.
+const EMPTY: &str = "services: {}\n";
 
 impl Design {
     /// An empty design named `stack`.
     pub fn empty(stack: &str) -> Design {
-        let mut doc = Node::map();
-        doc.set("services", Node::map());
         let options = ImportOptions {
             stack: Some(stack.to_string()),
             ..ImportOptions::default()
         };
+        let doc = import::read(EMPTY, options.limits).unwrap_or_else(|_| {
+            let mut doc = Node::map();
+            doc.set("services", Node::map());
+            doc
+        });
         let model = Model {
             stack: stack.to_string(),
             ..Model::default()
         };
         Design {
+            text: Arc::from(EMPTY),
             doc: Arc::new(doc),
             options,
             model: Arc::new(model),
+            reading: Arc::default(),
         }
     }
 
     /// Reads a compose or stack file.
     pub fn import(text: &str, options: ImportOptions) -> Result<Design, ImportError> {
         let doc = import::read(text, options.limits)?;
-        let model = import::model(&doc, &options)?;
+        let (model, reading) = import::model_reusing(&doc, &options, &Reading::default())?;
         Ok(Design {
+            text: Arc::from(text),
             doc: Arc::new(doc),
             options,
             model: Arc::new(model),
+            reading: Arc::new(reading),
         })
     }
 
-    /// The stack file: what `docker stack deploy -c` takes, and what tiermap reopens.
+    /// The stack file: what `docker stack deploy -c` takes, and what tiermap reopens. It
+    /// is the imported text, changed only where edits changed the design.
     pub fn export(&self) -> String {
-        export::stack_file(&self.doc)
+        self.text.to_string()
+    }
+
+    /// The stack file's text, without a copy.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The design deployed under another stack name, as `tiermap --stack NAME` reads
+    /// it: the same document, its model derived again with that name. The name is not
+    /// checked here; artifacts refuse one that breaks Docker's rules.
+    pub fn with_stack(&self, stack: &str) -> Result<Design, ImportError> {
+        let options = ImportOptions {
+            stack: Some(stack.to_string()),
+            ..self.options.clone()
+        };
+        let (model, reading) = import::model_reusing(&self.doc, &options, &Reading::default())?;
+        Ok(Design {
+            text: Arc::clone(&self.text),
+            doc: Arc::clone(&self.doc),
+            options,
+            model: Arc::new(model),
+            reading: Arc::new(reading),
+        })
     }
 
     /// The model derived from the document.
@@ -118,16 +162,24 @@ impl Design {
         Analysis::of(&self.model)
     }
 
-    /// Applies an edit to a copy of the document and keeps it only if it reads back.
+    /// Applies an edit to a copy of the document, writes it into the text and keeps the
+    /// result only if it reads back.
     fn edit(
         &mut self,
         change: impl FnOnce(&mut Node) -> Result<(), EditError>,
     ) -> Result<(), EditError> {
         let mut doc = Node::clone(&self.doc);
+        let had_meta = doc.get("x-tiermap").is_some();
         change(&mut doc)?;
-        let model = import::model(&doc, &self.options)?;
-        self.doc = Arc::new(doc);
+        if !had_meta && doc.get("x-tiermap").is_some() {
+            raise_version_for_extensions(&mut doc);
+        }
+        let written = rewrite::rewrite(&self.text, &self.doc, &doc, self.options.limits)?;
+        let (model, reading) = import::model_reusing(&written.doc, &self.options, &self.reading)?;
+        self.text = Arc::from(written.text);
+        self.doc = Arc::new(written.doc);
         self.model = Arc::new(model);
+        self.reading = Arc::new(reading);
         Ok(())
     }
 
@@ -194,7 +246,7 @@ impl Design {
             .collect();
         self.edit(|doc| {
             if let Some(entries) = doc.get_mut("networks").and_then(Node::as_map_mut) {
-                for (k, _) in entries.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
+                for (k, _) in entries.iter_mut().filter(|(k, _)| k.is_text(old)) {
                     k.value = Value::Str(new.into());
                 }
             }
@@ -252,11 +304,11 @@ impl Design {
             let services = services(doc)?;
             if let Some(entries) = services.as_map_mut() {
                 for (k, v) in entries.iter_mut() {
-                    if k.as_str() == Some(old) {
+                    if k.is_text(old) {
                         k.value = Value::Str(new.into());
                     }
                     if let Some(deps) = v.get_mut("depends_on").and_then(Node::as_seq_mut) {
-                        for dep in deps.iter_mut().filter(|d| d.as_str() == Some(old)) {
+                        for dep in deps.iter_mut().filter(|d| d.is_text(old)) {
                             dep.value = Value::Str(new.into());
                         }
                     }
@@ -269,8 +321,8 @@ impl Design {
             {
                 for flow in flows.iter_mut() {
                     for key in ["from", "to"] {
-                        if flow.get(key).and_then(Node::as_str) == Some(old) {
-                            flow.set(key, Node::str(new));
+                        if let Some(end) = flow.get_mut(key).filter(|n| n.is_text(old)) {
+                            end.value = Value::Str(new.into());
                         }
                     }
                 }
@@ -280,7 +332,7 @@ impl Design {
                 .and_then(|m| m.get_mut("homes"))
                 .and_then(Node::as_map_mut)
             {
-                for (k, _) in homes.iter_mut().filter(|(k, _)| k.as_str() == Some(old)) {
+                for (k, _) in homes.iter_mut().filter(|(k, _)| k.is_text(old)) {
                     k.value = Value::Str(new.into());
                 }
             }
@@ -320,16 +372,25 @@ impl Design {
         };
         let home = current.home.clone();
         let implicit_default = current.on("default");
+        let already = current.on(tier);
         self.edit(|doc| {
             let node = service_node(doc, service)?;
-            if let Some(home) = home.as_deref().filter(|h| *h != tier) {
-                detach_network(node, home);
+            let moved = match home.as_deref().filter(|h| *h != tier) {
+                // The home tier's entry becomes the new tier's, in place (with its
+                // comment, and its aliases in the mapping form).
+                Some(home) if !already => rename_network(node, home, tier),
+                _ => false,
+            };
+            if !moved {
+                if let Some(home) = home.as_deref().filter(|h| *h != tier) {
+                    detach_network(node, home);
+                }
+                attach_network(
+                    node,
+                    tier,
+                    implicit_default && home.as_deref() != Some("default"),
+                );
             }
-            attach_network(
-                node,
-                tier,
-                implicit_default && home.as_deref() != Some("default"),
-            );
             set_home(doc, service, Some(tier));
             Ok(())
         })
@@ -362,6 +423,12 @@ impl Design {
             let deploy = service_node(doc, service)?
                 .get_or_insert("deploy", Node::map())
                 .ok_or_else(|| EditError::Shape("deploy".into()))?;
+            if deploy.is_null() {
+                *deploy = Node::map();
+            }
+            if deploy.as_map().is_none() {
+                return Err(EditError::Shape("deploy".into()));
+            }
             if deploy.get("mode").and_then(Node::as_str) == Some("global") {
                 deploy.set("mode", Node::str("replicated"));
             }
@@ -370,17 +437,51 @@ impl Design {
         })
     }
 
-    /// Replaces the service's published ports (written in long syntax).
+    /// Replaces the service's published ports. An entry that already says a port the
+    /// list keeps stays as written; an entry in the place of a changed port is changed
+    /// in place (short syntax stays short when it can say the port, long syntax keeps
+    /// its other keys); other ports are written in long syntax.
     pub fn set_ports(&mut self, service: &str, ports: &[PortSpec]) -> Result<(), EditError> {
         self.require_service(service)?;
+        let written: Vec<crate::model::Port> = self
+            .model
+            .service(service)
+            .map(|s| s.ports.clone())
+            .unwrap_or_default();
         self.edit(|doc| {
             let node = service_node(doc, service)?;
             if ports.is_empty() {
                 node.remove("ports");
                 return Ok(());
             }
-            let items = ports.iter().map(long_port).collect();
-            node.set("ports", Node::new(Value::Seq(items)));
+            let old: Vec<Node> = node
+                .get("ports")
+                .and_then(Node::as_seq)
+                .map(<[Node]>::to_vec)
+                .unwrap_or_default();
+            // Each written entry goes to at most one port of the new list.
+            let mut unused: Vec<Option<Node>> = old.into_iter().map(Some).collect();
+            let mut items = Vec::with_capacity(ports.len());
+            for (i, spec) in ports.iter().enumerate() {
+                let same = unused
+                    .iter_mut()
+                    .find(|item| item.as_ref().is_some_and(|n| says_only(&written, n, spec)))
+                    .and_then(Option::take);
+                let item = match same {
+                    Some(item) => item,
+                    None => match unused.get_mut(i).and_then(Option::take) {
+                        Some(item) => port_in_place(item, spec),
+                        None => long_port(spec),
+                    },
+                };
+                items.push(item);
+            }
+            match node.get_mut("ports").and_then(Node::as_seq_mut) {
+                Some(list) => *list = items,
+                None => {
+                    node.set("ports", Node::seq_of(items));
+                }
+            }
             Ok(())
         })
     }
@@ -397,11 +498,14 @@ impl Design {
                     route.path.replace('`', "")
                 ));
             }
+            // A dot separates the parts of a Traefik label: a service named `api.v2`
+            // gets the router `api-v2`.
+            let router = service.replace('.', "-");
             let labels = [
                 ("traefik.enable".to_string(), "true".to_string()),
-                (format!("traefik.http.routers.{service}.rule"), rule),
+                (format!("traefik.http.routers.{router}.rule"), rule),
                 (
-                    format!("traefik.http.services.{service}.loadbalancer.server.port"),
+                    format!("traefik.http.services.{router}.loadbalancer.server.port"),
                     route.port.to_string(),
                 ),
             ];
@@ -484,13 +588,22 @@ impl Design {
                 .get_or_insert("accepted", Node::seq())
                 .and_then(Node::as_seq_mut)
                 .ok_or_else(|| EditError::Shape("x-tiermap.accepted".into()))?;
-            list.retain(|item| item.get("id").and_then(Node::as_str) != Some(finding_id));
-            if !note.is_empty() {
-                let mut item = Node::map();
-                item.set("id", Node::str(finding_id));
-                item.set("note", Node::str(note));
-                list.push(item);
+            let is_it = |item: &Node| item.get("id").is_some_and(|id| id.is_text(finding_id));
+            match list.iter_mut().find(|item| is_it(item)) {
+                // A new note for an accepted finding changes the note in place.
+                Some(item) if !note.is_empty() => {
+                    item.set("note", Node::str(note));
+                }
+                Some(_) => list.retain(|item| !is_it(item)),
+                None if !note.is_empty() => {
+                    let mut item = Node::map();
+                    item.set("id", Node::str(finding_id));
+                    item.set("note", Node::str(note));
+                    list.push(item);
+                }
+                None => {}
             }
+            prune_meta(doc);
             Ok(())
         })
     }
@@ -564,17 +677,173 @@ impl Design {
                     Ok(())
                 })
             }
+            FixAction::SplitTier { tier, groups } => self.split_tier(tier, groups),
+            FixAction::DropCapabilities { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    match node.get_mut("cap_drop").map(|n| &mut n.value) {
+                        Some(Value::Seq(items)) => {
+                            if !items
+                                .iter()
+                                .any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case("ALL")))
+                            {
+                                Arc::make_mut(items).push(Node::str("ALL"));
+                            }
+                        }
+                        _ => {
+                            node.set(
+                                "cap_drop",
+                                Node::new(Value::Seq(Arc::new(vec![Node::str("ALL")]))),
+                            );
+                        }
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::ReadOnlyRoot { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    service_node(doc, service)?.set("read_only", Node::new(Value::Bool(true)));
+                    Ok(())
+                })
+            }
+            FixAction::TmpfsAsMounts { service } => {
+                self.require_service(service)?;
+                self.edit(|doc| {
+                    let node = service_node(doc, service)?;
+                    let paths: Vec<String> = match node.remove("tmpfs").map(|n| n.value) {
+                        Some(Value::Seq(items)) => {
+                            items.iter().filter_map(Node::scalar_text).collect()
+                        }
+                        Some(Value::Str(path)) => vec![path],
+                        _ => Vec::new(),
+                    };
+                    let volumes = node
+                        .get_or_insert("volumes", Node::seq())
+                        .ok_or_else(|| EditError::Shape("volumes".into()))?;
+                    if volumes.is_null() {
+                        *volumes = Node::seq();
+                    }
+                    let items = volumes
+                        .as_seq_mut()
+                        .ok_or_else(|| EditError::Shape("volumes".into()))?;
+                    for path in paths {
+                        // `tmpfs: /run:size=64k` names the path before its options.
+                        let target = path.split(':').next().unwrap_or(&path);
+                        let mut mount = Node::map();
+                        mount.set("type", Node::str("tmpfs"));
+                        mount.set("target", Node::str(target));
+                        items.push(mount);
+                    }
+                    Ok(())
+                })
+            }
+            FixAction::RenameService { from, to } => self.rename_service(from, to),
             FixAction::DependsOnList { service } => self.edit(|doc| {
                 let node = service_node(doc, service)?;
                 if let Some(deps) = node.get_mut("depends_on") {
                     if let Value::Map(entries) = &deps.value {
                         let list = entries.iter().map(|(k, _)| k.clone()).collect();
-                        *deps = Node::new(Value::Seq(list));
+                        *deps = Node::seq_of(list);
                     }
                 }
                 Ok(())
             }),
         }
+    }
+
+    /// Splits a tier: the first group keeps it, each other group gets a new encrypted
+    /// overlay, and members of the tier in no kept group leave it.
+    fn split_tier(&mut self, tier: &str, groups: &[TierGroup]) -> Result<(), EditError> {
+        self.require_tier(tier)?;
+        let Some((kept, new)) = groups.split_first() else {
+            return Ok(());
+        };
+        if kept.tier != tier {
+            return Err(EditError::Shape(format!("networks.{tier}")));
+        }
+        for group in new {
+            names::validate(&group.tier)?;
+            for service in &group.services {
+                self.require_service(service)?;
+            }
+        }
+        let leaving: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on(tier) && !kept.services.contains(&s.name))
+            .map(|s| s.name.clone())
+            .collect();
+        let on_default: Vec<String> = self
+            .model
+            .services
+            .iter()
+            .filter(|s| s.on("default"))
+            .map(|s| s.name.clone())
+            .collect();
+        let relabel = self.split_route_labels(tier, new, &leaving);
+        self.edit(|doc| {
+            for group in new {
+                define_network(doc, &group.tier)?;
+                for service in &group.services {
+                    let implicit_default = on_default.contains(service);
+                    attach_network(service_node(doc, service)?, &group.tier, implicit_default);
+                }
+            }
+            for service in &leaving {
+                detach_network(service_node(doc, service)?, tier);
+            }
+            for (service, label, network) in &relabel {
+                set_deploy_label(service_node(doc, service)?, label, network)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The proxy network labels a split must change: a routed service that leaves the
+    /// tier its label names is reached on the new tier it shares with the edge proxy.
+    fn split_route_labels(
+        &self,
+        tier: &str,
+        new: &[TierGroup],
+        leaving: &[String],
+    ) -> Vec<(String, String, String)> {
+        let model = &self.model;
+        let Some(old) = model.tier(tier).map(|t| t.swarm_name(&model.stack)) else {
+            return Vec::new();
+        };
+        let proxies: Vec<&str> = model
+            .services
+            .iter()
+            .filter(|s| matches!(s.role, crate::role::Role::EdgeProxy(_)))
+            .map(|s| s.name.as_str())
+            .collect();
+        let mut out = Vec::new();
+        for name in leaving {
+            let Some(service) = model.service(name) else {
+                continue;
+            };
+            let Some((label, _)) = service.deploy_labels.iter().find(|(k, v)| {
+                (k == crate::proxy::TRAEFIK_V3_NETWORK || k == crate::proxy::TRAEFIK_V2_NETWORK)
+                    && *v == old
+            }) else {
+                continue;
+            };
+            let joined = new.iter().find(|g| {
+                g.services.contains(name)
+                    && g.services.iter().any(|m| proxies.contains(&m.as_str()))
+            });
+            if let Some(group) = joined {
+                out.push((
+                    name.clone(),
+                    label.clone(),
+                    format!("{}_{}", model.stack, group.tier),
+                ));
+            }
+        }
+        out
     }
 
     fn kept_ports(
@@ -596,6 +865,25 @@ impl Design {
                 mode: p.mode,
             })
             .collect())
+    }
+}
+
+/// Top-level `x-*` keys need file format 3.4 or later: a design that starts keeping data
+/// under `x-tiermap` raises an older `version` to 3.4 (in the document, so the model
+/// reads what the file says). `"3"` is the latest format to docker, so it stays.
+fn raise_version_for_extensions(doc: &mut Node) {
+    let Some(version) = doc.get_mut("version") else {
+        return;
+    };
+    let Some(text) = version.scalar_text() else {
+        return;
+    };
+    if schema::minor_version(Some(&text)).is_some_and(|minor| minor < 4) {
+        // Written as it was: a number stays a number, a string a string.
+        version.value = match version.value {
+            Value::Str(_) => Value::Str("3.4".into()),
+            _ => Value::Float("3.4".into()),
+        };
     }
 }
 
@@ -651,7 +939,7 @@ fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
             if keep_default && tier != "default" {
                 list.push(Node::str("default"));
             }
-            service.set("networks", Node::new(Value::Seq(list)));
+            service.set("networks", Node::seq_of(list));
             match service.get_mut("networks") {
                 Some(n) => n,
                 None => return,
@@ -659,11 +947,11 @@ fn attach_network(service: &mut Node, tier: &str, keep_default: bool) {
         }
     };
     match &mut networks.value {
-        Value::Seq(items) if !items.iter().any(|i| i.as_str() == Some(tier)) => {
-            items.push(Node::str(tier))
+        Value::Seq(items) if !items.iter().any(|i| i.is_text(tier)) => {
+            Arc::make_mut(items).push(Node::str(tier))
         }
-        Value::Map(entries) if !entries.iter().any(|(k, _)| k.as_str() == Some(tier)) => {
-            entries.push((Node::str(tier), Node::new(Value::Null)));
+        Value::Map(entries) if !entries.iter().any(|(k, _)| k.is_text(tier)) => {
+            Arc::make_mut(entries).push((Node::str(tier), Node::new(Value::Null)));
         }
         _ => {}
     }
@@ -681,27 +969,38 @@ fn detach_network(service: &mut Node, tier: &str) {
     }
     if let Some(networks) = service.get_mut("networks") {
         match &mut networks.value {
-            Value::Seq(items) => items.retain(|i| i.as_str() != Some(tier)),
-            Value::Map(entries) => entries.retain(|(k, _)| k.as_str() != Some(tier)),
+            Value::Seq(items) => Arc::make_mut(items).retain(|i| !i.is_text(tier)),
+            Value::Map(entries) => Arc::make_mut(entries).retain(|(k, _)| !k.is_text(tier)),
             _ => {}
         }
     }
 }
 
-fn rename_network(service: &mut Node, old: &str, new: &str) {
-    if let Some(networks) = service.get_mut("networks") {
-        match &mut networks.value {
-            Value::Seq(items) => items
-                .iter_mut()
-                .filter(|i| i.as_str() == Some(old))
-                .for_each(|i| i.value = Value::Str(new.into())),
-            Value::Map(entries) => entries
-                .iter_mut()
-                .filter(|(k, _)| k.as_str() == Some(old))
-                .for_each(|(k, _)| k.value = Value::Str(new.into())),
-            _ => {}
+/// Renames the service's attachment to `old`; false when it has none written.
+fn rename_network(service: &mut Node, old: &str, new: &str) -> bool {
+    let Some(networks) = service.get_mut("networks") else {
+        return false;
+    };
+    let mut renamed = false;
+    match &mut networks.value {
+        Value::Seq(items) => {
+            for item in Arc::make_mut(items).iter_mut().filter(|i| i.is_text(old)) {
+                item.value = Value::Str(new.into());
+                renamed = true;
+            }
         }
+        Value::Map(entries) => {
+            for (k, _) in Arc::make_mut(entries)
+                .iter_mut()
+                .filter(|(k, _)| k.is_text(old))
+            {
+                k.value = Value::Str(new.into());
+                renamed = true;
+            }
+        }
+        _ => {}
     }
+    renamed
 }
 
 fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
@@ -710,11 +1009,8 @@ fn set_home(doc: &mut Node, service: &str, tier: Option<&str>) {
         .and_then(|s| s.get(service))
         .and_then(|s| s.get("networks"))
         .and_then(|n| match &n.value {
-            Value::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
-            Value::Map(entries) => entries
-                .first()
-                .and_then(|(k, _)| k.as_str())
-                .map(str::to_string),
+            Value::Seq(items) => items.first().and_then(Node::scalar_text),
+            Value::Map(entries) => entries.first().and_then(|(k, _)| k.scalar_text()),
             _ => None,
         });
     let needed = tier.filter(|t| first.as_deref() != Some(*t));
@@ -763,8 +1059,8 @@ fn remove_flows(doc: &mut Node, matches: impl Fn(&str, &str) -> bool) {
         .and_then(Node::as_seq_mut)
     {
         flows.retain(|f| {
-            let get = |k: &str| f.get(k).and_then(Node::as_str).unwrap_or_default();
-            !matches(get("from"), get("to"))
+            let get = |k: &str| f.get(k).and_then(Node::scalar_text).unwrap_or_default();
+            !matches(&get("from"), &get("to"))
         });
     }
     prune_meta(doc);
@@ -784,6 +1080,82 @@ fn prune_meta(doc: &mut Node) {
         if entries.is_empty() {
             doc.remove("x-tiermap");
         }
+    }
+}
+
+/// Whether a written port entry says exactly `spec` and nothing more (one port, no host
+/// address): `ports` are the service's ports as the model read them, each with the
+/// place of its entry.
+fn says_only(ports: &[crate::model::Port], item: &Node, spec: &PortSpec) -> bool {
+    let mut said = ports
+        .iter()
+        .filter(|p| p.at == item.at && item.at.is_known());
+    match (said.next(), said.next()) {
+        (Some(p), None) => {
+            p.host_ip.is_none()
+                && p.target == spec.target
+                && p.published == spec.published
+                && p.protocol == spec.protocol
+                && p.mode == spec.mode
+        }
+        _ => false,
+    }
+}
+
+/// A written port entry changed to say `spec`: a short-syntax entry stays short when
+/// the port can be said that way, a long-syntax one keeps its other keys.
+fn port_in_place(mut item: Node, spec: &PortSpec) -> Node {
+    match &item.value {
+        Value::Str(_) | Value::Int(_) if spec.mode == PublishMode::Ingress => {
+            item.value = match (spec.published, spec.protocol) {
+                (None, Protocol::Tcp) if matches!(item.value, Value::Int(_)) => {
+                    Value::Int(i64::from(spec.target))
+                }
+                (published, protocol) => {
+                    let mut text = match published {
+                        Some(p) => format!("{p}:{}", spec.target),
+                        None => spec.target.to_string(),
+                    };
+                    if protocol != Protocol::Tcp {
+                        text.push('/');
+                        text.push_str(protocol.as_str());
+                    }
+                    Value::Str(text)
+                }
+            };
+            item
+        }
+        Value::Map(_) => {
+            let number = |n: u16| Node::new(Value::Int(i64::from(n)));
+            let says = |item: &Node, key: &str, text: &str| {
+                item.get(key).and_then(Node::scalar_text).as_deref() == Some(text)
+            };
+            if !says(&item, "target", &spec.target.to_string()) {
+                item.set("target", number(spec.target));
+            }
+            match spec.published {
+                Some(p) if !says(&item, "published", &p.to_string()) => {
+                    item.set("published", number(p));
+                }
+                Some(_) => {}
+                None => {
+                    item.remove("published");
+                }
+            }
+            let protocol = spec.protocol.as_str();
+            let default_protocol = spec.protocol == Protocol::Tcp && item.get("protocol").is_none();
+            if !default_protocol && !says(&item, "protocol", protocol) {
+                item.set("protocol", Node::str(protocol));
+            }
+            let mode = spec.mode.as_str();
+            let default_mode = spec.mode == PublishMode::Ingress && item.get("mode").is_none();
+            if !default_mode && !says(&item, "mode", mode) {
+                item.set("mode", Node::str(mode));
+            }
+            item.remove("host_ip");
+            item
+        }
+        _ => long_port(spec),
     }
 }
 
@@ -809,8 +1181,8 @@ fn label_key(item: &Node) -> Option<String> {
 
 fn retain_labels(labels: &mut Node, keep: impl Fn(&str) -> bool) {
     match &mut labels.value {
-        Value::Seq(items) => items.retain(|i| label_key(i).is_none_or(|k| keep(&k))),
-        Value::Map(entries) => entries.retain(|(k, _)| k.as_str().is_none_or(&keep)),
+        Value::Seq(items) => Arc::make_mut(items).retain(|i| label_key(i).is_none_or(|k| keep(&k))),
+        Value::Map(entries) => Arc::make_mut(entries).retain(|(k, _)| k.as_str().is_none_or(&keep)),
         _ => {}
     }
 }
@@ -833,6 +1205,7 @@ fn set_deploy_label(service: &mut Node, key: &str, value: &str) -> Result<(), Ed
             labels.set(key, Node::str(value));
         }
         Value::Seq(items) => {
+            let items = Arc::make_mut(items);
             let line = Node::str(format!("{key}={value}"));
             match items
                 .iter_mut()

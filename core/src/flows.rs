@@ -110,10 +110,15 @@ pub fn hosts_in(value: &str, key: &str) -> Vec<(String, Option<u16>)> {
             },
             None => (authority, None),
         };
-        let hinted = HOST_KEY_HINTS
-            .iter()
-            .any(|h| key.to_ascii_uppercase().contains(h));
-        if host.is_empty() || !(had_scheme || port.is_some() || hinted) {
+        if host.is_empty() {
+            continue;
+        }
+        // The key's hint is looked at only when the value says nothing itself.
+        let hinted = || {
+            let key = key.to_ascii_uppercase();
+            HOST_KEY_HINTS.iter().any(|h| key.contains(h))
+        };
+        if !(had_scheme || port.is_some() || hinted()) {
             continue;
         }
         out.push((host.to_string(), port));
@@ -164,24 +169,6 @@ pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
             };
             FlowCheck { flow: i, networks }
         })
-        .collect()
-}
-
-/// Pairs that can connect but no flow uses (in either direction): over-permissive.
-pub fn unused(model: &Model, reach: &Reachability) -> Vec<(usize, usize)> {
-    let index = index(model);
-    let mut used = std::collections::HashSet::new();
-    for flow in &model.flows {
-        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
-            used.insert((a.min(b), a.max(b)));
-        }
-    }
-    reach
-        .pairs
-        .iter()
-        .filter(|r| r.from < r.to && !used.contains(&(r.from, r.to)))
-        .filter(|r| r.networks.iter().any(|n| n != crate::reachability::INGRESS))
-        .map(|r| (r.from, r.to))
         .collect()
 }
 

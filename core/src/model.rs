@@ -128,6 +128,12 @@ pub struct Service {
     pub volumes: Vec<Mount>,
     /// `environment:`, interpolated.
     pub environment: Vec<(String, String)>,
+    /// Where each entry of `environment` is written, in the same order.
+    pub environment_at: Vec<Location>,
+    /// Where `image:` is written (the service's key when it is missing).
+    pub image_at: Location,
+    /// How the container runs: the settings the hardening rules read.
+    pub container: Container,
     /// Services named in `depends_on`.
     pub depends_on: Vec<String>,
     /// `deploy.endpoint_mode` (`vip` or `dnsrr`).
@@ -160,6 +166,44 @@ impl Service {
     pub fn host_network(&self) -> bool {
         self.network_mode.as_deref() == Some("host")
     }
+}
+
+/// A setting as written, interpolated, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    /// The value (a list item, or the scalar).
+    pub value: String,
+    /// Where it is written.
+    pub at: Location,
+}
+
+/// The container settings of a service that decide what a compromised task can do on
+/// its node. Each is recorded as written; whether `docker stack deploy` honours it is
+/// the rules' business (docs/stack-deploy.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Container {
+    /// `user:`.
+    pub user: Option<Setting>,
+    /// `read_only:` (`true`/`false`).
+    pub read_only: Option<Setting>,
+    /// `privileged:`.
+    pub privileged: Option<Setting>,
+    /// `cap_add:` entries.
+    pub cap_add: Vec<Setting>,
+    /// `cap_drop:` entries.
+    pub cap_drop: Vec<Setting>,
+    /// `security_opt:` entries.
+    pub security_opt: Vec<Setting>,
+    /// `sysctls:` as `name=value`.
+    pub sysctls: Vec<Setting>,
+    /// `devices:` entries.
+    pub devices: Vec<Setting>,
+    /// `tmpfs:` entries (the service-level key).
+    pub tmpfs: Vec<Setting>,
+    /// `logging.driver`.
+    pub logging_driver: Option<Setting>,
+    /// `pid:`, `ipc:`, `userns_mode:` and `cgroupns_mode:` as `key: value`.
+    pub namespaces: Vec<Setting>,
 }
 
 /// How many tasks a service runs.
@@ -312,8 +356,26 @@ pub struct Mount {
     pub target: String,
     /// Mounted read-only.
     pub read_only: bool,
+    /// What is mounted.
+    pub kind: MountKind,
+    /// Bind propagation (`shared`, `rshared`, `slave`, ...), when written.
+    pub propagation: Option<String>,
     /// Where it is written.
     pub at: Location,
+}
+
+/// What a mount brings into the container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MountKind {
+    /// A named or anonymous volume.
+    Volume,
+    /// A path of the node the task runs on.
+    Bind,
+    /// Memory.
+    Tmpfs,
+    /// Anything else (`npipe`, `cluster`).
+    Other,
 }
 
 impl Mount {
@@ -448,6 +510,87 @@ pub enum Problem {
         name: String,
         /// Where.
         at: Location,
+    },
+    /// A value `docker stack config` refuses (the compose file format, see
+    /// [`crate::compose::schema`]).
+    Refused {
+        /// Dotted path of the value, as docker prints it (`services.api.ports.0`).
+        path: String,
+        /// What is wrong.
+        reason: Refusal,
+        /// Where.
+        at: Location,
+    },
+}
+
+/// Why `docker stack config` refuses a value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum Refusal {
+    /// A key the file format does not have (or not in this file's version).
+    UnknownKey {
+        /// The key.
+        key: String,
+        /// The first file format version that has it, if any does.
+        since: Option<String>,
+    },
+    /// A value of the wrong type.
+    WrongType {
+        /// What the format takes (`a string`, `a list`...).
+        expected: String,
+        /// What the file has.
+        found: String,
+    },
+    /// A service, volume, secret or config name outside `[a-zA-Z0-9._-]`.
+    BadName {
+        /// The name.
+        name: String,
+    },
+    /// A list whose items must differ repeats one.
+    Repeated {
+        /// Index of the first.
+        first: usize,
+        /// Index of the repeat.
+        second: usize,
+    },
+    /// A required key is missing.
+    Missing {
+        /// The key.
+        key: String,
+    },
+    /// Not a Go duration (`10s`, `1m30s`).
+    BadDuration {
+        /// The text.
+        text: String,
+    },
+    /// Not a size (`512M`, `1g`).
+    BadSize {
+        /// The text.
+        text: String,
+    },
+    /// Not one of the allowed words.
+    NotOneOf {
+        /// The text.
+        text: String,
+        /// The allowed words.
+        options: String,
+    },
+    /// A port spec that does not parse.
+    BadPort {
+        /// The text.
+        text: String,
+    },
+    /// An interpolated value that cannot be cast to the number or boolean it must be.
+    BadCast {
+        /// The text after interpolation.
+        text: String,
+    },
+    /// A `$` expression docker cannot read.
+    Interpolation {
+        /// The value.
+        text: String,
+        /// What is wrong.
+        reason: String,
     },
 }
 

@@ -695,3 +695,84 @@ fn verify_script_passes_on_the_designed_swarm_and_fails_on_a_leak() {
         "{table}"
     );
 }
+
+/// Each artifact depends on exactly the deployment options it says it reads (the page
+/// marks the others): on the templates, changing one field changes an artifact on some
+/// template if and only if the artifact reads that field.
+#[test]
+fn each_artifact_reads_the_options_it_names() {
+    use tiermap_core::artifacts::{DeploymentText, Field};
+    let templates: Vec<Design> = TEMPLATES.iter().map(|t| t.design().unwrap()).collect();
+    // A change to a field, given a port the design publishes.
+    type Change = fn(&mut DeploymentText, u16);
+    for artifact in Artifact::ALL {
+        let kinds: [(Field, Change); 7] = [
+            (Field::Role, |t, _| t.role = "manager".into()),
+            (Field::Peers, |t, _| t.peers = "10.9.0.0/16".into()),
+            (Field::Admin, |t, _| t.admin = "192.0.2.1".into()),
+            (Field::Tag, |t, _| t.tag = "other-tag".into()),
+            (Field::Allowed(0), |t, port| {
+                t.allowed.insert(port, "192.0.2.0/24".into());
+            }),
+            (Field::Traefik, |t, _| t.traefik = "v2".into()),
+            (Field::ProbeImage, |t, _| {
+                t.probe_image = "alpine:3.20".into()
+            }),
+        ];
+        for (field, change) in kinds {
+            let changes_some = templates.iter().any(|design| {
+                let port = design
+                    .model()
+                    .services
+                    .iter()
+                    .flat_map(|s| &s.ports)
+                    .find_map(|p| p.published)
+                    .unwrap_or(80);
+                let mut text = DeploymentText::default();
+                let before = text.parse().unwrap();
+                change(&mut text, port);
+                let after = text.parse().unwrap();
+                let analysis = design.analyze();
+                let out = |d: &Deployment| artifacts::generate(artifact, design, &analysis, d);
+                out(&before) != out(&after)
+            });
+            let reads = artifact.reads(match field {
+                Field::Allowed(_) => Field::Allowed(443),
+                other => other,
+            });
+            assert_eq!(
+                changes_some,
+                reads,
+                "{} and {field:?}: changes the file: {changes_some}, says it reads it: {reads}",
+                artifact.slug()
+            );
+        }
+    }
+}
+
+/// The page generates from its design under the stack name typed in the Export panel
+/// (`Design::with_stack`); the command line imports the downloaded stack file with
+/// `--stack`. Both give the same artifacts, byte for byte, and the same file names.
+#[test]
+fn a_design_under_another_stack_name_exports_as_the_stack_file_with_stack() {
+    let deployment = deployment(NodeRole::Manager);
+    for (name, design) in designs() {
+        let renamed = design.with_stack("review_2").unwrap();
+        assert_eq!(renamed.model().stack, "review_2");
+        assert_eq!(renamed.export(), design.export(), "{name}");
+        let options = ImportOptions {
+            stack: Some("review_2".into()),
+            ..ImportOptions::default()
+        };
+        let reread = Design::import(&design.export(), options).unwrap();
+        let (a, b) = (renamed.analyze(), reread.analyze());
+        for artifact in Artifact::ALL {
+            assert_eq!(
+                artifacts::generate(artifact, &renamed, &a, &deployment),
+                artifacts::generate(artifact, &reread, &b, &deployment),
+                "{name}: {}",
+                artifact.slug()
+            );
+        }
+    }
+}

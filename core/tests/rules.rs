@@ -474,16 +474,15 @@ fn inferred_flows_are_checked_against_reachability() {
     assert_eq!(blocked.len(), 1, "{:#?}", a.findings);
     assert_eq!(blocked[0].id, "flow-blocked:api->postgres");
     assert_eq!(blocked[0].severity, Severity::Error);
-    // worker -> postgres is used; idle's reach of both is not.
-    let over: Vec<_> = of(&a.findings, Rule::OverPermissive)
-        .iter()
-        .map(|f| f.id.clone())
-        .collect();
-    assert!(
-        over.contains(&"over-permissive:worker<->idle".to_string()),
-        "{over:?}"
-    );
-    assert!(!over.iter().any(|id| id.contains("worker<->postgres")));
+    // worker -> postgres is used; idle's reach of both is not: one finding for the tier.
+    let over = of(&a.findings, Rule::OverPermissive);
+    assert_eq!(over.len(), 1, "{over:#?}");
+    assert_eq!(over[0].id, "over-permissive:data");
+    assert_eq!(over[0].tier.as_deref(), Some("data"));
+    assert!(over[0].message.contains("2 pairs"), "{}", over[0].message);
+    assert!(over[0].message.contains("worker<->idle"));
+    assert!(over[0].message.contains("postgres<->idle"));
+    assert!(!over[0].message.contains("worker<->postgres"));
     let fixed = fix_removes(FLOWS, Rule::FlowBlocked);
     assert!(fixed.model().service("api").unwrap().on("data"));
 }
@@ -500,9 +499,9 @@ fn user_flows_live_in_x_tiermap_and_survive_export() {
         .flows
         .iter()
         .any(|f| f.from == "worker" && f.to == "idle" && f.port == Some(9000)));
-    assert!(!of(&again.analyze().findings, Rule::OverPermissive)
-        .iter()
-        .any(|f| f.id == "over-permissive:worker<->idle"));
+    let over = of(&again.analyze().findings, Rule::OverPermissive);
+    assert!(over[0].message.contains("1 pair"), "{}", over[0].message);
+    assert!(!over[0].message.contains("worker<->idle"));
     let unknown =
         findings("services:\n  a: {image: a}\nx-tiermap:\n  flows:\n    - {from: a, to: ghost}\n");
     assert_eq!(of(&unknown, Rule::UnknownFlowService).len(), 1);
@@ -542,4 +541,478 @@ fn blast_radius_counts_hops_through_pivots() {
             .collect::<Vec<_>>(),
         vec![1, 2]
     );
+}
+
+// --- Swarm-correct hardening (compose-lint's rules, as `docker stack deploy` runs them) ---
+
+fn ids(findings: &[Finding], rule: Rule) -> Vec<String> {
+    of(findings, rule).into_iter().map(|f| f.id).collect()
+}
+
+/// Applies the fix of the finding with this id and checks that id is gone.
+fn fix_id(yaml: &str, id: &str) -> Design {
+    let mut d = design(yaml);
+    let found = d
+        .analyze()
+        .findings
+        .into_iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no finding {id}"));
+    d.apply(found.action.as_ref().expect("the finding offers a fix"))
+        .unwrap_or_else(|e| panic!("fix failed: {e}"));
+    assert!(
+        !d.analyze().findings.iter().any(|f| f.id == id),
+        "{id} still reported after its fix:\n{}",
+        d.export()
+    );
+    design(&d.export());
+    d
+}
+
+const CONTROL: &str = "
+services:
+  swarm-listener:
+    image: vfarcic/docker-flow-swarm-listener:18.04
+    networks: [proxy]
+    environment:
+      - DF_NOTIF_CREATE_SERVICE_URL=http://proxy:8080/v1/docker-flow-proxy/reconfigure
+  proxy:
+    image: vfarcic/docker-flow-proxy:18.04
+    ports: ['80:80', '8080:8080']
+    networks: [proxy]
+  envoy:
+    image: envoyproxy/envoy:v1.31
+    ports: ['9901:9901', '10000:10000']
+  traefik:
+    image: traefik:v3.1
+    command: [--api.insecure=true, --providers.swarm=true]
+    ports: [{target: 8080, published: 8081, mode: host}]
+  traefik-safe:
+    image: traefik:v3.1
+    command: [--api.dashboard=true]
+    ports: ['8082:8080']
+  dind:
+    image: docker:27-dind
+    ports: ['2375:2375']
+  portainer:
+    image: portainer/portainer-ce:2.21
+    ports: ['9443:9443']
+  nats:
+    image: nats:2.10
+    ports: ['8222:8222', '4222:4222']
+networks:
+  proxy: {driver_opts: {encrypted: ''}}
+";
+
+#[test]
+fn published_control_interfaces_say_who_needs_them_and_how() {
+    let f = findings(CONTROL);
+    let hits = of(&f, Rule::ControlInterfacePublished);
+    let found: Vec<(&str, Severity)> = hits.iter().map(|h| (h.id.as_str(), h.severity)).collect();
+    assert_eq!(
+        found,
+        vec![
+            ("control-interface-published:proxy:8080", Severity::Error),
+            ("control-interface-published:envoy:9901", Severity::Error),
+            ("control-interface-published:traefik:8080", Severity::Error),
+            ("control-interface-published:dind:2375", Severity::Error),
+            ("control-interface-published:nats:8222", Severity::Error),
+            (
+                "control-interface-published:portainer:9443",
+                Severity::Warning
+            ),
+        ],
+        "{hits:#?}"
+    );
+    // Seed 002: the listener reaches the API over the overlay, the finding says so.
+    let dfp = &hits[0];
+    assert!(dfp.message.contains("reconfigure API"), "{}", dfp.message);
+    assert!(
+        dfp.message.contains("`swarm-listener` over `proxy`"),
+        "{}",
+        dfp.message
+    );
+    assert!(dfp.fix.contains("--admin CIDR"), "{}", dfp.fix);
+    // Envoy's admin: nobody in the file calls it, so the finding says who would.
+    assert!(hits[1].message.contains("operators"), "{}", hits[1].message);
+    // NATS's monitoring port is a control interface, not a second bus finding; its
+    // client port 4222 is the message bus.
+    assert_eq!(
+        ids(&f, Rule::MessageBusPublished),
+        vec!["message-bus-published:nats:4222".to_string()]
+    );
+    // Traefik without --api.insecure publishes no API.
+    assert!(!hits.iter().any(|h| h.id.contains("traefik-safe")));
+    fix_id(CONTROL, "control-interface-published:proxy:8080");
+    fix_id(CONTROL, "control-interface-published:traefik:8080");
+}
+
+#[test]
+fn docker_refusals_are_errors_with_a_line_and_a_hint() {
+    let yaml = "version: '3.6'\nservices:\n  web:\n    image: nginx:1.27\n    init: true\n    pids_limit: 100\n    ports:\n      - {target: 80, published: 8080, host_ip: 127.0.0.1}\n    deploy: {resources: {limits: {cpus: 0.5}}}\n";
+    let f = findings(yaml);
+    let unknown = of(&f, Rule::UnknownKey);
+    assert_eq!(
+        unknown.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        vec![
+            "unknown-key:services.web.init",
+            "unknown-key:services.web.pids_limit",
+            "unknown-key:services.web.ports.0.host_ip",
+        ]
+    );
+    assert!(unknown.iter().all(|u| u.severity == Severity::Error));
+    assert_eq!(unknown[0].at.line, 5);
+    assert!(unknown[0].fix.contains("3.7"), "{}", unknown[0].fix);
+    assert!(unknown[1].fix.contains("deploy.resources.limits.pids"));
+    // Long-syntax host_ip is refused, not ignored: no host-ip-ignored on top.
+    assert!(of(&f, Rule::HostIpIgnored).is_empty());
+    let cpus = of(&f, Rule::WrongType);
+    assert_eq!(
+        cpus[0].id,
+        "wrong-type:services.web.deploy.resources.limits.cpus"
+    );
+    assert!(cpus[0].fix.contains("\"0.5\""));
+    fix_id(yaml, "unknown-key:services.web.ports.0.host_ip");
+}
+
+#[test]
+fn names_docker_or_swarm_refuse_are_errors_and_renamed_by_the_fix() {
+    let yaml = "services:\n  'web app':\n    image: nginx\n  api.v2:\n    image: api\n    depends_on: ['web app']\n";
+    let f = findings(yaml);
+    let bad = of(&f, Rule::InvalidName);
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0].service.as_deref(), Some("web app"));
+    assert_eq!(bad[0].at.line, 2);
+    // `docker stack config` takes a dot; swarm refuses `app_api.v2` at deploy.
+    let swarm = of(&f, Rule::SwarmNameRefused);
+    assert_eq!(swarm.len(), 1);
+    assert!(
+        swarm[0].message.contains("app_api.v2"),
+        "{}",
+        swarm[0].message
+    );
+    let fixed = fix_id(yaml, "swarm-name-refused:api.v2");
+    assert!(fixed.model().service("api-v2").is_some());
+    let fixed = fix_id(yaml, "invalid-name:services.web app");
+    let api = fixed.model().service("api.v2").unwrap();
+    assert_eq!(api.depends_on, vec!["web-app".to_string()]);
+    let long = format!("services:\n  {}:\n    image: nginx\n", "a".repeat(60));
+    assert_eq!(of(&findings(&long), Rule::SwarmNameRefused).len(), 1);
+}
+
+#[test]
+fn security_opt_is_ignored_and_the_finding_says_what_works() {
+    let f =
+        findings("services:\n  a:\n    image: a\n    security_opt: ['no-new-privileges:true']\n");
+    let hit = of(&f, Rule::SecurityOptIgnored);
+    assert_eq!(hit.len(), 1);
+    assert_eq!(hit[0].severity, Severity::Warning);
+    assert!(hit[0].message.contains("without no-new-privileges"));
+    assert!(hit[0].fix.contains("daemon.json"));
+    // Not reported twice as a plain ignored key.
+    assert!(of(&f, Rule::IgnoredKey).is_empty());
+}
+
+#[test]
+fn capabilities_are_honoured_by_swarm_so_they_are_checked() {
+    let yaml = "services:\n  a:\n    image: a\n    cap_add: [CAP_SYS_ADMIN, NET_ADMIN, CHOWN]\n  b:\n    image: b\n    cap_drop: [ALL]\n    cap_add: [NET_BIND_SERVICE]\n";
+    let f = findings(yaml);
+    // cap_add and cap_drop are not ignored keys any more (stack deploy converts them).
+    assert!(of(&f, Rule::IgnoredKey).is_empty());
+    assert_eq!(
+        ids(&f, Rule::CapabilitiesNotDropped),
+        vec!["capabilities-not-dropped:a".to_string()]
+    );
+    let dangerous: Vec<(String, Severity)> = of(&f, Rule::DangerousCapability)
+        .into_iter()
+        .map(|d| (d.id, d.severity))
+        .collect();
+    assert_eq!(
+        dangerous,
+        vec![
+            (
+                "dangerous-capability:a:SYS_ADMIN".to_string(),
+                Severity::Error
+            ),
+            (
+                "dangerous-capability:a:NET_ADMIN".to_string(),
+                Severity::Warning
+            ),
+        ]
+    );
+    let fixed = fix_removes(yaml, Rule::CapabilitiesNotDropped);
+    assert!(fixed.export().contains("cap_drop"), "{}", fixed.export());
+}
+
+#[test]
+fn root_filesystem_user_logging_and_sysctls() {
+    let yaml = "services:\n  a:\n    image: a\n    user: 'root:root'\n    logging: {driver: none}\n    sysctls: {net.core.somaxconn: 1024, vm.max_map_count: 262144}\n  b:\n    image: b\n    read_only: true\n    user: '1000'\n";
+    let f = findings(yaml);
+    assert_eq!(
+        ids(&f, Rule::WritableRootFilesystem),
+        vec!["writable-root-filesystem:a".to_string()]
+    );
+    assert_eq!(ids(&f, Rule::RootUser), vec!["root-user:a".to_string()]);
+    assert_eq!(
+        ids(&f, Rule::LoggingDisabled),
+        vec!["logging-disabled:a".to_string()]
+    );
+    assert_eq!(
+        ids(&f, Rule::SysctlNotNamespaced),
+        vec!["sysctl-not-namespaced:a:vm.max_map_count".to_string()]
+    );
+    let fixed = fix_removes(yaml, Rule::WritableRootFilesystem);
+    assert!(fixed.export().contains("read_only: true"));
+}
+
+#[test]
+fn host_mounts_by_what_they_give_away() {
+    let f = findings("services:\n  a:\n    image: a\n    volumes:\n      - /etc:/host-etc\n      - /proc:/host/proc:ro\n      - /etc/localtime:/etc/localtime:ro\n      - data:/data\n      - /home/me/.ssh:/root/.ssh:ro\n      - type: bind\n        source: /mnt\n        target: /mnt\n        bind: {propagation: rshared}\n");
+    let hits: Vec<(String, Severity)> = of(&f, Rule::SensitiveHostMount)
+        .into_iter()
+        .map(|h| (h.id, h.severity))
+        .collect();
+    assert_eq!(
+        hits,
+        vec![
+            ("sensitive-host-mount:a:/etc".to_string(), Severity::Error),
+            (
+                "sensitive-host-mount:a:/proc".to_string(),
+                Severity::Warning
+            ),
+            (
+                "sensitive-host-mount:a:/home/me/.ssh".to_string(),
+                Severity::Warning
+            ),
+        ]
+    );
+    assert_eq!(
+        ids(&f, Rule::SharedMountPropagation),
+        vec!["shared-mount-propagation:a:/mnt".to_string()]
+    );
+}
+
+#[test]
+fn images_by_tag_and_digest() {
+    let f = findings("services:\n  a:\n    image: nginx\n  b:\n    image: nginx:latest\n  c:\n    image: nginx:1.27\n  d:\n    image: nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000\n  e:\n    image: registry.example.com:5000/team/app\n");
+    assert_eq!(
+        ids(&f, Rule::ImageNotPinned),
+        vec![
+            "image-not-pinned:a".to_string(),
+            "image-not-pinned:b".to_string(),
+            "image-not-pinned:e".to_string()
+        ]
+    );
+    assert_eq!(
+        ids(&f, Rule::ImageWithoutDigest),
+        vec!["image-without-digest:c".to_string()]
+    );
+    assert_eq!(of(&f, Rule::ImageNotPinned)[0].at.line, 3);
+}
+
+#[test]
+fn credentials_in_the_environment_belong_in_swarm_secrets() {
+    // Seed 004's production stack reads its password from a secret file: no finding.
+    let f = findings("services:\n  db:\n    image: postgres:16\n    secrets: [db_password]\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n      POSTGRES_USER: admin\n  api:\n    image: api\n    environment:\n      - API_KEY=sk-live-1234\n      - DATABASE_URL=postgres://admin:hunter2@db:5432/app\n      - CACHE_URL=redis://cache:6379\nsecrets:\n  db_password: {external: true}\n");
+    let hits = of(&f, Rule::SecretInEnvironment);
+    assert_eq!(
+        hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        vec![
+            "secret-in-environment:api:API_KEY",
+            "secret-in-environment:api:DATABASE_URL"
+        ]
+    );
+    assert_eq!(hits[0].at.line, 11);
+    assert!(hits[0].message.contains("docker service inspect"));
+    assert!(hits[0].fix.contains("/run/secrets"));
+}
+
+#[test]
+fn tmpfs_is_dropped_by_stack_deploy_and_the_fix_mounts_it() {
+    let yaml = "version: '3.8'\nservices:\n  a:\n    image: a\n    read_only: true\n    tmpfs: [/tmp, '/run:size=64k']\n    privileged: true\n";
+    let f = findings(yaml);
+    let ignored = of(&f, Rule::IgnoredKey);
+    let tmpfs = ignored
+        .iter()
+        .find(|i| i.id == "ignored-key:a:tmpfs")
+        .unwrap();
+    assert_eq!(tmpfs.severity, Severity::Warning);
+    assert!(tmpfs.message.contains("without a warning"));
+    let privileged = ignored
+        .iter()
+        .find(|i| i.id == "ignored-key:a:privileged")
+        .unwrap();
+    assert!(privileged.message.contains("does not run privileged tasks"));
+    let fixed = fix_id(yaml, "ignored-key:a:tmpfs");
+    let mounts = &fixed.model().service("a").unwrap().volumes;
+    assert_eq!(
+        mounts
+            .iter()
+            .map(|m| (m.kind, m.target.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (tiermap_core::model::MountKind::Tmpfs, "/tmp"),
+            (tiermap_core::model::MountKind::Tmpfs, "/run")
+        ]
+    );
+}
+
+#[test]
+fn the_split_of_a_tier_closes_its_unused_pairs_and_keeps_every_flow() {
+    let yaml = "
+services:
+  traefik:
+    image: traefik:v3.1
+    ports: [{target: 443, published: 443, mode: host}]
+    networks: [web]
+  api:
+    image: api:1
+    networks: [web, data]
+    environment: {DATABASE_URL: 'postgres://postgres:5432/app'}
+    deploy:
+      replicas: 2
+      labels:
+        - traefik.http.routers.api.rule=Host(`api.example.com`)
+        - traefik.http.services.api.loadbalancer.server.port=3000
+        - traefik.swarm.network=app_web
+  ui:
+    image: ui:1
+    networks: [web]
+    deploy:
+      replicas: 2
+      labels:
+        - traefik.http.routers.ui.rule=Host(`example.com`)
+        - traefik.http.services.ui.loadbalancer.server.port=80
+  postgres:
+    image: postgres:16
+    networks: [data]
+  cache:
+    image: redis:7
+    networks: [data]
+networks:
+  web: {driver_opts: {encrypted: ''}}
+  data: {driver_opts: {encrypted: ''}}
+";
+    let d = design(yaml);
+    let over = of(&d.analyze().findings, Rule::OverPermissive);
+    let ids: Vec<&str> = over.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, vec!["over-permissive:web", "over-permissive:data"]);
+    assert!(over[0].message.contains("api<->ui"), "{}", over[0].message);
+    let fixed = fix_id(yaml, "over-permissive:web");
+    let fixed = {
+        let text = fixed.export();
+        let mut again = design(&text);
+        let data = again
+            .analyze()
+            .findings
+            .into_iter()
+            .find(|f| f.id == "over-permissive:data")
+            .unwrap();
+        again.apply(data.action.as_ref().unwrap()).unwrap();
+        again
+    };
+    let a = fixed.analyze();
+    assert!(
+        of(&a.findings, Rule::OverPermissive).is_empty(),
+        "{:#?}",
+        a.findings
+    );
+    assert!(
+        of(&a.findings, Rule::FlowBlocked).is_empty(),
+        "{:#?}",
+        a.findings
+    );
+    // The cache, which nothing calls, is alone on a tier; api and ui no longer meet.
+    let m = fixed.model();
+    let (api, ui) = (
+        m.service_index("api").unwrap(),
+        m.service_index("ui").unwrap(),
+    );
+    assert!(!a.reachability.reaches(api, ui));
+    let cache = m.service("cache").unwrap();
+    assert_eq!(cache.networks.len(), 1);
+    assert!(!a.reachability.reaches(
+        m.service_index("cache").unwrap(),
+        m.service_index("postgres").unwrap()
+    ));
+}
+
+#[test]
+fn acceptance_by_rule_or_prefix() {
+    let yaml = "services:\n  a:\n    image: a:1\n  b:\n    image: b:1\nx-tiermap:\n  accepted:\n    - {id: image-without-digest, note: pinned by the release bot}\n    - {id: 'writable-root-filesystem:a*', note: a writes its cache}\n";
+    let f = findings(yaml);
+    let accepted =
+        |rule: Rule| -> Vec<bool> { of(&f, rule).iter().map(|x| x.accepted.is_some()).collect() };
+    assert_eq!(accepted(Rule::ImageWithoutDigest), vec![true, true]);
+    assert_eq!(accepted(Rule::WritableRootFilesystem), vec![true, false]);
+}
+
+#[test]
+fn every_rule_is_explained() {
+    let mut names = std::collections::HashSet::new();
+    for rule in Rule::ALL {
+        assert!(names.insert(rule.name()), "{} listed twice", rule.name());
+        assert_eq!(Rule::from_name(rule.name()), Some(rule));
+        let e = rule.explain();
+        for (what, text) in [
+            ("title", e.title),
+            ("checks", e.checks),
+            ("swarm", e.swarm),
+            ("fix", e.fix),
+        ] {
+            assert!(text.len() > 10, "{}: {what} is empty", rule.name());
+        }
+    }
+    // Every variant is in Rule::ALL: this match must list them all to compile.
+    let listed = |rule: Rule| match rule {
+        Rule::DatabasePublished
+        | Rule::MessageBusPublished
+        | Rule::SwarmPortPublished
+        | Rule::ControlInterfacePublished
+        | Rule::UnencryptedOverlay
+        | Rule::EncryptedKeyRejected
+        | Rule::EncryptedBoolean
+        | Rule::AttachableNetwork
+        | Rule::HostIpIgnored
+        | Rule::DockerSocket
+        | Rule::ProxyOnDatabaseTier
+        | Rule::RouteNetworkUnset
+        | Rule::RoutePortMissing
+        | Rule::RouteLabelsNotDeploy
+        | Rule::NoHealthCheck
+        | Rule::NoResourceLimits
+        | Rule::SingleReplicaRouted
+        | Rule::UndefinedNetwork
+        | Rule::DnsrrWithIngress
+        | Rule::DuplicatePublishedPort
+        | Rule::FlowBlocked
+        | Rule::OverPermissive
+        | Rule::DependsOnMapping
+        | Rule::NoImage
+        | Rule::IgnoredKey
+        | Rule::RejectedKey
+        | Rule::UnknownKey
+        | Rule::WrongType
+        | Rule::InvalidValue
+        | Rule::InvalidName
+        | Rule::SwarmNameRefused
+        | Rule::UnknownFlowService
+        | Rule::UnsupportedVersion
+        | Rule::UnsetVariable
+        | Rule::HostNetwork
+        | Rule::InternalWithIngress
+        | Rule::SecurityOptIgnored
+        | Rule::CapabilitiesNotDropped
+        | Rule::DangerousCapability
+        | Rule::WritableRootFilesystem
+        | Rule::RootUser
+        | Rule::SensitiveHostMount
+        | Rule::SharedMountPropagation
+        | Rule::LoggingDisabled
+        | Rule::ImageNotPinned
+        | Rule::ImageWithoutDigest
+        | Rule::SecretInEnvironment
+        | Rule::SysctlNotNamespaced => 1,
+    };
+    assert_eq!(Rule::ALL.iter().map(|r| listed(*r)).sum::<usize>(), 48);
 }

@@ -86,3 +86,31 @@ export async function publishPostgres(page) {
   await page.getByLabel('Published port 1').press('Enter');
   await page.getByRole('region', { name: 'Exposed surface' }).getByText('3 exposed ports').waitFor();
 }
+
+/** Watches the page for DOM changes made after it published an update time: the
+ * instrument (browser::publish_update_time) must wait until the view has settled.
+ * Call before an action; `lateChanges(page)` then counts the changes that came after
+ * the figure the action published. */
+export async function watchLateChanges(page) {
+  await page.evaluate(() => {
+    window.__late = 0;
+    window.__published = false;
+    if (window.__watching) return;
+    window.__watching = true;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'attributes' && r.target === document.body && r.attributeName.startsWith('data-')) {
+          window.__published = r.attributeName === 'data-last-update-ms';
+        } else if (window.__published) {
+          window.__late += 1;
+        }
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+/** The changes the page made after its last published figure (two frames later). */
+export async function lateChanges(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  return page.evaluate(() => window.__late);
+}

@@ -210,6 +210,13 @@ test('accept a finding with a note; download the report as HTML and Markdown, th
   await reader.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
   assert.deepEqual(readerRequests.filter((u) => !u.startsWith('file:')), []);
 
+  // The diagram as SVG: core's drawing as a file of its own.
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download diagram (SVG)' }).click()]);
+  assert.equal(svgFile.suggestedFilename(), 'scores.svg');
+  const svgText = readFileSync(await svgFile.path(), 'utf8');
+  assert.match(svgText, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" viewBox="0 0 \d+ \d+"/);
+  assert.ok(svgText.includes('class="flow') && svgText.includes('data-service="postgres"'), 'the SVG has the arrows and cards');
+
   // The diagram as PNG: twice the drawing's size, and a picture, not a blank canvas.
   const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download diagram (PNG)' }).click()]);
   assert.equal(png.suggestedFilename(), 'scores.png');

@@ -1,104 +1,94 @@
-//! The diagram, drawn as SVG by core (`tiermap_core::diagram`); the selected service's
-//! blast radius is highlighted. Clicks on a card or tier select it.
+//! The diagram, drawn by core (`tiermap_core::diagram`), the one renderer behind the
+//! page, the SVG and PNG downloads, the report and the command line. The page shows
+//! the drawing's parts one by one, each in a `<g>` of its own keyed by its markup: an
+//! edit replaces only the parts it changed (a move, the moved card and its arrows), and
+//! every name in them was escaped by core's writer. Clicks on a card or tier select it.
 
 use leptos::prelude::*;
-use tiermap_core::diagram::{self, Drawing, Style};
+use tiermap_core::diagram::Drawing;
+use wasm_bindgen::JsCast;
 
-use super::delegate::{element, select_from};
-use super::rows;
+use super::keyed::{numbered, Rows};
 use crate::browser;
 use crate::studio::{Selection, Studio};
 
-/// The diagram of the design as it stands, with the selection's blast radius highlighted.
-pub fn current_drawing(studio: Studio) -> Drawing {
-    let analysis = studio.analysis.read();
-    let (selected, selected_tier) = match studio.selected.get() {
-        Some(Selection::Service(name)) => (Some(name), None),
-        Some(Selection::Tier(key)) => (None, Some(key)),
-        None => (None, None),
-    };
-    studio.history.with(|h| {
-        let model = h.current().model();
-        let highlight: Vec<String> = selected
-            .as_ref()
-            .and_then(|name| model.service_index(name))
-            .map(|i| {
-                let reached = analysis.blast_radius.reached(i).into_iter();
-                reached
-                    .filter_map(|(s, _)| model.services.get(s).map(|s| s.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let layout = diagram::layout(model, &analysis);
-        let style = Style {
-            dimmed_others: selected.is_some(),
-            highlight,
-            selected,
-            selected_tier,
-            changed: studio
-                .changes
-                .with(|c| c.as_ref().map(|c| c.changed_services.clone()))
-                .unwrap_or_default(),
-        };
-        diagram::drawing(&layout, &style)
-    })
+/// The service or tier a click on the drawing landed on (core names them in
+/// `data-service` and `data-tier`).
+fn clicked(ev: &web_sys::MouseEvent) -> Option<Selection> {
+    let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let named = el.closest("[data-service],[data-tier]").ok()??;
+    match named.get_attribute("data-service") {
+        Some(service) => Some(Selection::Service(service)),
+        None => named.get_attribute("data-tier").map(Selection::Tier),
+    }
 }
 
-/// The diagram's root in the box that has the drawing's size; [`Drawing`]'s parts fill it.
-const SVG_ROOT: &str = "<div class=\"canvas\" id=\"diagram-canvas\"><div><svg id=\"diagram-svg\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Stack diagram\"></svg></div></div>";
+/// How a part opens when it has a position (core's contract, see [`Drawing`]).
+const PLACED: &str = "<g transform=\"translate(";
 
-/// The diagram panel.
+/// Splits a part into what it shows (its markup without its position) and its position.
+fn placed(part: &str) -> (String, Option<String>) {
+    let split = part.strip_prefix(PLACED).and_then(|rest| {
+        let (at, rest) = rest.split_once(")\"")?;
+        at.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
+            .then(|| (format!("<g{rest}"), Some(format!("translate({at})"))))
+    });
+    split.unwrap_or_else(|| (part.to_string(), None))
+}
+
+/// A part's key: what it shows, numbered if another part shows the same.
+type Key = (String, usize);
+
+/// The drawing's parts by what they show, in drawing order, with their positions.
+fn parts(drawing: &Drawing) -> Vec<(Key, Option<String>)> {
+    let split: Vec<(String, Option<String>)> = drawing.children.iter().map(|p| placed(p)).collect();
+    let keys = numbered(split.iter().map(|(shows, _)| shows.clone()));
+    keys.into_iter()
+        .zip(split.into_iter().map(|(_, at)| at))
+        .collect()
+}
+
+/// The diagram panel. Each part of the drawing is a `<g>` keyed by what it shows: a
+/// part that only moved (a card below a box that grew) has its position set and keeps
+/// its nodes, so its text is not laid out again; a part that changed is replaced.
 #[component]
 pub fn Diagram() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let drawing = Memo::new(move |_| current_drawing(studio));
-    // The <svg> stays and only changed elements are replaced (a move in a 200-service
-    // design changes about a tenth of them). The drawing's size is the canvas's (see
-    // `.canvas` in the style); the <svg> only grows or shrinks a power of two at a time,
-    // because resizing an <svg> lays out every label in it again.
-    Effect::new(move |_| {
-        let (w, h) = drawing.with(|d| (d.width.max(1), d.height.max(1)));
-        let (cw, ch) = (
-            w.unsigned_abs().next_power_of_two(),
-            h.unsigned_abs().next_power_of_two(),
-        );
-        // Each element gets the sizes it reads: they are not inherited (see the style),
-        // since a change of an inherited property lays out the whole drawing again.
-        let size = format!("--w:{w};--h:{h}");
-        let canvas = document().get_element_by_id("diagram-canvas");
-        let scaled = canvas.as_ref().and_then(|c| c.first_element_child());
-        let svg = document().get_element_by_id("diagram-svg");
-        for (el, style) in [
-            (canvas, size.clone()),
-            (scaled, size),
-            (svg, format!("--cw:{cw};--ch:{ch}")),
-        ] {
-            let Some(el) = el else { continue };
-            if el.get_attribute("style").as_deref() != Some(style.as_str()) {
-                let _ = el.set_attribute("style", &style);
-            }
+    let drawing = studio.drawing;
+    let size = Memo::new(move |_| drawing.with(|d| (d.width.max(1), d.height.max(1))));
+    // The drawing's size is the canvas's (see `.canvas` in the style); the <svg> only
+    // grows or shrinks a power of two at a time, because resizing an <svg> lays out
+    // every label in it again. Each element gets the sizes it reads: they are not
+    // inherited, since a change of an inherited property lays out the whole drawing.
+    let width = move || size.get().0.to_string();
+    let height = move || size.get().1.to_string();
+    let canvas = move |side: fn((i32, i32)) -> i32| {
+        move || {
+            side(size.get())
+                .unsigned_abs()
+                .next_power_of_two()
+                .to_string()
         }
+    };
+    let parts = Memo::new(move |_| drawing.with(parts));
+    let shown = Memo::new(move |_| {
+        parts.with(|p| p.iter().map(|(key, _)| key.clone()).collect::<Vec<_>>())
     });
-    rows::keep(
-        "diagram-svg",
-        Box::new(move || drawing.with(|d| d.children.clone())),
-    );
-    let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(el) = element(&ev) else { return };
-        if !select_from(studio, &el) {
-            studio.select(None);
-        }
+    // A part keeps its nodes while it shows the same; its position is a signal of its
+    // own, so a part that only moved has its transform set, and no other part wakes.
+    let positions = Rows::new(move |_| parts.with(|p| p.iter().cloned().collect()));
+    let part = move |key: Key| {
+        let at = positions.value(key.clone());
+        view! { <g transform=at inner_html=key.0></g> }
     };
     let download = move |_| {
-        let name = studio.history.with(|h| h.current().model().stack.clone());
-        browser::download(
-            &format!("{name}.svg"),
-            "image/svg+xml",
-            &drawing.with_untracked(Drawing::to_string),
-        );
+        let name = studio.model_untracked(|m| m.stack.clone());
+        let svg = drawing.with_untracked(Drawing::to_string);
+        browser::download(&format!("{name}.svg"), "image/svg+xml", &svg);
     };
     let png = move |_| {
-        let name = studio.history.with(|h| h.current().model().stack.clone());
+        let name = studio.model_untracked(|m| m.stack.clone());
         drawing.with_untracked(|d| {
             let (w, h) = (f64::from(d.width), f64::from(d.height));
             browser::download_png(format!("{name}.png"), &d.to_string(), w, h);
@@ -113,8 +103,21 @@ pub fn Diagram() -> impl IntoView {
                 <button on:click=download>"Download diagram (SVG)"</button>
                 <button on:click=png>"Download diagram (PNG)"</button>
             </div>
-            // The SVG is built by core, which escapes every name from the file.
-            <div class="diagram" on:click=on_click inner_html=SVG_ROOT></div>
+            <div class="diagram" on:click=move |ev| studio.select(clicked(&ev))>
+                <div class="canvas" id="diagram-canvas" style:--w=width style:--h=height>
+                    <div style:--w=width style:--h=height>
+                        <svg
+                            id="diagram-svg"
+                            role="img"
+                            aria-label="Stack diagram"
+                            style:--cw=canvas(|s| s.0)
+                            style:--ch=canvas(|s| s.1)
+                        >
+                            <For each=move || shown.get() key=Clone::clone children=part/>
+                        </svg>
+                    </div>
+                </div>
+            </div>
         </section>
     }
 }

@@ -3,65 +3,87 @@
 //! are stepped through one by one, each selecting (and so highlighting) its subject.
 
 use leptos::prelude::*;
-use tiermap_core::diagram::escape;
-use tiermap_core::findings::Finding;
 
-use super::delegate::{data, element};
 use crate::studio::Studio;
+
+/// The finding shown while presenting.
+#[derive(Debug, Clone, PartialEq)]
+struct Step {
+    /// 1-based position among the open findings.
+    at: usize,
+    of: usize,
+    severity: &'static str,
+    message: String,
+}
 
 /// The presentation bar (hidden unless presenting).
 #[component]
 pub fn PresentBar() -> impl IntoView {
     let studio = expect_context::<Studio>();
-    let html = Memo::new(move |_| {
-        if !studio.presenting.get() {
-            return String::new();
+    let presenting = studio.presenting;
+    // Nothing here is worked out while the page is not presenting.
+    let count = Memo::new(move |_| {
+        if presenting.get() {
+            studio.analysis.with(|a| a.surface.port_count())
+        } else {
+            0
         }
-        let step = studio.step.get();
-        let summary = studio
-            .changes
-            .with(|c| c.as_ref().map(|c| c.surface.summary()));
-        studio.analysis.with(|a| bar_html(a, step, summary))
     });
-    let on_click = move |ev: web_sys::MouseEvent| {
-        let Some(el) = element(&ev) else { return };
-        match data(&el, "act").as_deref() {
-            Some("previous") => studio.step_finding(-1),
-            Some("next") => studio.step_finding(1),
-            Some("exit") => studio.present(false),
-            _ => {}
+    let summary = Memo::new(move |_| {
+        if !presenting.get() {
+            return None;
         }
+        studio
+            .changes
+            .with(|c| c.as_ref().map(|c| c.surface.summary()))
+    });
+    let step = Memo::new(move |_| {
+        if !presenting.get() {
+            return None;
+        }
+        let at = studio.step.get();
+        studio.analysis.with(|a| {
+            let open: Vec<_> = a.open_findings().collect();
+            open.get(at).map(|f| Step {
+                at: at + 1,
+                of: open.len(),
+                severity: f.severity.as_str(),
+                message: f.message.clone(),
+            })
+        })
+    });
+    let step_view = move || match step.get() {
+        Some(s) => view! {
+            <p>
+                <span class="muted">{format!("Finding {} of {}", s.at, s.of)}</span>
+                " "
+                <span class=format!("badge {}", s.severity)>{s.severity}</span>
+                " "
+                {s.message}
+            </p>
+        }
+        .into_any(),
+        None => view! { <p>"No open findings."</p> }.into_any(),
     };
     view! {
-        <section class="present-bar" role="region" aria-label="Presentation" hidden=move || !studio.presenting.get() on:click=on_click inner_html=move || html.get()></section>
+        <section class="present-bar" role="region" aria-label="Presentation" hidden=move || !presenting.get()>
+            <div class="figures">
+                <p>
+                    <strong>{count}</strong>
+                    {move || if count.get() == 1 { " exposed port" } else { " exposed ports" }}
+                </p>
+                {move || summary.get().map(|s| view! { <p>"Since the baseline: " {s}</p> })}
+            </div>
+            <div class="step">{step_view}</div>
+            <div class="row">
+                <button aria-label="Previous finding" on:click=move |_| studio.step_finding(-1)>
+                    "←"
+                </button>
+                <button aria-label="Next finding" on:click=move |_| studio.step_finding(1)>
+                    "→"
+                </button>
+                <button on:click=move |_| studio.present(false)>"Exit presentation"</button>
+            </div>
+        </section>
     }
-}
-
-fn bar_html(a: &tiermap_core::Analysis, step: usize, summary: Option<String>) -> String {
-    let count = a.surface.port_count();
-    let mut out = format!(
-        "<div class=\"figures\"><p><strong>{count}</strong> exposed port{}</p>",
-        if count == 1 { "" } else { "s" }
-    );
-    if let Some(summary) = summary {
-        out.push_str(&format!("<p>Since the baseline: {}</p>", escape(&summary)));
-    }
-    out.push_str("</div><div class=\"step\">");
-    let open: Vec<&Finding> = a.open_findings().collect();
-    match open.get(step) {
-        Some(f) => out.push_str(&format!(
-            "<p><span class=\"muted\">Finding {} of {}</span> <span class=\"badge {sev}\">{sev}</span> {}</p>",
-            step + 1,
-            open.len(),
-            escape(&f.message),
-            sev = f.severity.as_str(),
-        )),
-        None => out.push_str("<p>No open findings.</p>"),
-    }
-    out.push_str(
-        "</div><div class=\"row\"><button data-act=\"previous\" aria-label=\"Previous finding\">←</button>\
-         <button data-act=\"next\" aria-label=\"Next finding\">→</button>\
-         <button data-act=\"exit\">Exit presentation</button></div>",
-    );
-    out
 }

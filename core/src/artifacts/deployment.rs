@@ -18,12 +18,26 @@ pub enum NodeRole {
 }
 
 impl NodeRole {
+    /// Both roles, as the page and `--help` list them.
+    pub const ALL: [NodeRole; 2] = [NodeRole::Worker, NodeRole::Manager];
+
     /// `manager` or `worker`.
     pub fn as_str(self) -> &'static str {
         match self {
             NodeRole::Manager => "manager",
             NodeRole::Worker => "worker",
         }
+    }
+}
+
+impl FromStr for NodeRole {
+    type Err = DeploymentError;
+
+    fn from_str(text: &str) -> Result<NodeRole, DeploymentError> {
+        NodeRole::ALL
+            .into_iter()
+            .find(|r| r.as_str() == text)
+            .ok_or_else(|| DeploymentError::Role(text.to_string()))
     }
 }
 
@@ -35,6 +49,30 @@ pub enum TraefikVersion {
     /// Traefik v3: `providers.swarm`, `traefik.swarm.network`.
     #[default]
     V3,
+}
+
+impl TraefikVersion {
+    /// Both versions, as the page and `--help` list them.
+    pub const ALL: [TraefikVersion; 2] = [TraefikVersion::V3, TraefikVersion::V2];
+
+    /// `v2` or `v3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraefikVersion::V2 => "v2",
+            TraefikVersion::V3 => "v3",
+        }
+    }
+}
+
+impl FromStr for TraefikVersion {
+    type Err = DeploymentError;
+
+    fn from_str(text: &str) -> Result<TraefikVersion, DeploymentError> {
+        TraefikVersion::ALL
+            .into_iter()
+            .find(|v| v.as_str() == text)
+            .ok_or_else(|| DeploymentError::Traefik(text.to_string()))
+    }
 }
 
 /// An IPv4 or IPv6 address or network in CIDR notation.
@@ -104,6 +142,15 @@ pub enum DeploymentError {
     /// Not an image reference.
     #[error("`{0}` is not an image reference such as busybox:1.36")]
     Image(String),
+    /// Not a node role.
+    #[error("`{0}` is not a node role; use manager or worker")]
+    Role(String),
+    /// Not a Traefik version tiermap writes labels for.
+    #[error("`{0}` is not a Traefik version; use v2 or v3")]
+    Traefik(String),
+    /// Not a port and its sources.
+    #[error("`{0}` is not PORT=CIDR[,CIDR...] such as 443=203.0.113.0/24")]
+    Allow(String),
 }
 
 /// The inputs a user gives once per design.
@@ -194,38 +241,35 @@ impl Deployment {
         Ok(())
     }
 
-    /// Parses a list of addresses separated by commas or spaces, as typed in a field.
+    /// Parses a list of addresses separated by commas or white space, as typed in a
+    /// field or given to a repeated flag; an empty list is `[]`.
     pub fn parse_cidrs(text: &str) -> Result<Vec<Cidr>, DeploymentError> {
-        text.split([',', ' ', '\n', '\t'])
+        text.split(|c: char| c == ',' || c.is_whitespace())
             .filter(|s| !s.is_empty())
             .map(str::parse)
             .collect()
     }
 
-    /// Parses `PORT=CIDR,CIDR` entries separated by spaces or `;`, as typed in a field.
-    pub fn parse_allowed_list(text: &str) -> Result<Vec<(u16, Vec<Cidr>)>, DeploymentError> {
-        text.split([';', ' ', '\n', '\t'])
-            .filter(|s| !s.is_empty())
-            .map(Deployment::parse_allowed)
-            .collect()
-    }
-
-    /// Parses `PORT=CIDR[,CIDR...]`, the form the command line takes.
-    pub fn parse_allowed(text: &str) -> Result<(u16, Vec<Cidr>), DeploymentError> {
+    /// Splits `PORT=CIDR[,CIDR...]`, the form `--allow` takes, into the port and the
+    /// text of its sources (at least one).
+    pub fn split_allowed(text: &str) -> Result<(u16, &str), DeploymentError> {
         let (port, sources) = text
             .split_once('=')
-            .ok_or_else(|| DeploymentError::Port(text.to_string()))?;
+            .filter(|(_, sources)| !sources.trim().is_empty())
+            .ok_or_else(|| DeploymentError::Allow(text.to_string()))?;
         let port = port
             .trim()
             .parse::<u16>()
             .ok()
             .filter(|&p| p > 0)
             .ok_or_else(|| DeploymentError::Port(port.to_string()))?;
-        let sources = sources
-            .split(',')
-            .map(str::parse)
-            .collect::<Result<Vec<Cidr>, _>>()?;
         Ok((port, sources))
+    }
+
+    /// Parses `PORT=CIDR[,CIDR...]`.
+    pub fn parse_allowed(text: &str) -> Result<(u16, Vec<Cidr>), DeploymentError> {
+        let (port, sources) = Deployment::split_allowed(text)?;
+        Ok((port, Deployment::parse_cidrs(sources)?))
     }
 }
 
@@ -283,10 +327,11 @@ mod tests {
         assert_eq!(peers.len(), 3);
         assert_eq!(Deployment::parse_cidrs("").map(|v| v.len()), Ok(0));
         assert!(Deployment::parse_cidrs("10.0.0.0/24, $(id)").is_err());
-        let allowed = Deployment::parse_allowed_list("443=0.0.0.0/0,::/0; 8443=198.51.100.0/24")
-            .unwrap_or_default();
-        assert_eq!(allowed.len(), 2);
-        assert_eq!(allowed.get(1).map(|(p, c)| (*p, c.len())), Some((8443, 1)));
-        assert!(Deployment::parse_allowed_list("443=0.0.0.0/0 x").is_err());
+        assert!(Deployment::parse_allowed("443=").is_err());
+        assert!(Deployment::parse_allowed("443=0.0.0.0/0 x").is_err());
+        assert_eq!("manager".parse(), Ok(NodeRole::Manager));
+        assert!("Manager".parse::<NodeRole>().is_err());
+        assert_eq!("v2".parse(), Ok(TraefikVersion::V2));
+        assert!("v4".parse::<TraefikVersion>().is_err());
     }
 }

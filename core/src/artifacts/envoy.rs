@@ -229,16 +229,16 @@ fn s(text: &str) -> Node {
 }
 
 fn map(entries: Vec<(&str, Node)>) -> Node {
-    Node::new(Value::Map(
+    Node::map_of(
         entries
             .into_iter()
             .map(|(k, v)| (Node::str(k), v))
             .collect(),
-    ))
+    )
 }
 
 fn seq(items: Vec<Node>) -> Node {
-    Node::new(Value::Seq(items))
+    Node::seq_of(items)
 }
 
 fn socket(address: &str, port: i64) -> Node {

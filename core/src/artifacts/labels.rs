@@ -6,7 +6,7 @@
 
 use crate::model::{Model, Route, Service};
 use crate::role::{Proxy, Role};
-use crate::yaml::{emit, Node, Value};
+use crate::yaml::{emit, Node};
 
 use super::deployment::TraefikVersion;
 use super::ArtifactError;
@@ -227,13 +227,10 @@ fn override_file(
             .into_iter()
             .map(|(k, v)| (Node::str(k), Node::str(v)))
             .collect();
-        let deploy = Node::new(Value::Map(vec![(
-            Node::str("labels"),
-            Node::new(Value::Map(labels)),
-        )]));
+        let deploy = Node::map_of(vec![(Node::str("labels"), Node::map_of(labels))]);
         by_name.push((
             Node::str(name),
-            Node::new(Value::Map(vec![(Node::str("deploy"), deploy)])),
+            Node::map_of(vec![(Node::str("deploy"), deploy)]),
         ));
     }
     // docker stack deploy refuses files of different versions, so ours follows the stack's.
@@ -241,8 +238,8 @@ fn override_file(
     if let Some(v) = version {
         top.push((Node::str("version"), Node::str(v)));
     }
-    top.push((Node::str("services"), Node::new(Value::Map(by_name))));
-    let doc = Node::new(Value::Map(top));
+    top.push((Node::str("services"), Node::map_of(by_name)));
+    let doc = Node::map_of(top);
     let mut out = header.to_string();
     for w in warnings {
         out.push_str(&format!("# WARNING: {w}\n"));

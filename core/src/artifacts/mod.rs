@@ -10,6 +10,7 @@ mod aws;
 mod deployment;
 mod digitalocean;
 mod envoy;
+mod fields;
 mod firewall;
 mod hcloud;
 mod iptables;
@@ -21,6 +22,7 @@ mod ufw;
 mod verify;
 
 pub use deployment::{Cidr, Deployment, DeploymentError, NodeRole, TraefikVersion};
+pub use fields::{DeploymentText, Field, FieldError};
 pub use firewall::Plan;
 
 use crate::analysis::Analysis;
@@ -132,26 +134,78 @@ impl Artifact {
             Artifact::Stack => "The design as a stack file: docker stack deploy -c FILE STACK.",
             Artifact::Iptables => "Host firewall for one node role: published ports filtered in DOCKER-USER by their original port, swarm ports from the peers only. Load with iptables-restore --noflush.",
             Artifact::Nftables => "The same host firewall as a table of its own (ct original proto-dst), which Docker never flushes. Load with nft -f.",
-            Artifact::Ufw => "For hosts managed with ufw, which does not see published ports: a script that adds a DOCKER-USER block to after.rules and the ufw allow lines.",
-            Artifact::DigitalOcean => "A doctl script that creates the cloud firewalls for managers and workers. DigitalOcean cannot allow ESP.",
-            Artifact::TerraformDigitalOcean => "digitalocean_firewall resources for managers and workers.",
-            Artifact::TerraformAws => "aws_security_group resources for managers and workers, ESP as protocol 50.",
+            Artifact::Ufw => "For hosts managed with ufw, which does not see published ports: a script that adds a DOCKER-USER block to after.rules and the ufw allow lines. Run it as root on each node of the role: bash FILE.",
+            Artifact::DigitalOcean => "A doctl script that creates the cloud firewalls for managers and workers by their tag: bash FILE with doctl signed in. DigitalOcean cannot allow ESP.",
+            Artifact::TerraformDigitalOcean => "digitalocean_firewall resources for managers and workers by their tag: put it in a Terraform directory and run terraform apply.",
+            Artifact::TerraformAws => "aws_security_group resources for managers and workers, ESP as protocol 50: terraform apply -var vpc_id=VPC, then attach the groups to the nodes.",
             Artifact::Hcloud => "A JSON rules file for one node role: hcloud firewall replace-rules NAME --rules-file FILE.",
-            Artifact::Verify => "Run on a manager: probes every designed pair from short-lived tasks on the right networks, and the exposed ports, and prints a pass/fail table.",
+            Artifact::Verify => "Run on a manager after deploying (bash FILE): probes every designed pair from short-lived tasks on the right networks, and the exposed ports, and prints a pass/fail table.",
             Artifact::Traefik => "deploy.labels for every routed service, with the network label where a service sits on several tiers: docker stack deploy -c stack.yml -c FILE.",
             Artifact::DockerFlowProxy => "com.df.* labels for every routed service: docker stack deploy -c stack.yml -c FILE.",
-            Artifact::Envoy => "A static envoy.yaml: a listener, routes by host, STRICT_DNS clusters on tasks.<stack>_<service> and the container port.",
-            Artifact::Mermaid => "The diagram as a Mermaid flowchart, one subgraph per tier.",
-            Artifact::Svg => "The diagram as the page draws it, as a standalone SVG picture (light or dark with the viewer's theme), to keep beside the stack file.",
+            Artifact::Envoy => "A static envoy.yaml: a listener, routes by host, STRICT_DNS clusters on tasks.<stack>_<service> and the container port. Give it to the Envoy service as /etc/envoy/envoy.yaml (a config or a volume).",
+            Artifact::Mermaid => "The diagram as a Mermaid flowchart, one subgraph per tier: paste it into a mermaid code block in Markdown, which GitHub and GitLab draw.",
+            Artifact::Svg => "The diagram as the page draws it, as a standalone SVG picture (light or dark with the viewer's theme): keep it beside the stack file or put it in the review notes.",
         }
     }
 
     /// Whether the file depends on the node role in [`Deployment::role`].
     pub fn per_role(self) -> bool {
-        matches!(
-            self,
-            Artifact::Iptables | Artifact::Nftables | Artifact::Ufw | Artifact::Hcloud
-        )
+        self.reads(Field::Role)
+    }
+
+    /// Whether the file depends on a deployment option (the page marks the fields an
+    /// artifact does not read).
+    pub fn reads(self, field: Field) -> bool {
+        use Artifact::*;
+        let host = matches!(self, Iptables | Nftables | Ufw | Hcloud);
+        let cloud = matches!(self, DigitalOcean | TerraformDigitalOcean | TerraformAws);
+        match field {
+            Field::Role => host,
+            Field::Peers | Field::Admin | Field::Allowed(_) => host || cloud,
+            Field::Tag => matches!(self, DigitalOcean | TerraformDigitalOcean),
+            Field::Traefik => self == Traefik,
+            Field::ProbeImage => self == Verify,
+        }
+    }
+
+    /// The conventional name of the file, which the page downloads as and `tiermap
+    /// export -o DIR` writes: what the tool that reads it calls it, with the node role
+    /// where the file is for one role. The stack file is named after the stack, so
+    /// `tiermap` reads the stack's name back from it.
+    pub fn file_name(self, stack: &str, role: NodeRole) -> String {
+        let role = role.as_str();
+        match self {
+            Artifact::Stack => format!("{stack}.yml"),
+            Artifact::Iptables => format!("rules-{role}.v4"),
+            Artifact::Nftables => format!("firewall-{role}.nft"),
+            Artifact::Ufw => format!("ufw-{role}.sh"),
+            Artifact::DigitalOcean => "doctl-firewall.sh".into(),
+            Artifact::TerraformDigitalOcean | Artifact::TerraformAws => "main.tf".into(),
+            Artifact::Hcloud => format!("hcloud-rules-{role}.json"),
+            Artifact::Verify => "verify.sh".into(),
+            Artifact::Traefik => "traefik-labels.yml".into(),
+            Artifact::DockerFlowProxy => "dfp-labels.yml".into(),
+            Artifact::Envoy => "envoy.yaml".into(),
+            Artifact::Mermaid => "diagram.mmd".into(),
+            Artifact::Svg => "diagram.svg".into(),
+        }
+    }
+
+    /// The file's media type, for the page's download.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Artifact::Stack | Artifact::Traefik | Artifact::DockerFlowProxy | Artifact::Envoy => {
+                "application/yaml"
+            }
+            Artifact::Ufw | Artifact::DigitalOcean | Artifact::Verify => "text/x-shellscript",
+            Artifact::Hcloud => "application/json",
+            Artifact::Iptables
+            | Artifact::Nftables
+            | Artifact::TerraformDigitalOcean
+            | Artifact::TerraformAws
+            | Artifact::Mermaid => "text/plain",
+            Artifact::Svg => "image/svg+xml",
+        }
     }
 }
 
@@ -232,23 +286,8 @@ pub fn generate(
             Vec::new(),
         ),
     };
-    let role = deployment.role.as_str();
-    let (file_name, mime) = match artifact {
-        Artifact::Stack => (format!("{stack}.stack.yml"), "application/yaml"),
-        Artifact::Iptables => (format!("{stack}-{role}.rules.v4"), "text/plain"),
-        Artifact::Nftables => (format!("{stack}-{role}.nft"), "text/plain"),
-        Artifact::Ufw => (format!("{stack}-{role}-ufw.sh"), "text/x-shellscript"),
-        Artifact::DigitalOcean => (format!("{stack}-doctl-firewall.sh"), "text/x-shellscript"),
-        Artifact::TerraformDigitalOcean => (format!("{stack}-digitalocean.tf"), "text/plain"),
-        Artifact::TerraformAws => (format!("{stack}-aws.tf"), "text/plain"),
-        Artifact::Hcloud => (format!("{stack}-{role}-hcloud.json"), "application/json"),
-        Artifact::Verify => (format!("{stack}-verify.sh"), "text/x-shellscript"),
-        Artifact::Traefik => (format!("{stack}.traefik.yml"), "application/yaml"),
-        Artifact::DockerFlowProxy => (format!("{stack}.dfp.yml"), "application/yaml"),
-        Artifact::Envoy => ("envoy.yaml".to_string(), "application/yaml"),
-        Artifact::Mermaid => (format!("{stack}.mmd"), "text/plain"),
-        Artifact::Svg => (format!("{stack}.svg"), "image/svg+xml"),
-    };
+    let file_name = artifact.file_name(stack, deployment.role);
+    let mime = artifact.media_type();
     Ok(Output {
         text,
         file_name,

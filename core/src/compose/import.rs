@@ -5,8 +5,12 @@
 //! `findings` to report with their place and fix. Only input whose shape makes no sense
 //! (a list where a mapping belongs, a port that is not a number) is an [`ImportError`].
 
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
 use crate::compose::interpolate::{interpolate, InterpolationError, Variables};
 use crate::compose::ports::{self, PortError};
+use crate::compose::schema;
 use crate::flows;
 use crate::model::*;
 use crate::proxy;
@@ -111,6 +115,9 @@ impl ImportError {
 
 type Result<T> = std::result::Result<T, ImportError>;
 
+/// `KEY=value` entries, in order.
+type Pairs = Vec<(String, String)>;
+
 /// Reads text into a document tree and checks that it is a compose file.
 pub fn read(text: &str, limits: yaml::Limits) -> Result<Node> {
     let doc = yaml::parse(text, limits)?;
@@ -160,10 +167,151 @@ pub fn check_shape(doc: &Node) -> Result<()> {
 
 /// Derives the model from a compose document.
 pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
+    Ok(model_reusing(doc, options, &Reading::default())?.0)
+}
+
+/// What reading one service gives before it is put with the others: the service (its
+/// home not chosen yet) and, in the order they came up, its problems and the networks
+/// it joins (which make implicit tiers, and problems when undeclared, in the model).
+#[derive(Debug, Clone, PartialEq)]
+struct ServiceRead {
+    service: Service,
+    events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Event {
+    Problem(Problem),
+    /// Joins this network, here.
+    Network(String, Location),
+}
+
+impl ServiceRead {
+    /// The read of the same service written `lines` lines further down (or up).
+    fn moved(&self, lines: i64) -> ServiceRead {
+        let mut read = self.clone();
+        let by = |at: &mut Location| {
+            if at.is_known() {
+                at.line = u32::try_from(i64::from(at.line) + lines)
+                    .unwrap_or(1)
+                    .max(1);
+            }
+        };
+        // Every field named, so that a new place in a service cannot be missed here.
+        let Service {
+            name: _,
+            image: _,
+            image_at,
+            mode: _,
+            networks,
+            home: _,
+            network_mode: _,
+            ports,
+            labels: _,
+            deploy_labels: _,
+            constraints: _,
+            secrets: _,
+            healthcheck: _,
+            resources: _,
+            update: _,
+            volumes,
+            environment: _,
+            environment_at,
+            depends_on: _,
+            endpoint_mode: _,
+            routes,
+            command: _,
+            role: _,
+            container,
+            at,
+        } = &mut read.service;
+        by(at);
+        by(image_at);
+        environment_at.iter_mut().for_each(&by);
+        let Container {
+            user,
+            read_only,
+            privileged,
+            cap_add,
+            cap_drop,
+            security_opt,
+            sysctls,
+            devices,
+            tmpfs,
+            logging_driver,
+            namespaces,
+        } = container;
+        [user, read_only, privileged, logging_driver]
+            .into_iter()
+            .flatten()
+            .chain(
+                [
+                    cap_add,
+                    cap_drop,
+                    security_opt,
+                    sysctls,
+                    devices,
+                    tmpfs,
+                    namespaces,
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .for_each(|s| by(&mut s.at));
+        networks.iter_mut().for_each(|a| by(&mut a.at));
+        ports.iter_mut().for_each(|p| by(&mut p.at));
+        volumes.iter_mut().for_each(|m| by(&mut m.at));
+        routes.iter_mut().for_each(|r| by(&mut r.at));
+        for event in &mut read.events {
+            match event {
+                Event::Network(_, at) => by(at),
+                Event::Problem(problem) => by(problem_at(problem)),
+            }
+        }
+        read
+    }
+}
+
+/// Where a problem is.
+fn problem_at(problem: &mut Problem) -> &mut Location {
+    match problem {
+        Problem::UndefinedNetwork { at, .. }
+        | Problem::DependsOnMapping { at, .. }
+        | Problem::NoImage { at, .. }
+        | Problem::IgnoredKey { at, .. }
+        | Problem::RejectedKey { at, .. }
+        | Problem::UnknownFlowService { at, .. }
+        | Problem::UnsupportedVersion { at, .. }
+        | Problem::UnsetVariable { at, .. }
+        | Problem::Refused { at, .. } => at,
+    }
+}
+
+/// The reads of a document's services, kept with the model so that the model of an
+/// edited document reads again only the services the edit changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    /// Each service's key and value as read, and what reading them gave.
+    services: Vec<(Node, Node, Arc<ServiceRead>)>,
+    /// The `networks:` value as read, and what reading it gave.
+    networks: Option<(Node, Arc<TiersRead>)>,
+}
+
+/// The tiers `networks:` declares, and the problems reading it found.
+type TiersRead = (Vec<Tier>, Vec<Problem>);
+
+/// Derives the model from a compose document, reusing the reads of `previous` for
+/// every service whose key and value are as they were there (same text, same place).
+pub fn model_reusing(
+    doc: &Node,
+    options: &ImportOptions,
+    previous: &Reading,
+) -> Result<(Model, Reading)> {
     check_shape(doc)?;
     let mut reader = Reader {
         vars: &options.variables,
         problems: Vec::new(),
+        events: None,
     };
     let meta = reader.tiermap(doc)?;
     let stack = options
@@ -176,21 +324,153 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
         Some(node) => reader.text(node, "version")?,
         None => None,
     };
-    if let (Some(v), Some(node)) = (&version, doc.get("version")) {
-        if !v.starts_with('3') {
-            reader.problems.push(Problem::UnsupportedVersion {
-                version: v.clone(),
-                at: node.at,
-            });
+    // Docker validates the file against the schema of its version, and refuses a version
+    // it has no schema for before looking further.
+    match (
+        schema::minor_version(version.as_deref()),
+        doc.get("version"),
+    ) {
+        (Some(minor), _) => {
+            let refused = schema::check(doc, minor, &options.variables, REJECTED_KEYS);
+            reader.problems.extend(refused);
         }
+        (None, Some(node)) => reader.problems.push(Problem::UnsupportedVersion {
+            version: version.clone().unwrap_or_default(),
+            at: node.at,
+        }),
+        (None, None) => {}
     }
-    let mut tiers = reader.tiers(doc)?;
-    let mut services = Vec::new();
-    if let Some(entries) = doc.get("services").and_then(Node::as_map) {
-        for (key, node) in entries {
-            let name = key.scalar_text().unwrap_or_default();
-            services.push(reader.service(&name, key.at, node, &mut tiers, &meta.homes)?);
+    let mut reading = Reading::default();
+    let moved = |now: &Node, then: &Node, read: &TiersRead| {
+        let lines = yaml::moved_by(now, then)?;
+        let by = |at: &mut Location| {
+            if at.is_known() {
+                at.line = u32::try_from(i64::from(at.line) + lines)
+                    .unwrap_or(1)
+                    .max(1);
+            }
+        };
+        let (mut tiers, mut problems) = read.clone();
+        tiers.iter_mut().for_each(|t| by(&mut t.at));
+        problems.iter_mut().for_each(|p| by(problem_at(p)));
+        Some(Arc::new((tiers, problems)))
+    };
+    let mut tiers = match (doc.get("networks"), &previous.networks) {
+        (Some(now), Some((then, read))) if now == then => {
+            reader.problems.extend(read.1.iter().cloned());
+            reading.networks = Some((now.clone(), Arc::clone(read)));
+            read.0.clone()
         }
+        (Some(now), Some((then, read))) if moved(now, then, read).is_some() => {
+            let read = moved(now, then, read).unwrap_or_else(|| Arc::clone(read));
+            reader.problems.extend(read.1.iter().cloned());
+            let tiers = read.0.clone();
+            reading.networks = Some((now.clone(), read));
+            tiers
+        }
+        (now, _) => {
+            let before = reader.problems.len();
+            let tiers = reader.tiers(doc)?;
+            let problems = reader.problems.get(before..).unwrap_or_default().to_vec();
+            reading.networks = now.map(|n| (n.clone(), Arc::new((tiers.clone(), problems))));
+            tiers
+        }
+    };
+    let entries = doc
+        .get("services")
+        .and_then(Node::as_map)
+        .unwrap_or_default();
+    // Previous reads by name, for services that moved among the others.
+    let mut by_name: Option<HashMap<String, usize>> = None;
+    for (i, (key, node)) in entries.iter().enumerate() {
+        let same = |(k, v, _): &&(Node, Node, Arc<ServiceRead>)| k == key && v == node;
+        let mut reused = previous.services.get(i).filter(same);
+        if reused.is_none() && !previous.services.is_empty() {
+            let names = by_name.get_or_insert_with(|| {
+                previous
+                    .services
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, (k, _, _))| Some((k.scalar_text()?, j)))
+                    .collect()
+            });
+            reused = key
+                .scalar_text()
+                .and_then(|name| names.get(&name))
+                .and_then(|j| previous.services.get(*j))
+                .filter(same);
+        }
+        // A service the edit only moved up or down keeps its read, moved alike.
+        let moved = || {
+            let (k, v, read) = previous
+                .services
+                .get(i)
+                .filter(|(k, _, _)| k.same_value(key))?;
+            let lines = yaml::moved_by(key, k)?;
+            (yaml::moved_by(node, v)? == lines).then(|| Arc::new(read.moved(lines)))
+        };
+        let read = match reused.map(|(_, _, read)| Arc::clone(read)).or_else(moved) {
+            Some(read) => read,
+            None => {
+                let name = key.scalar_text().unwrap_or_default();
+                let mut own = Reader {
+                    vars: &options.variables,
+                    problems: Vec::new(),
+                    events: Some(Vec::new()),
+                };
+                let service = own.service(&name, key.at, node)?;
+                Arc::new(ServiceRead {
+                    service,
+                    events: own.events.unwrap_or_default(),
+                })
+            }
+        };
+        reading.services.push((key.clone(), node.clone(), read));
+    }
+    // The services put together: tiers they join in order of first use, problems in
+    // order (an unset variable once), homes from `x-tiermap`.
+    let mut known: HashSet<String> = tiers.iter().map(|t| t.key.clone()).collect();
+    let mut unset: HashSet<String> = reader
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::UnsetVariable { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut services = Vec::with_capacity(reading.services.len());
+    for (_, _, read) in &reading.services {
+        let mut service = read.service.clone();
+        for event in &read.events {
+            match event {
+                Event::Problem(Problem::UnsetVariable { name, .. }) if unset.contains(name) => {}
+                Event::Problem(problem) => {
+                    if let Problem::UnsetVariable { name, .. } = problem {
+                        unset.insert(name.clone());
+                    }
+                    reader.problems.push(problem.clone());
+                }
+                Event::Network(key, at) => {
+                    if known.insert(key.clone()) {
+                        if key != "default" {
+                            reader.problems.push(Problem::UndefinedNetwork {
+                                service: service.name.clone(),
+                                network: key.clone(),
+                                at: *at,
+                            });
+                        }
+                        tiers.push(implicit_tier(key));
+                    }
+                }
+            }
+        }
+        service.home = meta
+            .homes
+            .iter()
+            .find(|(s, t)| *s == service.name && service.on(t))
+            .map(|(_, t)| t.clone())
+            .or_else(|| service.networks.first().map(|a| a.tier.clone()));
+        services.push(service);
     }
     let mut model = Model {
         stack,
@@ -214,7 +494,7 @@ pub fn model(doc: &Node, options: &ImportOptions) -> Result<Model> {
     let mut all_flows = meta.flows;
     all_flows.extend(flows::infer(&model));
     model.flows = flows::dedup(all_flows);
-    Ok(model)
+    Ok((model, reading))
 }
 
 /// What tiermap keeps in the document under `x-tiermap`.
@@ -229,17 +509,23 @@ struct Meta {
 struct Reader<'a> {
     vars: &'a Variables,
     problems: Vec<Problem>,
+    /// Reading a service: its problems and networks, in order (`problems` then only
+    /// serves to report an unset variable once).
+    events: Option<Vec<Event>>,
 }
 
-/// Keys `docker stack deploy` ignores with a warning.
+/// Keys `docker stack deploy` ignores: the ones it warns about ("Ignoring unsupported
+/// options", "Ignoring deprecated options") and `tmpfs`, which its conversion drops
+/// without a word (docs/stack-deploy.md). `depends_on` is ignored too but kept out:
+/// tiermap reads it as a flow.
 const IGNORED_KEYS: &[&str] = &[
     "build",
-    "cap_add",
-    "cap_drop",
     "cgroup_parent",
+    "cgroupns_mode",
     "container_name",
     "devices",
     "domainname",
+    "expose",
     "external_links",
     "ipc",
     "links",
@@ -250,6 +536,7 @@ const IGNORED_KEYS: &[&str] = &[
     "restart",
     "security_opt",
     "shm_size",
+    "tmpfs",
     "userns_mode",
 ];
 /// Keys `docker stack deploy` refuses.
@@ -291,11 +578,17 @@ impl Reader<'_> {
                 .iter()
                 .any(|p| matches!(p, Problem::UnsetVariable { name: n, .. } if *n == name))
             {
-                self.problems
-                    .push(Problem::UnsetVariable { name, at: node.at });
+                self.problem(Problem::UnsetVariable { name, at: node.at });
             }
         }
         Ok(Some(done.value))
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        if let Some(events) = &mut self.events {
+            events.push(Event::Problem(problem.clone()));
+        }
+        self.problems.push(problem);
     }
 
     fn required_text(&mut self, node: &Node, path: &str) -> Result<String> {
@@ -311,6 +604,17 @@ impl Reader<'_> {
                     at: node.at,
                     text: i.to_string(),
                 });
+        }
+        // `replicas: 1.0` is a whole number to docker too.
+        if let Value::Float(f) = &node.value {
+            if let Some(whole) = f
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15)
+            {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                return Ok(Some(whole as u64));
+            }
         }
         match self.text(node, path)? {
             None => Ok(None),
@@ -388,6 +692,89 @@ impl Reader<'_> {
         }
     }
 
+    /// [`Reader::pairs`] with the place of each entry.
+    fn pairs_at(&mut self, node: &Node, path: &str) -> Result<(Pairs, Vec<Location>)> {
+        let pairs = self.pairs(node, path)?;
+        let places = match &node.value {
+            Value::Seq(items) => items.iter().map(|i| i.at).collect(),
+            Value::Map(entries) => entries.iter().map(|(k, _)| k.at).collect(),
+            _ => Vec::new(),
+        };
+        Ok((pairs, places))
+    }
+
+    /// A scalar setting or a list of them, as [`Setting`]s.
+    fn settings(&mut self, node: &Node, path: &str) -> Result<Vec<Setting>> {
+        let mut out = Vec::new();
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(value) = self.text(item, &format!("{path}[{i}]"))? {
+                        out.push(Setting { value, at: item.at });
+                    }
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries.iter() {
+                    let key = k.scalar_text().unwrap_or_default();
+                    let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
+                    out.push(Setting {
+                        value: format!("{key}={value}"),
+                        at: k.at,
+                    });
+                }
+            }
+            _ => {
+                if let Some(value) = self.text(node, path)? {
+                    out.push(Setting { value, at: node.at });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The container settings the hardening rules read.
+    fn container(
+        &mut self,
+        container: &mut Container,
+        key: &str,
+        value: &Node,
+        path: &str,
+    ) -> Result<()> {
+        let one = |reader: &mut Self| -> Result<Option<Setting>> {
+            Ok(reader.settings(value, path)?.into_iter().next())
+        };
+        match key {
+            "user" => container.user = one(self)?,
+            "read_only" => container.read_only = one(self)?,
+            "privileged" => container.privileged = one(self)?,
+            "cap_add" => container.cap_add = self.settings(value, path)?,
+            "cap_drop" => container.cap_drop = self.settings(value, path)?,
+            "security_opt" => container.security_opt = self.settings(value, path)?,
+            "sysctls" => container.sysctls = self.settings(value, path)?,
+            "devices" => container.devices = self.settings(value, path)?,
+            "tmpfs" => container.tmpfs = self.settings(value, path)?,
+            "logging" => {
+                if let Some(driver) = value.get("driver") {
+                    let path = format!("{path}.driver");
+                    container.logging_driver = self.text(driver, &path)?.map(|value| Setting {
+                        value,
+                        at: driver.at,
+                    });
+                }
+            }
+            _ => {
+                if let Some(setting) = one(self)? {
+                    container.namespaces.push(Setting {
+                        value: format!("{key}: {}", setting.value),
+                        at: setting.at,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `KEY=value` list or `KEY: value` mapping (labels, environment).
     fn pairs(&mut self, node: &Node, path: &str) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
@@ -400,7 +787,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let value = self.text(v, &format!("{path}.{key}"))?.unwrap_or_default();
                     out.push((key, value));
@@ -535,14 +922,7 @@ impl Reader<'_> {
         Ok(tiers)
     }
 
-    fn service(
-        &mut self,
-        name: &str,
-        key_at: Location,
-        node: &Node,
-        tiers: &mut Vec<Tier>,
-        homes: &[(String, String)],
-    ) -> Result<Service> {
+    fn service(&mut self, name: &str, key_at: Location, node: &Node) -> Result<Service> {
         let base = format!("services.{name}");
         let mut service = Service {
             name: name.to_string(),
@@ -561,6 +941,9 @@ impl Reader<'_> {
             update: None,
             volumes: Vec::new(),
             environment: Vec::new(),
+            environment_at: Vec::new(),
+            image_at: key_at,
+            container: Container::default(),
             depends_on: Vec::new(),
             endpoint_mode: None,
             routes: Vec::new(),
@@ -573,25 +956,28 @@ impl Reader<'_> {
             let key = field.scalar_text().unwrap_or_default();
             let path = format!("{base}.{key}");
             if IGNORED_KEYS.contains(&key.as_str()) {
-                self.problems.push(Problem::IgnoredKey {
+                self.problem(Problem::IgnoredKey {
                     service: name.into(),
                     key: key.clone(),
                     at: field.at,
                 });
             }
             if REJECTED_KEYS.contains(&key.as_str()) {
-                self.problems.push(Problem::RejectedKey {
+                self.problem(Problem::RejectedKey {
                     service: name.into(),
                     key: key.clone(),
                     at: field.at,
                 });
             }
             match key.as_str() {
-                "image" => service.image = self.text(value, &path)?,
+                "image" => {
+                    service.image = self.text(value, &path)?;
+                    service.image_at = value.at;
+                }
                 "network_mode" => service.network_mode = self.text(value, &path)?,
                 "networks" => {
                     wrote_networks = true;
-                    self.attachments(&mut service, value, &path, tiers)?;
+                    self.attachments(&mut service, value, &path)?;
                 }
                 "ports" => {
                     for (i, item) in self.seq(value, &path)?.iter().enumerate() {
@@ -600,7 +986,14 @@ impl Reader<'_> {
                     }
                 }
                 "labels" => service.labels = self.pairs(value, &path)?,
-                "environment" => service.environment = self.pairs(value, &path)?,
+                "environment" => {
+                    let (pairs, places) = self.pairs_at(value, &path)?;
+                    service.environment = pairs;
+                    service.environment_at = places;
+                }
+                "user" | "read_only" | "privileged" | "cap_add" | "cap_drop" | "security_opt"
+                | "sysctls" | "devices" | "tmpfs" | "logging" | "pid" | "ipc" | "userns_mode"
+                | "cgroupns_mode" => self.container(&mut service.container, &key, value, &path)?,
                 "secrets" => {
                     for (i, item) in self.seq(value, &path)?.iter().enumerate() {
                         let source = match item.get("source") {
@@ -612,7 +1005,7 @@ impl Reader<'_> {
                 }
                 "depends_on" => match &value.value {
                     Value::Map(entries) => {
-                        self.problems.push(Problem::DependsOnMapping {
+                        self.problem(Problem::DependsOnMapping {
                             service: name.into(),
                             at: field.at,
                         });
@@ -647,50 +1040,35 @@ impl Reader<'_> {
             }
         }
         if service.image.is_none() {
-            self.problems.push(Problem::NoImage {
+            self.problem(Problem::NoImage {
                 service: name.into(),
                 at: key_at,
             });
         }
         let on_host = service.network_mode.is_some();
         if !wrote_networks && !on_host {
-            if !tiers.iter().any(|t| t.key == "default") {
-                tiers.push(implicit_tier("default"));
-            }
+            self.join("default", key_at);
             service.networks.push(Attachment {
                 tier: "default".into(),
                 aliases: Vec::new(),
                 at: key_at,
             });
         }
-        service.home = homes
-            .iter()
-            .find(|(s, t)| s == name && service.on(t))
-            .map(|(_, t)| t.clone())
-            .or_else(|| service.networks.first().map(|a| a.tier.clone()));
         service.routes = proxy::routes(&service.labels, &service.deploy_labels, node);
         service.role = crate::role::classify(&service);
         Ok(service)
     }
 
-    fn attachments(
-        &mut self,
-        service: &mut Service,
-        value: &Node,
-        path: &str,
-        tiers: &mut Vec<Tier>,
-    ) -> Result<()> {
+    /// The service being read joins a network.
+    fn join(&mut self, key: &str, at: Location) {
+        if let Some(events) = &mut self.events {
+            events.push(Event::Network(key.to_string(), at));
+        }
+    }
+
+    fn attachments(&mut self, service: &mut Service, value: &Node, path: &str) -> Result<()> {
         let mut attach = |reader: &mut Self, key: String, aliases: Vec<String>, at: Location| {
-            if !tiers.iter().any(|t| t.key == key) {
-                if key != "default" {
-                    reader.problems.push(Problem::UndefinedNetwork {
-                        service: service.name.clone(),
-                        network: key.clone(),
-                        at,
-                    });
-                }
-                tiers.push(implicit_tier(&key));
-            }
+            reader.join(&key, at);
             service.networks.push(Attachment {
                 tier: key,
                 aliases,
@@ -705,7 +1083,7 @@ impl Reader<'_> {
                 }
             }
             Value::Map(entries) => {
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     let key = k.scalar_text().unwrap_or_default();
                     let aliases = match v.get("aliases") {
                         Some(a) => self.strings(a, &format!("{path}.{key}.aliases"))?,
@@ -810,10 +1188,22 @@ impl Reader<'_> {
                 Some(r) => self.boolean(r, &format!("{path}.read_only"))?,
                 None => false,
             };
+            let kind = match get(self, "type")?.as_str() {
+                "bind" => MountKind::Bind,
+                "volume" => MountKind::Volume,
+                "tmpfs" => MountKind::Tmpfs,
+                _ => MountKind::Other,
+            };
+            let propagation = match item.get("bind").and_then(|b| b.get("propagation")) {
+                Some(p) => self.text(p, &format!("{path}.bind.propagation"))?,
+                None => None,
+            };
             return Ok(Mount {
                 source,
                 target,
                 read_only,
+                kind,
+                propagation,
                 at: item.at,
             });
         }
@@ -826,10 +1216,27 @@ impl Reader<'_> {
             [] => ("", "", ""),
         };
         let read_only = options.split(',').any(|o| o == "ro");
+        // Like docker's volume spec: a source that is a path is a bind, a name a volume.
+        let kind = if source.is_empty() || !source.contains(['/', '\\', '.', '~']) {
+            MountKind::Volume
+        } else {
+            MountKind::Bind
+        };
+        let propagation = options
+            .split(',')
+            .find(|o| {
+                matches!(
+                    *o,
+                    "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
+                )
+            })
+            .map(str::to_string);
         Ok(Mount {
             source: source.into(),
             target: target.into(),
             read_only,
+            kind,
+            propagation,
             at: item.at,
         })
     }

@@ -32,7 +32,7 @@ fn to_yaml(node: &Node) -> Yaml {
         Value::Seq(items) => Yaml::Array(items.iter().map(to_yaml).collect()),
         Value::Map(entries) => {
             let mut hash = Hash::new();
-            for (k, v) in entries {
+            for (k, v) in entries.iter() {
                 hash.insert(to_yaml(k), to_yaml(v));
             }
             Yaml::Hash(hash)

@@ -7,7 +7,8 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 use yaml_rust2::Yaml;
 
-use super::{Location, Node, Value};
+use super::extent::{self, CharOffsets};
+use super::{Lines, Location, Node, Source, Span, Style, Value, Via};
 
 /// Bounds on what a single document may cost to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +95,13 @@ pub enum ParseError {
         /// Where the second document starts.
         at: Location,
     },
+    /// A NUL character, which YAML does not allow (yaml-rust2 would stop reading there
+    /// and ignore the rest of the file).
+    #[error("a NUL character is here; a stack file holds text only, remove it")]
+    Nul {
+        /// Where.
+        at: Location,
+    },
 }
 
 impl ParseError {
@@ -107,7 +115,8 @@ impl ParseError {
             | ParseError::TooDeep { at, .. }
             | ParseError::DuplicateKey { at, .. }
             | ParseError::BadMerge { at }
-            | ParseError::MultipleDocuments { at } => Some(*at),
+            | ParseError::MultipleDocuments { at }
+            | ParseError::Nul { at } => Some(*at),
         }
     }
 }
@@ -120,18 +129,44 @@ pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
             limit: limits.max_bytes,
         });
     }
-    let mut text = std::borrow::Cow::Borrowed(text);
-    let mut retries = 0;
+    // A byte order mark is no part of the document (yaml-rust2 would read it into the
+    // first key); its three bytes are added back to every span.
+    if let Some(nul) = text.find('\0') {
+        let before = text.get(..nul).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).unwrap_or_default().chars().count();
+        let line = before.matches('\n').count();
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        return Err(ParseError::Nul {
+            at: Location {
+                line: clamp(line).saturating_add(1),
+                column: clamp(column).saturating_add(1),
+            },
+        });
+    }
+    let original = text;
+    let (text, base) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    let lines = Lines::new(original);
+    let mut read = std::borrow::Cow::Borrowed(text);
+    // Where two spaces were added to `read`, to map its offsets back to `text`.
+    let mut inserted: Vec<usize> = Vec::new();
     loop {
-        match parse_once(&text, limits) {
+        match parse_once(&read, limits, &inserted, base, &lines, original) {
             Err(ParseError::Syntax { at, message })
-                if message == "invalid indentation" && retries < MAX_REINDENTS =>
+                if message == "invalid indentation" && inserted.len() < MAX_REINDENTS =>
             {
-                match reindent_closing_bracket(&text, at.line) {
-                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
-                    None => return Err(ParseError::Syntax { at, message }),
+                let Some((fixed, pos)) = reindent_closing_bracket(&read, at.line) else {
+                    return Err(ParseError::Syntax { at, message });
+                };
+                for p in inserted.iter_mut().filter(|p| **p >= pos) {
+                    *p += 2;
                 }
-                retries += 1;
+                inserted.push(pos);
+                inserted.sort_unstable();
+                read = std::borrow::Cow::Owned(fixed);
             }
             result => return result,
         }
@@ -143,8 +178,9 @@ const MAX_REINDENTS: usize = 64;
 
 /// libyaml and go-yaml (Docker's parser) accept a flow sequence's closing `]` at its
 /// parent's indentation; YAML 1.2 parsers do not. Indents such a line by two spaces,
-/// which changes no value and no other line's position.
-fn reindent_closing_bracket(text: &str, line: u32) -> Option<String> {
+/// which changes no value and no other line's position. Returns the text and where the
+/// spaces went.
+fn reindent_closing_bracket(text: &str, line: u32) -> Option<(String, usize)> {
     let index = usize::try_from(line).ok()?.checked_sub(1)?;
     let start = if index == 0 {
         0
@@ -160,14 +196,32 @@ fn reindent_closing_bracket(text: &str, line: u32) -> Option<String> {
     fixed.push_str(text.get(..start)?);
     fixed.push_str("  ");
     fixed.push_str(rest);
-    Some(fixed)
+    Some((fixed, start))
 }
 
-fn parse_once(text: &str, limits: Limits) -> Result<Node, ParseError> {
+fn parse_once(
+    text: &str,
+    limits: Limits,
+    inserted: &[usize],
+    base: usize,
+    lines: &Lines,
+    original: &str,
+) -> Result<Node, ParseError> {
     let mut parser = Parser::new_from_str(text);
     let mut builder = Builder {
         limits,
-        ..Builder::default()
+        text,
+        offsets: CharOffsets::new(text),
+        inserted,
+        base,
+        lines,
+        original,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        total: 0,
+        root: None,
+        cursor: extent::document_start(text),
+        synced: true,
     };
     let mut documents = 0;
     loop {
@@ -204,6 +258,18 @@ struct Frame {
     anchor: usize,
     size: usize,
     content: FrameContent,
+    /// Written in `[...]` or `{...}`.
+    flow: bool,
+    /// Whether its text can be placed (not a `[a: 1]` pair, nothing lost on the way).
+    placeable: bool,
+    /// Where its text starts (in the text being read).
+    start: Option<usize>,
+    /// Where the text of its last child ends.
+    last_end: Option<usize>,
+    /// Nodes placed in it so far (keys and values).
+    children: usize,
+    /// Where its `&anchor` is written.
+    anchor_text: Option<(usize, usize)>,
 }
 
 enum FrameContent {
@@ -214,61 +280,133 @@ enum FrameContent {
     },
 }
 
-#[derive(Default)]
-struct Builder {
+/// Builds the tree from the parser's events, and places each node in the text: the
+/// parser gives where a node starts (in characters), `extent` finds where it ends.
+struct Builder<'t> {
     limits: Limits,
+    text: &'t str,
+    offsets: CharOffsets,
+    inserted: &'t [usize],
+    /// Bytes before `text` in the text given to [`parse`] (a byte order mark).
+    base: usize,
+    /// The lines of the text given to [`parse`].
+    lines: &'t Lines,
+    /// The text given to [`parse`].
+    original: &'t str,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     total: usize,
     root: Option<Node>,
+    /// Where the text of the last node read ends (or past the indicator before the next).
+    cursor: usize,
+    /// Whether `cursor` is known to be right; a node that could not be placed loses it
+    /// until the next node whose start the parser gives.
+    synced: bool,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn event(&mut self, event: Event, mark: Marker) -> Result<(), ParseError> {
         let at = location(mark);
+        let pos = self.offsets.byte(self.text, mark.index());
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                let after_indicator = self.before_child();
+                let anchor_text = self.anchor_text(anchor);
+                let span = self.scalar_span(pos, &text, style, after_indicator);
                 let value = scalar(text, style, tag.as_ref().map(|t| t.suffix.as_str()));
-                self.add(Node { value, at }, 1, anchor)
+                let style = match style {
+                    TScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    TScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    TScalarStyle::Literal => Style::Literal,
+                    TScalarStyle::Folded => Style::Folded,
+                    TScalarStyle::Plain => Style::Plain,
+                };
+                let src = self.source(span, style, anchor_text);
+                // Nothing written: the parser places it at the next token, wherever that
+                // is; its place is after its indicator.
+                let at = match src.span {
+                    Some(s) if s.start == s.end => self.location(s.start).unwrap_or(at),
+                    _ => at,
+                };
+                self.add(Node { value, at, src }, 1, anchor, span)
             }
             Event::Alias(id) => {
+                self.before_child();
+                let site = extent::alias_end(self.text, pos).map(|end| (pos, end));
+                match site {
+                    Some((_, end)) => {
+                        self.cursor = end;
+                        self.synced = true;
+                    }
+                    None => self.synced = false,
+                }
                 let (node, size) = self
                     .anchors
                     .get(&id)
                     .ok_or(ParseError::UnknownAnchor { at })?;
-                let (node, size) = (node.clone(), *size);
-                self.add(node, size, 0).map_err(|e| match e {
+                let (mut node, size) = (node.clone(), *size);
+                node.src.via = Via::Alias(site.map(|s| self.span(s)));
+                self.add(node, size, 0, site).map_err(|e| match e {
                     ParseError::AliasExpansion { limit, .. } => {
                         ParseError::AliasExpansion { at, limit }
                     }
                     other => other,
                 })
             }
-            Event::SequenceStart(anchor, _) => self.open(at, anchor, FrameContent::Seq(Vec::new())),
-            Event::MappingStart(anchor, _) => self.open(
-                at,
-                anchor,
-                FrameContent::Map {
+            Event::SequenceStart(anchor, _) => {
+                self.before_child();
+                self.open(at, anchor, pos, FrameContent::Seq(Vec::new()))
+            }
+            Event::MappingStart(anchor, _) => {
+                self.before_child();
+                let content = FrameContent::Map {
                     entries: Vec::new(),
                     key: None,
-                },
-            ),
+                };
+                self.open(at, anchor, pos, content)
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let value = match frame.content {
-                    FrameContent::Seq(items) => Value::Seq(items),
-                    FrameContent::Map { entries, .. } => Value::Map(merge(entries)?),
+                let end = if frame.flow {
+                    let closing = if matches!(frame.content, FrameContent::Seq(_)) {
+                        b']'
+                    } else {
+                        b'}'
+                    };
+                    if self.text.as_bytes().get(pos) == Some(&closing) {
+                        self.cursor = pos + 1;
+                        self.synced = true;
+                        Some(pos + 1)
+                    } else {
+                        self.synced = false;
+                        None
+                    }
+                } else {
+                    frame.last_end
                 };
+                let span = frame.start.zip(end).filter(|_| frame.placeable);
+                let value = match frame.content {
+                    FrameContent::Seq(items) => Value::Seq(items.into()),
+                    FrameContent::Map { entries, .. } => Value::Map(merge(entries)?.into()),
+                };
+                let style = if frame.flow {
+                    Style::Flow
+                } else {
+                    Style::Block
+                };
+                let src = self.source(span, style, frame.anchor_text);
                 // The frame's own node was counted when it opened.
                 self.attach(
                     Node {
                         value,
                         at: frame.at,
+                        src,
                     },
                     frame.size + 1,
                     frame.anchor,
+                    span,
                 )
             }
             Event::Nothing
@@ -279,10 +417,96 @@ impl Builder {
         }
     }
 
+    /// Moves the cursor past the indicator that comes before the next child of the open
+    /// collection (`-` in a block sequence, `:` before a value, `,` between flow
+    /// entries). Returns whether there was one.
+    fn before_child(&mut self) -> bool {
+        let Some(frame) = self.stack.last() else {
+            return false;
+        };
+        let (indicator, required) = match (&frame.content, frame.flow) {
+            (FrameContent::Seq(_), false) => (b'-', true),
+            (FrameContent::Map { key: Some(_), .. }, flow) => (b':', !flow),
+            (FrameContent::Map { key: None, .. }, false) => (b'?', false),
+            (_, true) => (b',', frame.children > 0),
+        };
+        if !self.synced {
+            return false;
+        }
+        match extent::indicator(self.text, self.cursor, indicator) {
+            Some(at) => {
+                self.cursor = at + 1;
+                true
+            }
+            None => {
+                if required {
+                    self.synced = false;
+                }
+                false
+            }
+        }
+    }
+
+    /// Where a scalar's text is, from where the parser says it starts.
+    fn scalar_span(
+        &mut self,
+        pos: usize,
+        value: &str,
+        style: TScalarStyle,
+        after_indicator: bool,
+    ) -> Option<(usize, usize)> {
+        let span = match style {
+            TScalarStyle::Plain if value.is_empty() => {
+                // Nothing written: the node takes the place after its indicator.
+                if !(self.synced && after_indicator) {
+                    return None;
+                }
+                let at = extent::empty_node_at(self.text, self.cursor);
+                Some((at, at))
+            }
+            TScalarStyle::Plain => extent::plain_end(self.text, pos, value).map(|end| (pos, end)),
+            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
+                let quote = if style == TScalarStyle::SingleQuoted {
+                    b'\''
+                } else {
+                    b'"'
+                };
+                if self.text.as_bytes().get(pos) == Some(&quote) {
+                    extent::quoted_end(self.text, pos).map(|end| (pos, end))
+                } else {
+                    None
+                }
+            }
+            TScalarStyle::Literal | TScalarStyle::Folded => {
+                if !self.synced {
+                    return None;
+                }
+                let header = extent::skip_to_content(self.text, self.cursor);
+                let parent = self.parent_column();
+                extent::block_scalar_end(self.text, header, parent).map(|end| (header, end))
+            }
+        };
+        match span {
+            Some((_, end)) => {
+                self.cursor = end;
+                self.synced = true;
+            }
+            None => self.synced = false,
+        }
+        span
+    }
+
+    /// The column of the block collection the next node goes in.
+    fn parent_column(&self) -> Option<usize> {
+        let start = self.stack.last().filter(|f| !f.flow)?.start?;
+        Some(start - extent::line_start(self.text, start))
+    }
+
     fn open(
         &mut self,
         at: Location,
         anchor: usize,
+        pos: usize,
         content: FrameContent,
     ) -> Result<(), ParseError> {
         if self.stack.len() >= self.limits.max_depth {
@@ -292,11 +516,36 @@ impl Builder {
             });
         }
         self.count(1, at)?;
+        let bracket = match content {
+            FrameContent::Seq(_) => b'[',
+            FrameContent::Map { .. } => b'{',
+        };
+        let anchor_text = self.anchor_text(anchor);
+        let flow = self.text.as_bytes().get(pos) == Some(&bracket);
+        let in_flow = self.stack.last().is_some_and(|f| f.flow);
+        let start = if flow {
+            self.cursor = pos + 1;
+            self.synced = true;
+            Some(pos)
+        } else if matches!(content, FrameContent::Seq(_)) && self.synced {
+            // A block sequence starts at its first `-`.
+            let dash = extent::skip_to_content(self.text, self.cursor);
+            (self.text.as_bytes().get(dash) == Some(&b'-')).then_some(dash)
+        } else {
+            // A block mapping starts at its first key.
+            None
+        };
         self.stack.push(Frame {
             at,
             anchor,
             size: 0,
             content,
+            flow,
+            placeable: flow || !in_flow,
+            start,
+            last_end: None,
+            children: 0,
+            anchor_text,
         });
         Ok(())
     }
@@ -313,13 +562,26 @@ impl Builder {
     }
 
     /// A new leaf or an alias copy: counts it, then places it.
-    fn add(&mut self, node: Node, size: usize, anchor: usize) -> Result<(), ParseError> {
+    fn add(
+        &mut self,
+        node: Node,
+        size: usize,
+        anchor: usize,
+        text: Option<(usize, usize)>,
+    ) -> Result<(), ParseError> {
         self.count(size, node.at)?;
-        self.attach(node, size, anchor)
+        self.attach(node, size, anchor, text)
     }
 
     /// Places a finished node in its parent (or as the root) and records its anchor.
-    fn attach(&mut self, node: Node, size: usize, anchor: usize) -> Result<(), ParseError> {
+    /// `text` is where the node is written, in the text being read.
+    fn attach(
+        &mut self,
+        node: Node,
+        size: usize,
+        anchor: usize,
+        text: Option<(usize, usize)>,
+    ) -> Result<(), ParseError> {
         if anchor > 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -328,6 +590,11 @@ impl Builder {
             return Ok(());
         };
         parent.size = parent.size.saturating_add(size);
+        if parent.children == 0 && !parent.flow && parent.start.is_none() {
+            parent.start = text.map(|(start, _)| start);
+        }
+        parent.children += 1;
+        parent.last_end = text.map(|(_, end)| end);
         match &mut parent.content {
             FrameContent::Seq(items) => items.push(node),
             FrameContent::Map { entries, key } => match key.take() {
@@ -337,10 +604,68 @@ impl Builder {
         }
         Ok(())
     }
+
+    fn source(
+        &self,
+        span: Option<(usize, usize)>,
+        style: Style,
+        anchor: Option<(usize, usize)>,
+    ) -> Source {
+        Source {
+            span: span.map(|s| self.span(s)),
+            style,
+            via: Via::Written,
+            anchor: anchor.map(|a| self.span(a)),
+        }
+    }
+
+    /// The location (line and character column, from 1) of a point of the text given to
+    /// [`parse`].
+    fn location(&self, point: super::Point) -> Option<Location> {
+        let line_start = self.lines.offset(super::Point {
+            line: point.line,
+            column: 0,
+        });
+        let before = self
+            .original
+            .get(line_start..line_start + point.column as usize)?;
+        let column = u32::try_from(before.chars().count()).ok()?;
+        Some(Location {
+            line: point.line + 1,
+            column: column + 1,
+        })
+    }
+
+    /// Where the `&anchor` of the node about to be read is written (after the cursor).
+    fn anchor_text(&self, anchor: usize) -> Option<(usize, usize)> {
+        if anchor == 0 || !self.synced {
+            return None;
+        }
+        extent::anchor_at(self.text, self.cursor)
+    }
+
+    /// A span of the text being read, as points of the text given to [`parse`].
+    fn span(&self, (start, end): (usize, usize)) -> Span {
+        let original = |pos: usize| {
+            let mut shift = 0;
+            for &p in self.inserted {
+                if pos >= p + 2 {
+                    shift += 2;
+                } else if pos > p {
+                    shift += pos - p;
+                }
+            }
+            self.lines.point(pos - shift + self.base)
+        };
+        Span {
+            start: original(start),
+            end: original(end),
+        }
+    }
 }
 
 /// Types a scalar by YAML 1.2's core schema; quoted scalars are always strings.
-fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Value {
+pub(crate) fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Value {
     if style != TScalarStyle::Plain || tag == Some("str") {
         return Value::Str(text);
     }
@@ -419,18 +744,24 @@ fn merge(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
             out.push((key, value));
             continue;
         }
+        // Where the `<<` entry is written, for edits that override what it brings.
+        let written = key.src.span.zip(value.src.here()).map(|(k, v)| Span {
+            start: k.start,
+            end: v.end,
+        });
         let sources: Vec<Node> = match value.value {
             Value::Map(_) => vec![value],
-            Value::Seq(items) => items,
+            Value::Seq(items) => items.to_vec(),
             _ => return Err(ParseError::BadMerge { at: key.at }),
         };
         for source in sources {
             let Value::Map(merged) = source.value else {
                 return Err(ParseError::BadMerge { at: source.at });
             };
-            for (k, v) in merged {
+            for (mut k, v) in merged.iter().cloned() {
                 let text = k.scalar_text().unwrap_or_default();
                 if seen.insert(text) {
+                    k.src.via = Via::Merge(written);
                     out.push((k, v));
                 }
             }

@@ -1,0 +1,11 @@
+// Trunk post_build hook, on the staged dist/: the inline loader moves to a file of its
+// own (every build, so the CSP holds in `trunk serve` too), then release builds minify
+// the JS. In this order: the minifier updates the loader's integrity hash as well.
+import { externalLoader } from './external-loader.mjs';
+import { minifyJs } from './minify-js.mjs';
+
+const staging = process.env.TRUNK_STAGING_DIR;
+if (staging) {
+  console.log(`external-loader: ${externalLoader(staging)} inline script(s) moved to their own file`);
+  if (process.env.TRUNK_PROFILE === 'release') await minifyJs(staging);
+}
