@@ -51,12 +51,10 @@ pub async fn make(shared: &Shared) -> Result<String, LinkError> {
             c => c,
         })
         .collect();
-    let location = leptos::prelude::window().location();
-    let page = format!(
-        "{}{}",
-        location.origin().unwrap_or_default(),
-        location.pathname().unwrap_or_default()
-    );
+    // The page's own address without its fragment: `origin` is "null" for a page opened
+    // from a file, whose link must point at that file.
+    let href = leptos::prelude::window().location().href().unwrap_or_default();
+    let page = href.split('#').next().unwrap_or_default();
     let link = format!("{page}{FRAGMENT_PREFIX}{fragment}");
     if link.len() > MAX_LINK_CHARS {
         return Err(LinkError::TooLarge(link.len()));
