@@ -75,6 +75,20 @@ test('opened from disk: template, drag, download a stack file docker accepts, no
   assert.match(yaml, /text-classifier:[\s\S]*?networks:\s*\n\s*- web_tier/);
   execFileSync('docker', ['stack', 'config', '-c', saved], { stdio: 'pipe' });
 
+  // The Export panel's files and the diagram download from a file as well.
+  const panel = page.getByRole('region', { name: 'Export' });
+  await panel.getByRole('button', { name: 'Export', exact: true }).click();
+  await panel.getByLabel('Artifact', { exact: true }).selectOption('nftables');
+  const [nft] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Download artifact' }).click()]);
+  assert.equal(nft.suggestedFilename(), 'firewall-worker.nft');
+  const nftSaved = join(SHOTS, 'single-file-firewall.nft');
+  await nft.saveAs(nftSaved);
+  assert.match(readFileSync(nftSaved, 'utf8'), /^table inet /m);
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download diagram (SVG)' }).click()]);
+  const svgSaved = join(SHOTS, 'single-file-diagram.svg');
+  await svg.saveAs(svgSaved);
+  assert.match(readFileSync(svgSaved, 'utf8'), /^<svg[\s\S]*text-classifier[\s\S]*<\/svg>\s*$/);
+
   // Undo works the same from a file.
   await page.getByRole('button', { name: 'Undo' }).click();
   await page.getByRole('region', { name: 'Tier ml_tier' }).getByRole('group', { name: 'Service text-classifier' }).waitFor();
