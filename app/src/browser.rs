@@ -183,6 +183,18 @@ pub fn publish_update_time(start: f64) {
     publish("data-last-update-ms", start);
 }
 
+/// Publishes how long the diagram's last layout took (core's `layout_with`, in the
+/// page's WebAssembly) as `data-last-layout-ms` on the body, where the end-to-end tests
+/// print it beside the update time.
+pub fn publish_layout_time(start: f64) {
+    let Some(body) = document().body() else {
+        return;
+    };
+    let hundredths = ((now() - start) * 100.0).round() as i64;
+    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
+    let _ = body.set_attribute("data-last-layout-ms", &text);
+}
+
 /// Publishes the time from navigation to the first view of the open design, ready for
 /// input, as `data-ready-ms` on the body.
 pub fn publish_ready() {

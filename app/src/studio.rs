@@ -486,7 +486,10 @@ fn drawing(
                     previous: previous.filter(|_| same_design),
                     baseline: baseline.as_ref().map(Design::model),
                 };
-                diagram::layout_with(h.current().model(), &analysis, &options)
+                let start = browser::now();
+                let layout = diagram::layout_with(h.current().model(), &analysis, &options);
+                browser::publish_layout_time(start);
+                layout
             })
         })
     });
