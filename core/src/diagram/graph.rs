@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use super::layout::{Card, Change, Rect};
+use super::place::Density;
 use super::text;
 use crate::analysis::Analysis;
 use crate::model::{Model, PublishMode, Service};
@@ -89,6 +90,8 @@ pub(super) struct Graph {
     pub links: Vec<Link>,
     /// Per arrow: the links it is drawn along, in order.
     pub arrow_links: Vec<Vec<usize>>,
+    /// How closely arrows are packed.
+    pub density: Density,
 }
 
 impl Graph {
@@ -436,6 +439,7 @@ pub(super) fn graph(model: &Model, analysis: &Analysis, baseline: Option<&Model>
         junctions: Vec::new(),
         links,
         arrow_links,
+        density: Density::Normal,
     };
     bundles(&mut graph);
     // Links no arrow uses any more (bundled ones) are dropped, the others renumbered.

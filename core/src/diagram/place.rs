@@ -9,12 +9,8 @@ use super::order::{ColumnKind, Hints, Layered, SlotKind};
 use super::rank::{title_width, BOX_GAP, CARD_GAP, PAD};
 
 /// Between a card and a pass beside it (so a pass fits between two cards as close as
-/// they may be), and between two passes.
+/// they may be).
 const PASS_GAP: f32 = CARD_GAP / 2.0;
-const PASSES_GAP: f32 = 10.0;
-/// Between a box and a lane, and between two lanes.
-const LANE_GAP: f32 = 18.0;
-const LANES_GAP: f32 = 10.0;
 /// Most room between two ports of one side of a card.
 const PORT_GAP: f32 = 14.0;
 /// How much a card wants to stay where it was, against one link: it stays unless its
@@ -31,15 +27,64 @@ pub(super) const TITLE_H: f32 = 34.0;
 const BOX_BOTTOM: f32 = 16.0;
 /// Room for the port labels above or below a rank's cards.
 pub(super) const LABEL_H: f32 = 17.0;
-/// Between the horizontal runs of two arrows, and above and below them.
-pub(super) const TRACK: f32 = 8.0;
-const TRACK_PAD: f32 = 12.0;
 /// A rank that holds no card, and the least room next to it.
 const THIN_H: f32 = 10.0;
 const THIN_GAP: f32 = 14.0;
 /// The least room between two ranks of a box, and between two rows of boxes.
 const MIN_GAP: f32 = 26.0;
 const MIN_CHANNEL: f32 = 40.0;
+
+/// How closely arrows are packed: the usual room between parallel lines, or less for a
+/// design whose drawing would otherwise not read on a projector (names under 12 px
+/// when it fills 1920x1080).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum Density {
+    #[default]
+    Normal,
+    Dense,
+}
+
+impl Density {
+    /// Between the horizontal runs of two arrows.
+    pub(super) fn track(self) -> f32 {
+        match self {
+            Density::Normal => 8.0,
+            Density::Dense => 4.0,
+        }
+    }
+
+    /// Above the first horizontal run of a gap and below the last.
+    fn track_pad(self) -> f32 {
+        match self {
+            Density::Normal => 12.0,
+            Density::Dense => 8.0,
+        }
+    }
+
+    /// Between two passes side by side.
+    fn passes_gap(self) -> f32 {
+        match self {
+            Density::Normal => 10.0,
+            Density::Dense => 5.0,
+        }
+    }
+
+    /// Between a box and a lane.
+    fn lane_gap(self) -> f32 {
+        match self {
+            Density::Normal => 18.0,
+            Density::Dense => 12.0,
+        }
+    }
+
+    /// Between two lanes.
+    fn lanes_gap(self) -> f32 {
+        match self {
+            Density::Normal => 10.0,
+            Density::Dense => 5.0,
+        }
+    }
+}
 
 /// Where everything is across.
 #[derive(Debug, Clone, Default)]
@@ -97,13 +142,13 @@ fn is_card(layered: &Layered, s: usize) -> bool {
 fn separation(graph: &Graph, layered: &Layered, a: usize, b: usize) -> f32 {
     let gap = match (is_card(layered, a), is_card(layered, b)) {
         (true, true) => CARD_GAP,
-        (false, false) => PASSES_GAP,
+        (false, false) => graph.density.passes_gap(),
         _ => PASS_GAP,
     };
     slot_width(graph, layered, a) / 2.0 + gap + slot_width(graph, layered, b) / 2.0
 }
 
-fn column_gap(layered: &Layered, a: usize, b: usize) -> f32 {
+fn column_gap(graph: &Graph, layered: &Layered, a: usize, b: usize) -> f32 {
     let lane = |c: usize| {
         layered
             .columns
@@ -112,8 +157,8 @@ fn column_gap(layered: &Layered, a: usize, b: usize) -> f32 {
     };
     match (lane(a), lane(b)) {
         (false, false) => BOX_GAP,
-        (true, true) => LANES_GAP,
-        _ => LANE_GAP,
+        (true, true) => graph.density.lanes_gap(),
+        _ => graph.density.lane_gap(),
     }
 }
 
@@ -290,7 +335,7 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
         let mut before: Option<usize> = None;
         for &c in &row.columns {
             if let Some(b) = before {
-                x += column_gap(layered, b, c);
+                x += column_gap(graph, layered, b, c);
             }
             if let Some(l) = at.left.get_mut(c) {
                 *l = x;
@@ -468,7 +513,7 @@ fn settle_row(
         wish.push(left + width / 2.0);
         weight.push(kept);
         dist.push(match i.checked_sub(1).and_then(|p| spans.get(p)) {
-            Some(&(p, _, pw, _)) => pw / 2.0 + column_gap(layered, p, c) + width / 2.0,
+            Some(&(p, _, pw, _)) => pw / 2.0 + column_gap(graph, layered, p, c) + width / 2.0,
             None => 0.0,
         });
     }
@@ -663,7 +708,9 @@ fn place_row(
         weight.push(wt);
         let d = match i.checked_sub(1).and_then(|p| columns.get(p)) {
             Some(&p) => {
-                at.width.get(p).copied().unwrap_or(0.0) / 2.0 + column_gap(layered, p, c) + w / 2.0
+                at.width.get(p).copied().unwrap_or(0.0) / 2.0
+                    + column_gap(graph, layered, p, c)
+                    + w / 2.0
             }
             None => 0.0,
         };
@@ -777,7 +824,7 @@ pub(super) fn estimate(graph: &Graph, layered: &Layered, internet: bool) -> (f32
                 continue;
             };
             if let Some(b) = before {
-                w += column_gap(layered, b, c);
+                w += column_gap(graph, layered, b, c);
             }
             before = Some(c);
             if let ColumnKind::Group(g) = column.kind {
@@ -826,6 +873,8 @@ pub(super) struct Down {
     pub box_bottom: Vec<f32>,
     /// The drawing's height.
     pub height: f32,
+    /// Between two tracks of a gap.
+    pub track: f32,
 }
 
 /// Places the ranks down the drawing: `tracks[r]` horizontal runs below rank `r`,
@@ -864,6 +913,8 @@ pub(super) fn down(
             0.0
         }
     };
+    let track = graph.density.track();
+    d.track = track;
     // Room for `t` tracks, counted in pairs: one more arrow often needs no more room,
     // so an edit moves less.
     let room = |t: usize, least: f32| {
@@ -871,7 +922,7 @@ pub(super) fn down(
         if t == 0 {
             least
         } else {
-            least.max(2.0 * TRACK_PAD + (t - 1) as f32 * TRACK)
+            least.max(2.0 * graph.density.track_pad() + (t - 1) as f32 * track)
         }
     };
     // A rank with no card (only arrows passing and junctions) is a thin one.
@@ -920,7 +971,7 @@ pub(super) fn down(
                 };
                 let gap = room(t, least);
                 if let Some(tt) = d.track_top.get_mut(rank) {
-                    *tt = y + (gap - (t.max(1) - 1) as f32 * TRACK) / 2.0;
+                    *tt = y + (gap - (t.max(1) - 1) as f32 * track) / 2.0;
                 }
                 y += gap;
             }
@@ -951,7 +1002,7 @@ pub(super) fn down(
             let t = tracks.get(last).copied().unwrap_or(0);
             let gap = room(t, MIN_CHANNEL);
             if let Some(tt) = d.track_top.get_mut(last) {
-                *tt = y + (gap - (t.max(1) - 1) as f32 * TRACK) / 2.0;
+                *tt = y + (gap - (t.max(1) - 1) as f32 * track) / 2.0;
             }
             y += gap;
         }

@@ -7,7 +7,7 @@
 
 use super::graph::CARD_H;
 use super::order::{Layered, SlotKind};
-use super::place::{Across, Down, TRACK};
+use super::place::{Across, Down};
 
 /// Two ends closer than this are drawn as one straight line.
 const STRAIGHT: f32 = 5.0;
@@ -363,7 +363,7 @@ pub(super) fn polylines(
                     .copied()
                     .flatten()
                     .unwrap_or(0);
-                let y = down.track_top.get(rank).copied().unwrap_or(0.0) + t as f32 * TRACK;
+                let y = down.track_top.get(rank).copied().unwrap_or(0.0) + t as f32 * down.track;
                 points.push((xa, y));
                 points.push((xb, y));
             }
