@@ -53,7 +53,10 @@ pub async fn make(shared: &Shared) -> Result<String, LinkError> {
         .collect();
     // The page's own address without its fragment: `origin` is "null" for a page opened
     // from a file, whose link must point at that file.
-    let href = leptos::prelude::window().location().href().unwrap_or_default();
+    let href = leptos::prelude::window()
+        .location()
+        .href()
+        .unwrap_or_default();
     let page = href.split('#').next().unwrap_or_default();
     let link = format!("{page}{FRAGMENT_PREFIX}{fragment}");
     if link.len() > MAX_LINK_CHARS {
