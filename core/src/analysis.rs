@@ -86,7 +86,8 @@ impl BlastRows<'_> {
     /// Service indices in the order the report lists them (by name).
     fn order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.model.services.len()).collect();
-        order.sort_by(|&a, &b| self.name(a).cmp(self.name(b)));
+        // Ties by index: the first of equal names stays, as a stable sort would keep it.
+        order.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)).then(a.cmp(&b)));
         order.dedup_by(|a, b| self.name(*a) == self.name(*b));
         order
     }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use tiermap_core::model::Model;
 use tiermap_core::Analysis;
@@ -59,7 +60,7 @@ pub fn Matrix() -> impl IntoView {
             <p class="muted">"Who can open a connection to whom (shared network = every port)."</p>
             <div class="scroll">
                 <table class="matrix" aria-label="Reachability">
-                    {move || if grid.get() { view! { <Grid/> }.into_any() } else { view! { <List/> }.into_any() }}
+                    {move || if grid.get() { Either::Left(view! { <Grid/> }) } else { Either::Right(view! { <List/> }) }}
                 </table>
             </div>
         </section>

@@ -2,6 +2,7 @@
 //! selected. The panel is made again only when the selection changes: an edit updates
 //! the fields it changed, so the field the person tabbed to keeps its focus.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use tiermap_core::findings::FixAction;
 
@@ -31,9 +32,9 @@ pub fn Panel() -> impl IntoView {
     view! {
         <aside class="panel" aria-label="Details" id="panel">
             {move || match shown.get() {
-                Shown::Service(name) => view! { <ServicePanel name/> }.into_any(),
-                Shown::Tier(key) => view! { <TierPanel key/> }.into_any(),
-                Shown::Hint => view! { <Hint/> }.into_any(),
+                Shown::Service(name) => EitherOf3::A(view! { <ServicePanel name/> }),
+                Shown::Tier(key) => EitherOf3::B(view! { <TierPanel key/> }),
+                Shown::Hint => EitherOf3::C(view! { <Hint/> }),
             }}
         </aside>
     }

@@ -2,6 +2,7 @@
 //! surface figures in large type, the editing chrome is hidden, and the open findings
 //! are stepped through one by one, each selecting (and so highlighting) its subject.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::studio::Studio;
@@ -53,7 +54,7 @@ pub fn PresentBar() -> impl IntoView {
         })
     });
     let step_view = move || match step.get() {
-        Some(s) => view! {
+        Some(s) => Either::Left(view! {
             <p>
                 <span class="muted">{format!("Finding {} of {}", s.at, s.of)}</span>
                 " "
@@ -61,9 +62,8 @@ pub fn PresentBar() -> impl IntoView {
                 " "
                 {s.message}
             </p>
-        }
-        .into_any(),
-        None => view! { <p>"No open findings."</p> }.into_any(),
+        }),
+        None => Either::Right(view! { <p>"No open findings."</p> }),
     };
     view! {
         <section class="present-bar" role="region" aria-label="Presentation" hidden=move || !presenting.get()>
