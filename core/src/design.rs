@@ -306,6 +306,7 @@ impl Design {
                 for (k, v) in entries.iter_mut() {
                     if k.is_text(old) {
                         k.value = Value::Str(new.into());
+                        rename_route_labels(v, old, new);
                     }
                     if let Some(deps) = v.get_mut("depends_on").and_then(Node::as_seq_mut) {
                         for dep in deps.iter_mut().filter(|d| d.is_text(old)) {
@@ -1177,6 +1178,65 @@ fn is_route_label(key: &str) -> bool {
 fn label_key(item: &Node) -> Option<String> {
     item.as_str()
         .map(|s| s.split('=').next().unwrap_or(s).to_string())
+}
+
+/// Renames the Traefik router and service named after a service (as `set_route` names
+/// them) in its labels, and a router's `service=` that points at it, so a route keeps
+/// belonging to the service after a rename (two routers would leave Traefik unable to
+/// tell which service each one uses).
+fn rename_route_labels(service: &mut Node, old: &str, new: &str) {
+    let (old, new) = (old.replace('.', "-"), new.replace('.', "-"));
+    let key = |k: &str| -> Option<String> {
+        ["traefik.http.routers.", "traefik.http.services."]
+            .iter()
+            .find_map(|prefix| {
+                let rest = k.strip_prefix(prefix)?.strip_prefix(old.as_str())?;
+                rest.starts_with('.')
+                    .then(|| format!("{prefix}{new}{rest}"))
+            })
+    };
+    let value = |k: &str, v: &str| -> Option<String> {
+        (k.starts_with("traefik.http.routers.") && k.ends_with(".service") && v == old)
+            .then(|| new.clone())
+    };
+    let rename = |labels: &mut Node| match &mut labels.value {
+        Value::Map(entries) => {
+            for (k, v) in Arc::make_mut(entries).iter_mut() {
+                let Some(name) = k.as_str().map(str::to_string) else {
+                    continue;
+                };
+                if let Some(to) = v.as_str().and_then(|v| value(&name, v)) {
+                    v.value = Value::Str(to);
+                }
+                if let Some(to) = key(&name) {
+                    k.value = Value::Str(to);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for item in Arc::make_mut(items).iter_mut() {
+                let Some((k, v)) = item.as_str().and_then(|s| s.split_once('=')) else {
+                    continue;
+                };
+                let (k2, v2) = (key(k), value(k, v));
+                if k2.is_some() || v2.is_some() {
+                    let line = format!(
+                        "{}={}",
+                        k2.as_deref().unwrap_or(k),
+                        v2.as_deref().unwrap_or(v)
+                    );
+                    item.value = Value::Str(line);
+                }
+            }
+        }
+        _ => {}
+    };
+    if let Some(labels) = service.get_mut("labels") {
+        rename(labels);
+    }
+    if let Some(labels) = service.get_mut("deploy").and_then(|d| d.get_mut("labels")) {
+        rename(labels);
+    }
 }
 
 fn retain_labels(labels: &mut Node, keep: impl Fn(&str) -> bool) {

@@ -454,3 +454,28 @@ fn every_fix_changes_only_its_own_lines() {
     println!("{applied} fixes applied on {} designs", designs.len());
     assert!(applied >= 30, "only {applied} fixes applied");
 }
+
+/// A route written for a service follows it through a rename. The roundtrip proptest
+/// found a rename (the fix for a name Docker refuses) that left the router under the old
+/// name, so a route set afterwards made a second router and Traefik could not tell which
+/// port either one used.
+#[test]
+fn a_route_follows_its_service_through_a_rename() {
+    let route = |port| RouteSpec {
+        host: "app.example.com".into(),
+        path: "/api".into(),
+        port,
+    };
+    let mut design =
+        import("services:\n  web_:\n    image: nginx\n    deploy:\n      labels: [a=b]\n");
+    design.set_route("web_", &route(1)).unwrap();
+    design.rename_service("web_", "web").unwrap();
+    let routes = |d: &Design| d.model().service("web").unwrap().routes.clone();
+    assert_eq!(routes(&design).len(), 1, "{:?}", routes(&design));
+    assert_eq!(routes(&design)[0].port, Some(1));
+    design.set_route("web", &route(2)).unwrap();
+    assert_eq!(routes(&design).len(), 1, "{:?}", routes(&design));
+    assert_eq!(routes(&design)[0].port, Some(2));
+    assert!(!design.export().contains("web_"), "{}", design.export());
+    assert_round_trip(&design);
+}
