@@ -187,12 +187,9 @@ pub fn publish_update_time(start: f64) {
 /// page's WebAssembly) as `data-last-layout-ms` on the body, where the end-to-end tests
 /// print it beside the update time.
 pub fn publish_layout_time(start: f64) {
-    let Some(body) = document().body() else {
-        return;
-    };
-    let hundredths = ((now() - start) * 100.0).round() as i64;
-    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
-    let _ = body.set_attribute("data-last-layout-ms", &text);
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-last-layout-ms", &milliseconds_since(start));
+    }
 }
 
 /// Publishes the time from navigation to the first view of the open design, ready for
@@ -221,10 +218,13 @@ fn publish(attribute: &'static str, start: f64) {
             return;
         };
         let _ = body.offset_height();
-        // Hundredths of a millisecond, formatted as integers: float formatting would
-        // add a large part of std to the page.
-        let hundredths = ((now() - start) * 100.0).round() as i64;
-        let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
-        let _ = body.set_attribute(attribute, &text);
+        let _ = body.set_attribute(attribute, &milliseconds_since(start));
     });
+}
+
+/// The milliseconds since `start`, to hundredths, formatted as integers: float
+/// formatting would add a large part of std to the page.
+fn milliseconds_since(start: f64) -> String {
+    let hundredths = ((now() - start) * 100.0).round() as i64;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }

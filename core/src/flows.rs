@@ -18,7 +18,7 @@ const HOST_KEY_HINTS: &[&str] = &[
 /// Flows the file implies.
 pub fn infer(model: &Model) -> Vec<Flow> {
     let mut out = Vec::new();
-    let index = index(model);
+    let index = model.service_indices();
     let prefix = format!("{}_", model.stack);
     let proxies: Vec<&crate::model::Service> = model
         .services
@@ -142,19 +142,9 @@ impl FlowCheck {
     }
 }
 
-/// Service indices by name, for the loops that look services up by name.
-fn index(model: &Model) -> HashMap<&str, usize> {
-    model
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect()
-}
-
 /// Checks every flow against reachability.
 pub fn check(model: &Model, reach: &Reachability) -> Vec<FlowCheck> {
-    let index = index(model);
+    let index = model.service_indices();
     model
         .flows
         .iter()

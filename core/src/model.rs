@@ -2,6 +2,8 @@
 //! the flows between them. Plain data, derived from the document by
 //! [`crate::compose::import`]; analyses take a [`Model`] and return a result.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::role::Role;
@@ -617,5 +619,17 @@ impl Model {
     /// The tier with this key.
     pub fn tier(&self, key: &str) -> Option<&Tier> {
         self.tiers.iter().find(|t| t.key == key)
+    }
+
+    /// Service indices by name, for the loops that look many services up by name.
+    pub fn service_indices(&self) -> HashMap<&str, usize> {
+        let names = self.services.iter().map(|s| s.name.as_str());
+        names.enumerate().map(|(i, name)| (name, i)).collect()
+    }
+
+    /// Tier indices by key, for the loops that look many tiers up by key.
+    pub fn tier_indices(&self) -> HashMap<&str, usize> {
+        let keys = self.tiers.iter().map(|t| t.key.as_str());
+        keys.enumerate().map(|(i, key)| (key, i)).collect()
     }
 }

@@ -37,18 +37,8 @@ pub struct Group {
 
 /// The unused reach of every tier that has any, in the model's tier order.
 pub fn analyze(model: &Model) -> Vec<TierReach> {
-    let index: HashMap<&str, usize> = model
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
-    let tier_index: HashMap<&str, usize> = model
-        .tiers
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.key.as_str(), i))
-        .collect();
+    let index: HashMap<&str, usize> = model.service_indices();
+    let tier_index: HashMap<&str, usize> = model.tier_indices();
     // Pairs a flow joins (low, high), and each call on the one tier that carries it.
     let mut joined: Vec<(usize, usize)> = Vec::new();
     let mut calls: Vec<Vec<(usize, usize)>> = vec![Vec::new(); model.tiers.len()];

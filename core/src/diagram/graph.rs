@@ -254,18 +254,8 @@ fn subtitle(model: &Model, tier: usize) -> String {
 /// The graph of a design; with a baseline, arrows it had that are gone are added as
 /// removed and the others marked added or kept.
 pub(super) fn graph(model: &Model, analysis: &Analysis, baseline: Option<&Model>) -> Graph {
-    let tier_index: HashMap<&str, usize> = model
-        .tiers
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.key.as_str(), i))
-        .collect();
-    let index: HashMap<&str, usize> = model
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
+    let tier_index: HashMap<&str, usize> = model.tier_indices();
+    let index: HashMap<&str, usize> = model.service_indices();
     // Which group each service goes to: edge proxies together, the others by home tier.
     let kind_of = |s: &Service| {
         if matches!(s.role, Role::EdgeProxy(_)) {
