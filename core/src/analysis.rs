@@ -87,7 +87,9 @@ impl BlastRows<'_> {
     fn order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.model.services.len()).collect();
         // Ties by index: the first of equal names stays, as a stable sort would keep it.
-        order.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)).then(a.cmp(&b)));
+        crate::sort::sort_by(&mut order, |&a, &b| {
+            self.name(a).cmp(self.name(b)).then(a.cmp(&b))
+        });
         order.dedup_by(|a, b| self.name(*a) == self.name(*b));
         order
     }

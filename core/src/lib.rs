@@ -25,6 +25,7 @@ pub mod review;
 pub mod role;
 pub mod segmentation;
 pub mod share;
+pub mod sort;
 pub mod surface;
 pub mod templates;
 pub mod yaml;

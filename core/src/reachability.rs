@@ -97,7 +97,7 @@ pub fn analyze(model: &Model) -> Reachability {
             triples.extend(list.iter().filter(|&&b| b != a).map(|&b| (a, b, network)));
         }
     }
-    triples.sort_unstable();
+    crate::sort::sort(&mut triples);
     let mut pairs: Vec<Reach> = Vec::new();
     for (from, to, network) in triples {
         let name = names.get(network).cloned().unwrap_or_default();

@@ -58,8 +58,8 @@ pub fn analyze(model: &Model) -> Vec<TierReach> {
             }
         }
     }
-    joined.sort_unstable();
-    calls.iter_mut().for_each(|list| list.sort_unstable());
+    crate::sort::sort(&mut joined);
+    calls.iter_mut().for_each(|list| crate::sort::sort(list));
     // Members of each tier, in file order.
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); model.tiers.len()];
     for (i, service) in model.services.iter().enumerate() {
@@ -180,7 +180,7 @@ fn split(
             .filter(|&c| c == server || calls.binary_search(&(c, server)).is_ok())
             .collect();
         if group.len() > 1 {
-            group.sort_unstable();
+            crate::sort::sort(&mut group);
             groups.push((server, group));
         }
     }

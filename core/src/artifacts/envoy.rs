@@ -112,7 +112,9 @@ pub fn render(model: &Model) -> Result<(String, Vec<String>), ArtifactError> {
         .into_iter()
         .map(|(host, mut routes)| {
             // Longest prefix first: Envoy takes the first route that matches.
-            routes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+            crate::sort::sort_by(&mut routes, |a, b| {
+                b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0))
+            });
             let routes = routes
                 .into_iter()
                 .map(|(path, cluster)| {

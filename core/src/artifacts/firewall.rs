@@ -181,7 +181,7 @@ impl Plan {
                 }
             }
         }
-        published.sort_by_key(|o| (o.port, o.transport));
+        crate::sort::sort_by_key(&mut published, |o| (o.port, o.transport));
         Plan {
             stack: model.stack.clone(),
             role,

@@ -511,7 +511,7 @@ fn keyed(base: &mut Node, over: Node, keys: Keys) {
             None => merged.push((key, item)),
         }
     }
-    merged.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)));
+    crate::sort::sort_by(&mut merged, |a, b| order(&a.0).cmp(&order(&b.0)));
     base.value = Value::Seq(
         merged
             .into_iter()

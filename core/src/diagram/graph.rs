@@ -117,7 +117,7 @@ fn bundles(graph: &mut Graph) {
         }
     }
     for list in &mut targets {
-        list.sort_unstable();
+        crate::sort::sort(list);
         list.dedup();
     }
     let mut classes: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();

@@ -92,7 +92,7 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         let Some(card) = graph.cards.get(c) else {
             continue;
         };
-        parts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::sort::sort_by(&mut parts, |a, b| a.0.total_cmp(&b.0));
         let left = parts.first().map_or(card.rect.x, |p| p.0);
         let mut said: Vec<(String, Tone)> = Vec::new();
         for (_, text, tone) in parts {

@@ -275,7 +275,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         let (w, h) = place::estimate(&g, &layered, internet);
         candidates.push((width, late, crossings, (1920.0 / w).min(1080.0 / h)));
     }
-    candidates.sort_by(|a, b| {
+    crate::sort::sort_by(&mut candidates, |a, b| {
         let readable = |c: &(f32, bool, usize, f32)| c.3 >= READABLE;
         readable(b)
             .cmp(&readable(a))
@@ -309,7 +309,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .zip(&placed)
             .map(|(&(width, late, _, _), p)| (score(p, most), width, late))
             .collect();
-        best.sort_by(|a, b| a.0.total_cmp(&b.0));
+        crate::sort::sort_by(&mut best, |a, b| a.0.total_cmp(&b.0));
         let dense: Vec<(Layout, usize, f32)> = best
             .iter()
             .take(if large { 1 } else { 3 })

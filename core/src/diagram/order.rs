@@ -440,7 +440,7 @@ impl Layered {
                     .filter_map(|&(t, w)| pos.get(t).map(|p| (here, p.1, w as usize))),
             );
         }
-        links.sort_unstable();
+        crate::sort::sort(&mut links);
         let size = links.iter().map(|l| l.1 + 1).max().unwrap_or(0);
         // Weights so far by lower end, and their total.
         let mut tree = vec![0usize; size + 1];
@@ -1136,7 +1136,7 @@ impl Layered {
                     Some((c, l, r))
                 })
                 .collect();
-            boxes.sort_by(|a, b| a.1.total_cmp(&b.1));
+            crate::sort::sort_by(&mut boxes, |a, b| a.1.total_cmp(&b.1));
             for (i, &(c, left, right)) in boxes.iter().enumerate() {
                 let Some(column) = self.columns.get(c) else {
                     continue;
@@ -1207,6 +1207,6 @@ fn sorted(items: &[usize], keys: &[f32]) -> Vec<usize> {
         .collect();
     // The index makes every key unique, so the unstable sort keeps equal keys' order
     // too and the page carries one sort less.
-    paired.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    crate::sort::sort_by(&mut paired, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     paired.into_iter().map(|(_, _, item)| item).collect()
 }

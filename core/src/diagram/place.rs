@@ -258,7 +258,7 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         }
     }
     for ((s, bottom), mut list) in sides {
-        list.sort_unstable();
+        crate::sort::sort(&mut list);
         let w = slot_width(graph, layered, s);
         let count = list.len();
         let step = if count > 1 {

@@ -130,7 +130,7 @@ fn acyclic(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<(usize, u
             }
         })
         .collect();
-    edges.sort_unstable();
+    crate::sort::sort(&mut edges);
     edges.dedup();
     edges
 }
@@ -825,7 +825,7 @@ fn fresh_rows(
             })
             .collect();
         // Groups are unique: an unstable sort gives the same order, in less code.
-        members.sort_unstable_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut members, |a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let total: f32 = members
             .iter()
             .map(|(g, _)| widths.get(*g).copied().unwrap_or(0.0) + BOX_GAP)

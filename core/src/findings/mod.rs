@@ -528,6 +528,8 @@ pub fn analyze(
     refusals::names(&mut out);
     reach::flow_rules(&mut out, reach, checks);
     let mut list = out.list;
-    list.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.at.cmp(&b.at)));
+    crate::sort::sort_by(&mut list, |a, b| {
+        b.severity.cmp(&a.severity).then(a.at.cmp(&b.at))
+    });
     list
 }

@@ -165,7 +165,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<Node, ParseError> {
                     *p += 2;
                 }
                 inserted.push(pos);
-                inserted.sort_unstable();
+                crate::sort::sort(&mut inserted);
                 read = std::borrow::Cow::Owned(fixed);
             }
             result => return result,

@@ -208,7 +208,7 @@ struct Patch {
 
 /// Applies patches in order of place; overlapping ones are an error naming their owners.
 fn apply(text: &str, patches: &mut [Patch]) -> Result<String, Vec<Option<Span>>> {
-    patches.sort_by_key(|p| (p.start, p.end));
+    crate::sort::sort_by_key(patches, |p| (p.start, p.end));
     let mut out = String::with_capacity(text.len() + 256);
     let mut at = 0;
     let mut previous: Option<Span> = None;
