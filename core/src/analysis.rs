@@ -86,10 +86,8 @@ impl BlastRows<'_> {
     /// Service indices in the order the report lists them (by name).
     fn order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.model.services.len()).collect();
-        // Ties by index: the first of equal names stays, as a stable sort would keep it.
-        crate::sort::sort_by(&mut order, |&a, &b| {
-            self.name(a).cmp(self.name(b)).then(a.cmp(&b))
-        });
+        // The sort is stable: of equal names, the first stays.
+        crate::sort::sort_by(&mut order, |&a, &b| self.name(a).cmp(self.name(b)));
         order.dedup_by(|a, b| self.name(*a) == self.name(*b));
         order
     }

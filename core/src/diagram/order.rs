@@ -1200,13 +1200,11 @@ fn mean(values: impl Iterator<Item = f32>) -> Option<f32> {
 
 /// `items` in the order of `keys` (equal keys keep their order).
 fn sorted(items: &[usize], keys: &[f32]) -> Vec<usize> {
-    let mut paired: Vec<(f32, usize, usize)> = items
+    let mut paired: Vec<(f32, usize)> = items
         .iter()
         .enumerate()
-        .map(|(i, &item)| (keys.get(i).copied().unwrap_or(f32::MAX), i, item))
+        .map(|(i, &item)| (keys.get(i).copied().unwrap_or(f32::MAX), item))
         .collect();
-    // The index makes every key unique, so the unstable sort keeps equal keys' order
-    // too and the page carries one sort less.
-    crate::sort::sort_by(&mut paired, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    paired.into_iter().map(|(_, _, item)| item).collect()
+    crate::sort::sort_by(&mut paired, |a, b| a.0.total_cmp(&b.0));
+    paired.into_iter().map(|(_, item)| item).collect()
 }

@@ -824,8 +824,7 @@ fn fresh_rows(
                 (g, key)
             })
             .collect();
-        // Groups are unique: an unstable sort gives the same order, in less code.
-        crate::sort::sort_by(&mut members, |a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut members, |a, b| a.1.total_cmp(&b.1));
         let total: f32 = members
             .iter()
             .map(|(g, _)| widths.get(*g).copied().unwrap_or(0.0) + BOX_GAP)
