@@ -416,3 +416,24 @@ fn the_layout_after_an_edit_is_the_same_for_the_same_inputs() {
     // Nothing changed, so nothing moved.
     assert_eq!(moved(&first, &a, ""), (0, 0, 0));
 }
+
+#[test]
+fn a_card_says_what_image_it_runs_or_that_it_has_none() {
+    let text = "services:\n  api:\n    image: registry.example.com/shop/api:2.1\n    deploy:\n      replicas: 3\n  \
+                unset:\n    image: ${API_IMAGE}\n  built:\n    build: .\n  agent:\n    image: portainer/agent\n    deploy:\n      mode: global\n";
+    let design = Design::import(text, ImportOptions::default()).unwrap();
+    let drawn = layout(design.model(), &design.analyze());
+    let detail = |name: &str| {
+        drawn
+            .cards
+            .iter()
+            .find(|c| c.service == name)
+            .map(|c| c.detail.clone())
+            .unwrap()
+    };
+    assert_eq!(detail("api"), "api · 3 replicas");
+    // An image from a variable that is not set is no image, not an empty name.
+    assert_eq!(detail("unset"), "no image · 1 replica");
+    assert_eq!(detail("built"), "no image · 1 replica");
+    assert_eq!(detail("agent"), "agent · global");
+}

@@ -198,10 +198,12 @@ fn ports(service: &Service) -> String {
 }
 
 fn card_for(service: &Service, tier: Option<&str>) -> Card {
+    // An image named only by a variable that is not set reads as empty.
     let image = service
         .image
         .as_deref()
         .map(image_name)
+        .filter(|name| !name.is_empty())
         .unwrap_or("no image");
     let replicas = service.replicas().map_or_else(
         || "global".to_string(),
