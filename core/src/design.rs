@@ -438,10 +438,11 @@ impl Design {
         })
     }
 
-    /// Replaces the service's published ports. An entry that already says a port the
-    /// list keeps stays as written; an entry in the place of a changed port is changed
-    /// in place (short syntax stays short when it can say the port, long syntax keeps
-    /// its other keys); other ports are written in long syntax.
+    /// Replaces the service's published ports. An entry that already says ports the
+    /// list keeps, in the same order (one port, or a range's), stays as written; an
+    /// entry in the place of a changed port is changed in place (short syntax stays
+    /// short when it can say the port, long syntax keeps its other keys); other ports
+    /// are written in long syntax.
     pub fn set_ports(&mut self, service: &str, ports: &[PortSpec]) -> Result<(), EditError> {
         self.require_service(service)?;
         let written: Vec<crate::model::Port> = self
@@ -460,22 +461,51 @@ impl Design {
                 .and_then(Node::as_seq)
                 .map(<[Node]>::to_vec)
                 .unwrap_or_default();
-            // Each written entry goes to at most one port of the new list.
+            let said: Vec<Vec<PortSpec>> = old.iter().map(|item| says(&written, item)).collect();
+            // An entry whose ports the list still holds is kept for them, never rewritten
+            // in the place of another port.
+            let kept_later: Vec<bool> = said
+                .iter()
+                .map(|run| !run.is_empty() && ports.windows(run.len()).any(|w| w == run.as_slice()))
+                .collect();
             let mut unused: Vec<Option<Node>> = old.into_iter().map(Some).collect();
             let mut items = Vec::with_capacity(ports.len());
-            for (i, spec) in ports.iter().enumerate() {
-                let same = unused
-                    .iter_mut()
-                    .find(|item| item.as_ref().is_some_and(|n| says_only(&written, n, spec)))
+            let mut rest = ports;
+            while let Some(spec) = rest.first() {
+                let kept = |rest: &[PortSpec], unused: &[Option<Node>]| {
+                    said.iter().zip(unused).position(|(run, item)| {
+                        item.is_some() && !run.is_empty() && rest.starts_with(run)
+                    })
+                };
+                if let Some(k) = kept(rest, &unused) {
+                    let taken = unused.get_mut(k).and_then(Option::take);
+                    items.extend(taken);
+                    let len = said.get(k).map_or(1, Vec::len);
+                    rest = rest.get(len..).unwrap_or_default();
+                    continue;
+                }
+                // Consecutive ports no kept entry says are written as one range, as a
+                // range in the file is read (a range of thousands stays one line).
+                let mut len = 1;
+                while let (Some(last), Some(next)) = (rest.get(len - 1), rest.get(len)) {
+                    let after = rest.get(len..).unwrap_or_default();
+                    if !follows(last, next) || kept(after, &unused).is_some() {
+                        break;
+                    }
+                    len += 1;
+                }
+                let in_place = items.len();
+                let place = unused
+                    .get_mut(in_place)
+                    .filter(|_| !kept_later.get(in_place).copied().unwrap_or(false))
                     .and_then(Option::take);
-                let item = match same {
-                    Some(item) => item,
-                    None => match unused.get_mut(i).and_then(Option::take) {
-                        Some(item) => port_in_place(item, spec),
-                        None => long_port(spec),
-                    },
+                let item = match (place, rest.get(len - 1)) {
+                    (place, Some(last)) if len > 1 => range_port(place, spec, last),
+                    (Some(item), _) => port_in_place(item, spec),
+                    (None, _) => long_port(spec),
                 };
                 items.push(item);
+                rest = rest.get(len..).unwrap_or_default();
             }
             match node.get_mut("ports").and_then(Node::as_seq_mut) {
                 Some(list) => *list = items,
@@ -1084,23 +1114,25 @@ fn prune_meta(doc: &mut Node) {
     }
 }
 
-/// Whether a written port entry says exactly `spec` and nothing more (one port, no host
-/// address): `ports` are the service's ports as the model read them, each with the
-/// place of its entry.
-fn says_only(ports: &[crate::model::Port], item: &Node, spec: &PortSpec) -> bool {
-    let mut said = ports
-        .iter()
-        .filter(|p| p.at == item.at && item.at.is_known());
-    match (said.next(), said.next()) {
-        (Some(p), None) => {
-            p.host_ip.is_none()
-                && p.target == spec.target
-                && p.published == spec.published
-                && p.protocol == spec.protocol
-                && p.mode == spec.mode
-        }
-        _ => false,
+/// The ports a written entry says, in order (one, or a range's), when it can stay as
+/// written for them: it has no host address, which an edited port drops. `ports` are the
+/// service's ports as the model read them, each with the place of its entry.
+fn says(ports: &[crate::model::Port], item: &Node) -> Vec<PortSpec> {
+    if !item.at.is_known() {
+        return Vec::new();
     }
+    let said: Vec<&crate::model::Port> = ports.iter().filter(|p| p.at == item.at).collect();
+    if said.iter().any(|p| p.host_ip.is_some()) {
+        return Vec::new();
+    }
+    said.into_iter()
+        .map(|p| PortSpec {
+            target: p.target,
+            published: p.published,
+            protocol: p.protocol,
+            mode: p.mode,
+        })
+        .collect()
 }
 
 /// A written port entry changed to say `spec`: a short-syntax entry stays short when
@@ -1157,6 +1189,41 @@ fn port_in_place(mut item: Node, spec: &PortSpec) -> Node {
             item
         }
         _ => long_port(spec),
+    }
+}
+
+/// Whether `next` continues a range after `last`: the next container port, published on
+/// the next port (or both left to swarm), same protocol, through the routing mesh (a
+/// range is said only in the short syntax, which cannot say host mode).
+fn follows(last: &PortSpec, next: &PortSpec) -> bool {
+    last.mode == PublishMode::Ingress
+        && next.mode == PublishMode::Ingress
+        && last.protocol == next.protocol
+        && last.target.checked_add(1) == Some(next.target)
+        && match (last.published, next.published) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.checked_add(1) == Some(b),
+            _ => false,
+        }
+}
+
+/// The ports from `first` to `last` as one short-syntax range (`"9000-9010:80-90/udp"`),
+/// written in the place of `item` (keeping its quotes and comment) when it is one.
+fn range_port(item: Option<Node>, first: &PortSpec, last: &PortSpec) -> Node {
+    let mut text = match (first.published, last.published) {
+        (Some(a), Some(b)) => format!("{a}-{b}:{}-{}", first.target, last.target),
+        _ => format!("{}-{}", first.target, last.target),
+    };
+    if first.protocol != Protocol::Tcp {
+        text.push('/');
+        text.push_str(first.protocol.as_str());
+    }
+    match item {
+        Some(mut item) if matches!(item.value, Value::Str(_) | Value::Int(_)) => {
+            item.value = Value::Str(text);
+            item
+        }
+        _ => Node::str(text),
     }
 }
 

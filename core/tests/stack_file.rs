@@ -194,6 +194,59 @@ fn ports_change_in_place_in_their_own_syntax() {
 }
 
 #[test]
+fn a_range_whose_ports_stay_stays_as_written() {
+    let text = "services:\n  game:\n    image: game:1\n    ports:\n      - \"7000-7002:7000-7002/udp\"  # players\n      - \"8080:80\"\n      - \"9000-40000\"  # a wide container range\n";
+    let mut design = import(text);
+    let specs = |design: &Design| -> Vec<PortSpec> {
+        design.model().services[0]
+            .ports
+            .iter()
+            .map(|p| PortSpec {
+                target: p.target,
+                published: p.published,
+                protocol: p.protocol,
+                mode: p.mode,
+            })
+            .collect()
+    };
+    let mut ports = specs(&design);
+    assert_eq!(ports.len(), 3 + 1 + 31_001);
+    // The web port changes: both ranges stay as written, comments and all.
+    ports[3].published = Some(8081);
+    design.set_ports("game", &ports).unwrap();
+    let expected = with(text, "\"8080:80\"", "\"8081:80\"");
+    assert_eq!(design.export(), expected);
+    assert_round_trip(&design);
+    // A port leaves the wide range: the rest is still one range, in its place.
+    ports.pop();
+    design.set_ports("game", &ports).unwrap();
+    assert_eq!(
+        design.export(),
+        with(&expected, "\"9000-40000\"", "\"9000-39999\"")
+    );
+    assert_eq!(specs(&design), ports);
+    // New consecutive ports are written as one range too.
+    let udp = |target: u16| PortSpec {
+        target,
+        published: Some(target + 1000),
+        protocol: Protocol::Udp,
+        mode: PublishMode::Ingress,
+    };
+    ports.extend((10_000..10_050).map(udp));
+    design.set_ports("game", &ports).unwrap();
+    // In the quotes of the entries before it.
+    assert_eq!(
+        design.export(),
+        format!(
+            "{}      - \"11000-11049:10000-10049/udp\"\n",
+            with(&expected, "\"9000-40000\"", "\"9000-39999\"")
+        )
+    );
+    assert_eq!(specs(&design), ports);
+    assert_round_trip(&design);
+}
+
+#[test]
 fn new_entries_follow_their_siblings() {
     let mut design = import(SHOP);
     design.add_service("cache", "redis:7", "db_tier").unwrap();
