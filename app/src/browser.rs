@@ -14,6 +14,11 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
+/// Whether the browser lets the page keep anything (not in some private modes).
+pub fn has_storage() -> bool {
+    storage().is_some()
+}
+
 /// The saved design's text, if any. An error when storage is unavailable (private mode).
 pub fn load_design() -> Result<Option<String>, String> {
     let storage = storage().ok_or("This browser does not let the page save designs (local storage is off); your work will not survive a reload.")?;
@@ -27,12 +32,12 @@ pub fn load_name() -> Option<String> {
     storage()?.get_item(NAME_KEY).ok().flatten()
 }
 
-/// Saves the design (called on every change).
-pub fn save_design(name: &str, text: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(DESIGN_KEY, text);
-        let _ = storage.set_item(NAME_KEY, name);
-    }
+/// Saves the design (called on every change). False when the browser refused it (its
+/// storage is full or off), so a reload would not find this design.
+pub fn save_design(name: &str, text: &str) -> bool {
+    storage().is_some_and(|storage| {
+        storage.set_item(DESIGN_KEY, text).is_ok() && storage.set_item(NAME_KEY, name).is_ok()
+    })
 }
 
 /// The saved baseline's text, if the review set one.

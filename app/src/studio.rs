@@ -205,15 +205,24 @@ impl Studio {
             });
         }
         // Save on every change, so a reload finds the design as it was; just after the
-        // view has updated, so writing the file never delays the picture.
+        // view has updated, so writing the file never delays the picture. The person is
+        // told once when the browser stops keeping it, not on every edit after that
+        // (without storage at all, opening the page said so).
+        let saving = StoredValue::new(browser::has_storage());
         Effect::new(move |_| {
             history.track();
             set_timeout(
                 move || {
-                    history.with_untracked(|h| {
+                    let saved = history.with_untracked(|h| {
                         let design = h.current();
-                        browser::save_design(&design.model().stack, &design.export());
-                    })
+                        browser::save_design(&design.model().stack, &design.export())
+                    });
+                    if saving.get_value() && !saved {
+                        studio.notice.set(Notice::error(
+                            "This browser no longer saves the design (its storage is full or off): a reload would lose the changes since. Download the stack file to keep them.",
+                        ));
+                    }
+                    saving.set_value(saved);
                 },
                 std::time::Duration::ZERO,
             );

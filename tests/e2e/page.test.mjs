@@ -270,6 +270,43 @@ test('a corrupt saved design shows a message and starts clean', async () => {
   await context.close();
 });
 
+test('a browser that stops saving says so once, and the design stays on the page', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  // As a full storage does: every write throws while `__full` is set.
+  await page.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (window.__full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return setItem.call(this, key, value);
+    };
+  });
+  await page.reload();
+  const template = page.getByLabel('Template').first();
+  await template.selectOption('three-tier');
+  await page.waitForFunction(() => (localStorage.getItem('tiermap.design') ?? '').includes('app-net'));
+  assert.equal(await page.getByRole('alert').count(), 0);
+  await page.evaluate(() => { window.__full = true; });
+  await template.selectOption('scores');
+  await page.getByRole('region', { name: 'Tier web_tier' }).waitFor();
+  const alert = page.getByRole('alert').first();
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /no longer saves the design .*Download the stack file/);
+  // Once: dismissed, it does not come back with the next edit while storage stays full.
+  await page.getByRole('button', { name: 'Dismiss message' }).click();
+  await template.selectOption('envoy-edge');
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 100)));
+  assert.equal(await page.getByRole('alert').count(), 0);
+  // The design on the page is the one edited, and the stack file still downloads.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download stack file' }).click()]);
+  assert.match(readFileSync(await download.path(), 'utf8'), /envoy/);
+  // Storage back: the next change is saved again.
+  await page.evaluate(() => { window.__full = false; });
+  await template.selectOption('three-tier');
+  await page.waitForFunction(() => (localStorage.getItem('tiermap.design') ?? '').includes('app-net'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('200 services: a move updates the view quickly', async () => {
   const { context, page, errors } = await open(b, srv.url);
   await page.getByLabel('Import compose file').setInputFiles({ name: 'big.yml', mimeType: 'application/yaml', buffer: Buffer.from(bigStack(200, 20)) });
