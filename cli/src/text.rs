@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use tiermap_core::analysis::FindingRow;
 use tiermap_core::baseline::Changes;
+use tiermap_core::design::PortSpec;
 use tiermap_core::findings::{Rule, Severity};
 use tiermap_core::Report;
 
@@ -22,16 +23,27 @@ pub fn check(report: &Report) -> String {
         "\nExposed surface: {} ports",
         report.exposed_port_count
     );
-    for e in &report.exposed {
-        let published = e
-            .published
-            .map_or_else(|| "random".to_string(), |p| p.to_string());
+    let ranges = tiermap_core::port_range::runs(
+        &report.exposed,
+        |e| PortSpec {
+            target: e.target,
+            published: e.published,
+            protocol: e.protocol,
+            mode: e.mode,
+        },
+        |a, b| a.service == b.service && a.nodes == b.nodes,
+    );
+    for (range, list) in ranges {
+        let Some(e) = list.first() else {
+            continue;
+        };
         let _ = writeln!(
             out,
-            "  {published}/{} -> {}:{} ({}, {})",
+            "  {}/{} -> {}:{} ({}, {})",
+            range.published_text("random"),
             e.protocol.as_str(),
             e.service,
-            e.target,
+            range.target_text(),
             e.mode.as_str(),
             e.nodes
         );

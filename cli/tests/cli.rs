@@ -362,6 +362,29 @@ fn export_draws_the_diagram_as_svg() {
 }
 
 #[test]
+fn a_port_range_is_listed_and_drawn_as_one_range() {
+    let pbx = file(
+        "pbx.yml",
+        "services:\n  pbx:\n    image: andrius/asterisk:18\n    ports:\n      - \"5060:5060/udp\"\n      - \"10000-20000:10000-20000/udp\"\n",
+    );
+    let text = String::from_utf8_lossy(&tiermap(&["check", pbx.to_str().unwrap()], None).stdout)
+        .into_owned();
+    // Counted port by port (swarm publishes each), listed as the file writes them.
+    assert!(text.contains("Exposed surface: 10002 ports\n  5060/udp -> pbx:5060 (ingress, every node)\n  10000-20000/udp -> pbx:10000-20000 (ingress, every node)\n"), "{text}");
+    let mermaid = tiermap(&["export", pbx.to_str().unwrap(), "--to", "mermaid"], None);
+    let mermaid = String::from_utf8_lossy(&mermaid.stdout);
+    assert_eq!(mermaid.matches("internet -->").count(), 2, "{mermaid}");
+    assert!(mermaid.contains("internet -->|\"10000-20000/udp\"| s0"));
+    let svg = tiermap(&["export", pbx.to_str().unwrap(), "--to", "svg"], None);
+    let svg = String::from_utf8_lossy(&svg.stdout);
+    assert!(
+        svg.contains("<title>internet → pbx on 5060, 10000-20000</title>"),
+        "{svg}"
+    );
+    assert!(svg.len() < 20_000, "{} bytes", svg.len());
+}
+
+#[test]
 fn export_writes_firewall_rules_from_the_options() {
     let out = tiermap(
         &[

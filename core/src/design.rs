@@ -1125,14 +1125,7 @@ fn says(ports: &[crate::model::Port], item: &Node) -> Vec<PortSpec> {
     if said.iter().any(|p| p.host_ip.is_some()) {
         return Vec::new();
     }
-    said.into_iter()
-        .map(|p| PortSpec {
-            target: p.target,
-            published: p.published,
-            protocol: p.protocol,
-            mode: p.mode,
-        })
-        .collect()
+    said.into_iter().map(crate::port_range::spec).collect()
 }
 
 /// A written port entry changed to say `spec`: a short-syntax entry stays short when
@@ -1192,19 +1185,10 @@ fn port_in_place(mut item: Node, spec: &PortSpec) -> Node {
     }
 }
 
-/// Whether `next` continues a range after `last`: the next container port, published on
-/// the next port (or both left to swarm), same protocol, through the routing mesh (a
-/// range is said only in the short syntax, which cannot say host mode).
+/// Whether `next` continues a range after `last` that can be written as one short-syntax
+/// entry, which says only the routing mesh.
 fn follows(last: &PortSpec, next: &PortSpec) -> bool {
-    last.mode == PublishMode::Ingress
-        && next.mode == PublishMode::Ingress
-        && last.protocol == next.protocol
-        && last.target.checked_add(1) == Some(next.target)
-        && match (last.published, next.published) {
-            (None, None) => true,
-            (Some(a), Some(b)) => a.checked_add(1) == Some(b),
-            _ => false,
-        }
+    last.mode == PublishMode::Ingress && crate::port_range::follows(last, next)
 }
 
 /// The ports from `first` to `last` as one short-syntax range (`"9000-9010:80-90/udp"`),

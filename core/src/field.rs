@@ -19,6 +19,17 @@ pub enum FieldError {
     /// A whole number outside 1-65535.
     #[error("{0} is not a port: ports run from 1 to 65535")]
     PortOutOfRange(String),
+    /// A range whose last port is below its first.
+    #[error("`{0}` runs backwards: write the lower port first (`10000-20000`)")]
+    RangeBackwards(String),
+    /// A published range of another length than the container ports it publishes.
+    #[error("{published} published ports cannot publish {target} container ports: a range publishes one port for each")]
+    RangeLengths {
+        /// Ports in the published range.
+        published: usize,
+        /// Container ports.
+        target: usize,
+    },
     /// A negative or too large replica count.
     #[error("{0} replicas cannot run: enter 0 or more, up to {max}", max = MAX_REPLICAS)]
     ReplicasOutOfRange(String),
@@ -61,6 +72,24 @@ pub fn optional_port(text: &str) -> Result<Option<u16>, FieldError> {
         .ok_or_else(|| FieldError::PortOutOfRange(text.to_string()))
 }
 
+/// Ports that must be given: one (`80`) or a range (`10000-20000`), as first and last.
+pub fn port_span(text: &str) -> Result<(u16, u16), FieldError> {
+    optional_port_span(text)?.ok_or(FieldError::PortRequired)
+}
+
+/// Ports that may be left empty (published ports swarm picks): one or a range.
+pub fn optional_port_span(text: &str) -> Result<Option<(u16, u16)>, FieldError> {
+    let text = text.trim();
+    let Some((first, last)) = text.split_once('-').filter(|(first, _)| !first.is_empty()) else {
+        return Ok(optional_port(text)?.map(|p| (p, p)));
+    };
+    let (first, last) = (port(first)?, port(last)?);
+    if last < first {
+        return Err(FieldError::RangeBackwards(text.to_string()));
+    }
+    Ok(Some((first, last)))
+}
+
 /// A replica count: 0 (stopped) up to [`MAX_REPLICAS`].
 pub fn replicas(text: &str) -> Result<u32, FieldError> {
     let text = text.trim();
@@ -77,6 +106,26 @@ pub fn replicas(text: &str) -> Result<u32, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn port_spans() {
+        assert_eq!(port_span("80"), Ok((80, 80)));
+        assert_eq!(port_span(" 10000-20000 "), Ok((10_000, 20_000)));
+        assert_eq!(optional_port_span(""), Ok(None));
+        assert_eq!(
+            port_span("20000-10000"),
+            Err(FieldError::RangeBackwards("20000-10000".into()))
+        );
+        assert_eq!(
+            port_span("10-70000"),
+            Err(FieldError::PortOutOfRange("70000".into()))
+        );
+        assert_eq!(
+            port_span("-5"),
+            Err(FieldError::PortOutOfRange("-5".into()))
+        );
+        assert_eq!(port_span("a-b"), Err(FieldError::NotANumber("a".into())));
+    }
 
     #[test]
     fn ports_in_range_are_read_and_others_refused() {

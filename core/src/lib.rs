@@ -19,6 +19,7 @@ pub mod flows;
 pub mod history;
 pub mod model;
 pub mod names;
+pub mod port_range;
 pub mod proxy;
 pub mod reachability;
 pub mod review;

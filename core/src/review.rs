@@ -181,14 +181,14 @@ fn outline(review: &Review<'_>) -> Vec<Block> {
     } else {
         let rows = a
             .surface
-            .ports
-            .iter()
-            .map(|e| {
+            .port_ranges()
+            .into_iter()
+            .filter_map(|(range, list)| Some((range, list.first()?)))
+            .map(|(range, e)| {
                 vec![
-                    e.published
-                        .map_or_else(|| "random".into(), |p| p.to_string()),
+                    range.published_text("random"),
                     e.protocol.to_string(),
-                    format!("{}:{}", e.service, e.target),
+                    format!("{}:{}", e.service, range.target_text()),
                     if e.mode == PublishMode::Host {
                         "host"
                     } else {

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::design::PortSpec;
 use crate::model::{Model, Protocol, PublishMode};
+use crate::port_range::PortRange;
 use crate::role::{Proxy, Role};
 use crate::yaml::Location;
 
@@ -46,6 +48,18 @@ pub struct ExposedRoute {
     pub port: Option<u16>,
 }
 
+impl Exposure {
+    /// The port as the editor takes it.
+    pub fn spec(&self) -> PortSpec {
+        PortSpec {
+            target: self.target,
+            published: self.published,
+            protocol: self.protocol,
+            mode: self.mode,
+        }
+    }
+}
+
 /// Everything reachable from outside the swarm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Surface {
@@ -80,6 +94,14 @@ impl std::fmt::Display for PortKey {
 }
 
 impl Surface {
+    /// The published ports as runs of consecutive ports (a range written once in the
+    /// file is listed once), each with its ports.
+    pub fn port_ranges(&self) -> Vec<(PortRange, &[Exposure])> {
+        crate::port_range::runs(&self.ports, Exposure::spec, |a, b| {
+            a.service == b.service && a.nodes == b.nodes && a.ignored_host_ip == b.ignored_host_ip
+        })
+    }
+
     /// The distinct ports open to the outside (a port published on tcp and udp counts
     /// twice; ranges count each port).
     pub fn port_keys(&self) -> BTreeSet<PortKey> {

@@ -408,3 +408,35 @@ test('a port or replica count out of range is refused beside its field; the desi
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a port range is one row, one card line and one surface row, edited as a whole', async () => {
+  const { context, page, errors } = await open(b, srv.url);
+  // A VoIP server's media ports: ten thousand and one ports, written once.
+  const pbx = 'services:\n  pbx:\n    image: andrius/asterisk:18\n    ports:\n      - "5060:5060/udp"\n      - "10000-20000:10000-20000/udp"  # RTP\n    networks: [voice]\nnetworks:\n  voice: {driver: overlay}\n';
+  await page.getByLabel('Import compose file').setInputFiles({ name: 'pbx.yml', mimeType: 'application/yaml', buffer: Buffer.from(pbx) });
+  const card = page.getByRole('group', { name: 'Service pbx' });
+  await card.waitFor();
+  console.log(`# import of a 10,001-port range: ${Number(await page.evaluate(() => document.body.dataset.lastUpdateMs)).toFixed(1)} ms`);
+  assert.match(await card.innerText(), /published 5060, 10000-20000\b/);
+  const surface = page.getByRole('region', { name: 'Exposed surface' });
+  await surface.getByText('10000-20000/udp').waitFor();
+  const started = Date.now();
+  await card.getByRole('button').first().click();
+  await page.getByLabel('Published port 2').waitFor();
+  console.log(`# selecting it: ${Date.now() - started} ms`);
+  assert.equal(await page.getByLabel(/^Published port \d+$/).count(), 2);
+  assert.equal(await page.getByLabel('Target port 2').inputValue(), '10000-20000');
+  // A published range of another length is refused beside the field.
+  const published = page.getByLabel('Published port 2', { exact: true });
+  await published.fill('11000-11005');
+  await published.press('Enter');
+  await published.locator('xpath=..').getByRole('alert').getByText('6 published ports cannot publish 10001 container ports').waitFor();
+  // The whole range moves, and the file changes in that entry only.
+  await published.fill('11000-21000');
+  await published.press('Enter');
+  await surface.getByText('11000-21000/udp').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download stack file' }).click()]);
+  assert.equal(readFileSync(await download.path(), 'utf8'), pbx.replace('"10000-20000:10000-20000/udp"', '"11000-21000:10000-20000/udp"'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

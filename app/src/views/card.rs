@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use tiermap_core::findings::Severity;
-use tiermap_core::model::{PublishMode, Service};
+use tiermap_core::model::Service;
 use tiermap_core::role::{self, Role};
 use wasm_bindgen::JsCast;
 
@@ -43,26 +43,13 @@ impl Facts {
         let replicas = s
             .replicas()
             .map_or_else(|| "global".to_string(), |n| format!("×{n}"));
-        let ports: Vec<String> = s
-            .ports
-            .iter()
-            .map(|p| {
-                let n = p
-                    .published
-                    .map_or_else(|| "*".to_string(), |n| n.to_string());
-                if p.mode == PublishMode::Host {
-                    format!("{n} host")
-                } else {
-                    n
-                }
-            })
-            .collect();
+        let ports = tiermap_core::port_range::published_list(&s.ports, "*");
         Facts {
             meta: format!("{image} {replicas}"),
             ports: if ports.is_empty() {
                 String::new()
             } else {
-                format!("published {}", ports.join(", "))
+                format!("published {ports}")
             },
             proxy: matches!(s.role, Role::EdgeProxy(_)),
             chips: s

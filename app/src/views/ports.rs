@@ -1,40 +1,38 @@
-//! The published ports table of the service panel. Each field is read by core's rules
-//! (`tiermap_core::field`) when it changes: a port out of range is refused beside the
-//! field, and the design keeps the port it had.
+//! The published ports table of the service panel: one row per port, or per range of
+//! consecutive ports as the file writes them (`10000-20000`), edited as a whole. Each
+//! field is read by core's rules (`tiermap_core::field`) when it changes: a port out of
+//! range is refused beside the field, and the design keeps the ports it had.
 
 use leptos::ev::Targeted;
 use leptos::prelude::*;
 use tiermap_core::design::PortSpec;
-use tiermap_core::field;
+use tiermap_core::field::{self, FieldError};
 use tiermap_core::model::{Model, Protocol, PublishMode};
+use tiermap_core::port_range::{self, PortRange};
 
 use super::keyed::Indexed;
 use super::refusal::Refusal;
 use crate::studio::Studio;
 
-/// The service's ports as the edit takes them.
-fn specs(m: &Model, name: &str) -> Vec<PortSpec> {
+/// The service's ports as ranges of consecutive ports.
+fn ranges(m: &Model, name: &str) -> Vec<PortRange> {
     m.service(name)
         .map(|s| {
-            s.ports
-                .iter()
-                .map(|p| PortSpec {
-                    target: p.target,
-                    published: p.published,
-                    protocol: p.protocol,
-                    mode: p.mode,
-                })
+            port_range::runs(&s.ports, port_range::spec, |a, b| a.host_ip == b.host_ip)
+                .into_iter()
+                .map(|(range, _)| range)
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// Changes the service's ports with `change` (given them all) and saves them.
-fn edit_ports(studio: Studio, name: &str, change: impl FnOnce(&mut Vec<PortSpec>)) {
-    let mut ports = studio.model_untracked(|m| specs(m, name));
-    let before = ports.clone();
-    change(&mut ports);
-    if ports != before {
+/// Changes the service's ports with `change` (given them all, as ranges) and saves them.
+fn edit_ports(studio: Studio, name: &str, change: impl FnOnce(&mut Vec<PortRange>)) {
+    let mut ranges = studio.model_untracked(|m| ranges(m, name));
+    let before = ranges.clone();
+    change(&mut ranges);
+    if ranges != before {
+        let ports: Vec<PortSpec> = ranges.iter().flat_map(PortRange::ports).collect();
         studio.edit(|d| d.set_ports(name, &ports));
     }
 }
@@ -45,18 +43,18 @@ pub fn PortsTable(name: String) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let ports = Memo::new({
         let name = name.clone();
-        move |_| studio.model(|m| specs(m, &name))
+        move |_| studio.model(|m| ranges(m, &name))
     });
     let add = {
         let name = name.clone();
         move |_| {
             edit_ports(studio, &name, |ports| {
-                ports.push(PortSpec {
+                ports.push(PortRange::single(PortSpec {
                     target: 80,
                     published: None,
                     protocol: Protocol::Tcp,
                     mode: PublishMode::Ingress,
-                })
+                }))
             })
         }
     };
@@ -85,53 +83,61 @@ pub fn PortsTable(name: String) -> impl IntoView {
     }
 }
 
-/// One port: published and target port, protocol and mode, and its remove button.
+/// One port or range: published and target ports, protocol and mode, and its remove
+/// button.
 #[component]
-fn PortRow(name: String, index: usize, ports: Memo<Vec<PortSpec>>) -> impl IntoView {
+fn PortRow(name: String, index: usize, ports: Memo<Vec<PortRange>>) -> impl IntoView {
     let studio = expect_context::<Studio>();
     let port = Memo::new(move |_| ports.with(|p| p.get(index).copied()));
     let number = move || index + 1;
     let published_refused = RwSignal::new(None::<String>);
     let target_refused = RwSignal::new(None::<String>);
+    // A change that core refuses (a published range of another length) is shown
+    // beside the field that was typed, and nothing changes.
     let change = {
         let name = name.clone();
-        move |edit: Box<dyn FnOnce(&mut PortSpec)>| {
+        move |edit: Box<dyn FnOnce(PortRange) -> Result<PortRange, FieldError>>| {
+            let mut refused = None;
             edit_ports(studio, &name, |ports| {
                 if let Some(port) = ports.get_mut(index) {
-                    edit(port);
+                    match edit(*port) {
+                        Ok(changed) => *port = changed,
+                        Err(e) => refused = Some(e.to_string()),
+                    }
                 }
-            })
+            });
+            refused
         }
     };
     let set_published = {
         let change = change.clone();
-        move |ev: Targeted<web_sys::Event, web_sys::HtmlInputElement>| match field::optional_port(
-            &ev.target().value(),
-        ) {
-            Err(e) => published_refused.set(Some(e.to_string())),
-            Ok(published) => {
-                published_refused.set(None);
-                change(Box::new(move |p| p.published = published));
-            }
+        move |ev: Targeted<web_sys::Event, web_sys::HtmlInputElement>| {
+            let refused = match field::optional_port_span(&ev.target().value()) {
+                Err(e) => Some(e.to_string()),
+                Ok(published) => change(Box::new(move |p| p.published_on(published))),
+            };
+            published_refused.set(refused);
         }
     };
     let set_target = {
         let change = change.clone();
-        move |ev: Targeted<web_sys::Event, web_sys::HtmlInputElement>| match field::port(
-            &ev.target().value(),
-        ) {
-            Err(e) => target_refused.set(Some(e.to_string())),
-            Ok(target) => {
-                target_refused.set(None);
-                change(Box::new(move |p| p.target = target));
-            }
+        move |ev: Targeted<web_sys::Event, web_sys::HtmlInputElement>| {
+            let refused = match field::port_span(&ev.target().value()) {
+                Err(e) => Some(e.to_string()),
+                Ok(target) => change(Box::new(move |p| p.targeting(target))),
+            };
+            target_refused.set(refused);
         }
     };
     let set_protocol = {
         let change = change.clone();
         move |ev: Targeted<web_sys::Event, web_sys::HtmlSelectElement>| {
             let protocol = Protocol::parse(&ev.target().value()).unwrap_or(Protocol::Tcp);
-            change(Box::new(move |p| p.protocol = protocol));
+            change(Box::new(move |mut p| {
+                p.first.protocol = protocol;
+                p.last.protocol = protocol;
+                Ok(p)
+            }));
         }
     };
     let set_mode = {
@@ -142,7 +148,11 @@ fn PortRow(name: String, index: usize, ports: Memo<Vec<PortSpec>>) -> impl IntoV
             } else {
                 PublishMode::Ingress
             };
-            change(Box::new(move |p| p.mode = mode));
+            change(Box::new(move |mut p| {
+                p.first.mode = mode;
+                p.last.mode = mode;
+                Ok(p)
+            }));
         }
     };
     let remove = move |_| {
@@ -152,18 +162,18 @@ fn PortRow(name: String, index: usize, ports: Memo<Vec<PortSpec>>) -> impl IntoV
             }
         })
     };
-    let protocol = move |p: Protocol| move || port.with(|s| s.is_some_and(|s| s.protocol == p));
-    let mode = move |m: PublishMode| move || port.with(|s| s.is_some_and(|s| s.mode == m));
+    let protocol =
+        move |p: Protocol| move || port.with(|s| s.is_some_and(|s| s.first.protocol == p));
+    let mode = move |m: PublishMode| move || port.with(|s| s.is_some_and(|s| s.first.mode == m));
     view! {
         <tr>
             <td>
                 <input
-                    type="number"
+                    inputmode="numeric"
                     aria-label=format!("Published port {}", number())
                     aria-invalid=move || published_refused.with(Option::is_some).to_string()
                     prop:value=move || {
-                        port.with(|p| p.and_then(|p| p.published).map(|n| n.to_string()))
-                            .unwrap_or_default()
+                        port.with(|p| p.map(|p| p.published_text(""))).unwrap_or_default()
                     }
                     on:change:target=set_published
                 />
@@ -171,10 +181,10 @@ fn PortRow(name: String, index: usize, ports: Memo<Vec<PortSpec>>) -> impl IntoV
             </td>
             <td>
                 <input
-                    type="number"
+                    inputmode="numeric"
                     aria-label=format!("Target port {}", number())
                     aria-invalid=move || target_refused.with(Option::is_some).to_string()
-                    prop:value=move || port.with(|p| p.map(|p| p.target.to_string())).unwrap_or_default()
+                    prop:value=move || port.with(|p| p.map(|p| p.target_text())).unwrap_or_default()
                     on:change:target=set_target
                 />
                 <Refusal reason=target_refused/>

@@ -25,21 +25,19 @@ struct RouteRow {
 }
 
 fn port_rows(s: &Exposed) -> Vec<PortRow> {
-    s.ports
-        .iter()
-        .map(|e| {
-            let published = e
-                .published
-                .map_or_else(|| "random".to_string(), |p| p.to_string());
+    s.port_ranges()
+        .into_iter()
+        .filter_map(|(range, list)| Some((range, list.first()?)))
+        .map(|(range, e)| {
             let mode = if e.mode == PublishMode::Host {
                 "host mode"
             } else {
                 "ingress"
             };
             PortRow {
-                port: format!("{published}/{}", e.protocol),
+                port: format!("{}/{}", range.published_text("random"), e.protocol),
                 service: e.service.clone(),
-                rest: format!(":{} · {mode} · {}", e.target, e.nodes),
+                rest: format!(":{} · {mode} · {}", range.target_text(), e.nodes),
                 ignored_host_ip: e.ignored_host_ip.clone(),
             }
         })

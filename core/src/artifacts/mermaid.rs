@@ -57,14 +57,13 @@ pub fn render(model: &Model, analysis: &Analysis) -> String {
                 }
             }
         }
-        for port in &service.ports {
-            let published = port
-                .published
-                .map_or_else(|| "random".to_string(), |p| p.to_string());
+        let ranges = crate::port_range::runs(&service.ports, crate::port_range::spec, |_, _| true);
+        for (range, _) in ranges {
             let _ = writeln!(
                 out,
-                "  internet -->|\"{published}/{}\"| s{si}",
-                port.protocol
+                "  internet -->|\"{}/{}\"| s{si}",
+                range.published_text("random"),
+                range.first.protocol
             );
             links += 1;
         }

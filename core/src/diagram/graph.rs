@@ -9,7 +9,7 @@ use super::layout::{Card, Change, Rect};
 use super::place::Density;
 use super::text;
 use crate::analysis::Analysis;
-use crate::model::{Model, PublishMode, Service};
+use crate::model::{Model, Service};
 use crate::role::{image_name, Role};
 
 /// Card height.
@@ -180,21 +180,7 @@ fn bundles(graph: &mut Graph) {
 
 /// The published ports as the card and the internet's arrow write them.
 fn ports(service: &Service) -> String {
-    let list: Vec<String> = service
-        .ports
-        .iter()
-        .map(|p| {
-            let n = p
-                .published
-                .map_or_else(|| "random".to_string(), |n| n.to_string());
-            if p.mode == PublishMode::Host {
-                format!("{n} host")
-            } else {
-                n
-            }
-        })
-        .collect();
-    list.join(", ")
+    crate::port_range::published_list(&service.ports, "random")
 }
 
 fn card_for(service: &Service, tier: Option<&str>) -> Card {
