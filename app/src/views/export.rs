@@ -28,6 +28,15 @@ enum Preview {
     Refused(String),
 }
 
+/// Consecutive published ports with the services that publish them: one field of
+/// allowed sources.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Span {
+    first: u16,
+    last: u16,
+    services: String,
+}
+
 /// The panel's own state: the artifact and every option as typed.
 #[derive(Clone, Copy)]
 struct Choices {
@@ -111,7 +120,7 @@ impl Choices {
 
     /// The options as core reads them; sources only for the ports the design
     /// publishes, as the fields shown.
-    fn text(&self, ports: &BTreeMap<u16, String>) -> DeploymentText {
+    fn text(&self, ports: &[Span]) -> DeploymentText {
         DeploymentText {
             role: self.role.get(),
             peers: self.peers.get(),
@@ -119,8 +128,9 @@ impl Choices {
             tag: self.tag.get(),
             allowed: self.allowed.with(|allowed| {
                 ports
-                    .keys()
-                    .filter_map(|port| Some((*port, allowed.get(port)?.clone())))
+                    .iter()
+                    .flat_map(|span| span.first..=span.last)
+                    .filter_map(|port| Some((port, allowed.get(&port)?.clone())))
                     .collect()
             }),
             traefik: self.traefik.get(),
@@ -149,12 +159,13 @@ pub fn Export() -> impl IntoView {
     let open = RwSignal::new(false);
     let choices = Choices::restored();
     Effect::new(move |_| browser::save_export_options(&choices.saved()));
-    // The ports the design publishes, each with the services that publish it (none
-    // while the panel is closed, so an edit then costs the panel nothing).
+    // The ports the design publishes, each with the services that publish it, as
+    // spans of consecutive ports published by the same services (a range is one field);
+    // none while the panel is closed, so an edit then costs the panel nothing.
     let ports = Memo::new(move |_| {
         let mut ports: BTreeMap<u16, String> = BTreeMap::new();
         if !open.get() {
-            return ports;
+            return Vec::new();
         }
         studio.history.with(|h| {
             for service in &h.current().model().services {
@@ -168,8 +179,23 @@ pub fn Export() -> impl IntoView {
                     }
                 }
             }
-            ports
-        })
+        });
+        let mut spans: Vec<Span> = Vec::new();
+        for (port, services) in ports {
+            match spans.last_mut() {
+                Some(span)
+                    if span.last.checked_add(1) == Some(port) && span.services == services =>
+                {
+                    span.last = port;
+                }
+                _ => spans.push(Span {
+                    first: port,
+                    last: port,
+                    services,
+                }),
+            }
+        }
+        spans
     });
     let parsed: Memo<Result<Deployment, Vec<FieldError>>> =
         Memo::new(move |_| ports.with(|ports| choices.text(ports)).parse());
@@ -319,16 +345,13 @@ pub fn Export() -> impl IntoView {
                             <p class="hint" hidden=move || ports.with(|p| !p.is_empty())>
                                 "The design publishes no port."
                             </p>
-                            <For each=move || ports.get() key=|(port, _)| *port let:published>
+                            <For each=move || ports.get() key=Span::clone let:span>
                                 <AllowedField
-                                    port=published.0
-                                    services=Signal::derive(move || {
-                                        ports
-                                            .with(|all| all.get(&published.0).cloned())
-                                            .unwrap_or_default()
-                                    })
+                                    first=span.first
+                                    last=span.last
+                                    services=span.services
                                     allowed=choices.allowed
-                                    reason=reason(Field::Allowed(published.0))
+                                    reason=reason(Field::Allowed(span.first))
                                 />
                             </For>
                         </fieldset>
@@ -428,22 +451,28 @@ fn Choice(
     }
 }
 
-/// The sources allowed to one published port.
+/// The sources allowed to one published port, or to each port of a range.
 #[component]
 fn AllowedField(
-    port: u16,
-    services: Signal<String>,
+    first: u16,
+    last: u16,
+    services: String,
     allowed: RwSignal<BTreeMap<u16, String>>,
     reason: Signal<Option<String>>,
 ) -> impl IntoView {
-    let id = format!("export-allow-{port}");
+    let id = format!("export-allow-{first}");
     let hint_id = format!("{id}-hint");
     let reason_id = format!("{id}-reason");
-    // The field is the only writer of its entry, so it reads it once.
-    let initial = allowed.with_untracked(|a| a.get(&port).cloned().unwrap_or_default());
+    let label = if first == last {
+        label(Field::Allowed(first))
+    } else {
+        format!("Allowed sources for ports {first}-{last}")
+    };
+    // The field is the only writer of its entries, so it reads them once.
+    let initial = allowed.with_untracked(|a| a.get(&first).cloned().unwrap_or_default());
     view! {
         <div class="export-field">
-            <label for=id.clone()>{label(Field::Allowed(port))}</label>
+            <label for=id.clone()>{label}</label>
             <input
                 id=id.clone()
                 type="text"
@@ -456,14 +485,16 @@ fn AllowedField(
                 on:input:target=move |ev| {
                     let text = ev.target().value();
                     allowed.update(|a| {
-                        a.insert(port, text);
+                        for port in first..=last {
+                            a.insert(port, text.clone());
+                        }
                     });
                 }
             />
             <p class="reason error" id=reason_id.clone() hidden=move || reason.with(Option::is_none)>
                 {move || reason.get()}
             </p>
-            <p class="hint" id=hint_id>"Published by " {move || services.get()} "; empty: anywhere."</p>
+            <p class="hint" id=hint_id>"Published by " {services} "; empty: anywhere."</p>
         </div>
     }
 }
