@@ -543,23 +543,22 @@ impl Layered {
         }
         self.restore(best.clone());
         // Sweeps and sifting move one slot at a time; a card whose arrows run through
-        // passes often only gains when they move with it.
-        // (What descend returns is never worse than where it starts.)
+        // passes often only gains when they move with it. Kept only when it gains.
         if effort == Effort::Full
             && hints.is_none()
             && self.slots.len() <= SHUFFLE_MOST
-            && self.carry(best_crossings)
+            && !self.carry()
         {
-            best = self.descend(effort).0;
+            self.restore(best);
         }
-        self.restore(best);
     }
 
     /// Moves each card to each place in its rank with the passes of its arrows sifted
     /// after it, keeping each move that removes crossings (or ties). Whether any
     /// removed some.
-    fn carry(&mut self, mut crossings: usize) -> bool {
+    fn carry(&mut self) -> bool {
         let mut any = false;
+        let mut pos = self.positions();
         for u in 0..self.slots.len() {
             let Some((SlotKind::Card(_), rank)) = self.slots.get(u).map(|s| (s.kind, s.rank))
             else {
@@ -582,18 +581,32 @@ impl Layered {
             let Some((c, local)) = self.place_of(u) else {
                 continue;
             };
-            // The ranks a move changes, to put back when it does not pay.
-            let mut places: Vec<(usize, usize)> = std::iter::once(u)
+            // The ranks a move changes (to put back when it does not pay) and the gaps
+            // whose crossings it changes.
+            let mut places: Vec<(usize, usize, usize)> = std::iter::once(u)
                 .chain(passes.iter().copied())
-                .filter_map(|s| self.place_of(s))
+                .filter_map(|s| Some((self.place_of(s)?, self.slots.get(s)?.rank)))
+                .map(|((c, l), r)| (c, l, r))
                 .collect();
             places.sort_unstable();
             places.dedup();
+            let mut gaps: Vec<usize> = places
+                .iter()
+                .flat_map(|&(_, _, r)| [r.checked_sub(1), Some(r)])
+                .flatten()
+                .filter(|&g| g + 1 < self.ranks)
+                .collect();
+            gaps.sort_unstable();
+            gaps.dedup();
+            let near = |l: &Self, pos: &[(f32, usize)]| -> usize {
+                gaps.iter().map(|&g| l.crossings_below(g, pos)).sum()
+            };
+            let mut crossings = near(self, &pos);
             let n = self.members(c, local).map_or(0, Vec::len);
             for j in 0..n {
                 let before: Vec<Vec<usize>> = places
                     .iter()
-                    .map(|&(c, l)| self.members(c, l).cloned().unwrap_or_default())
+                    .map(|&(c, l, _)| self.members(c, l).cloned().unwrap_or_default())
                     .collect();
                 let Some(m) = self
                     .columns
@@ -610,21 +623,22 @@ impl Layered {
                 }
                 m.remove(i);
                 m.insert(j, u);
-                let mut pos = self.positions();
+                self.place_rank(rank, &mut pos);
                 for &p in &passes {
                     self.sift_slot(p, &mut pos);
                 }
-                let now = self.crossings();
+                let now = near(self, &pos);
                 // A move that ties is kept too: it may open the way to one that gains.
                 if now <= crossings {
                     any |= now < crossings;
                     crossings = now;
                 } else {
-                    for (&(c, l), list) in places.iter().zip(before) {
+                    for (&(c, l, r), list) in places.iter().zip(before) {
                         if let Some(m) = self.columns.get_mut(c).and_then(|c| c.members.get_mut(l))
                         {
                             *m = list;
                         }
+                        self.place_rank(r, &mut pos);
                     }
                 }
             }
