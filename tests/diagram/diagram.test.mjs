@@ -161,7 +161,7 @@ test('the measure counts what it says: crossings not touches, through a card not
 /** Where the layout is known to miss a bar (issue 20 stays open on them): the figure it
  * reaches today, which it must not get worse than. Every other design meets every bar. */
 const SHORTFALLS = {
-  'mailcow__mailcow-dockerized__docker-compose': { crossings: 13 },
+  'mailcow__mailcow-dockerized__docker-compose': { crossings: 12 },
 };
 
 test('the diagram beats Mermaid on every design: crossings, arrows through cards and tiers, labels, readable on a projector', async () => {

@@ -541,7 +541,151 @@ impl Layered {
                 break;
             }
         }
-        self.restore(best);
+        self.restore(best.clone());
+        // Sweeps and sifting move one slot at a time; a card whose arrows run through
+        // passes often only gains when they move with it. Kept only when it gains.
+        if effort == Effort::Full
+            && hints.is_none()
+            && self.slots.len() <= SHUFFLE_MOST
+            && !self.carry()
+        {
+            self.restore(best);
+        }
+    }
+
+    /// Moves each card to each place in its rank with the passes of its arrows sifted
+    /// after it, keeping each move that removes crossings (or ties). Whether any
+    /// removed some.
+    fn carry(&mut self) -> bool {
+        let mut any = false;
+        let mut pos = self.positions();
+        for u in 0..self.slots.len() {
+            let Some((SlotKind::Card(_), rank)) = self.slots.get(u).map(|s| (s.kind, s.rank))
+            else {
+                continue;
+            };
+            // The passes of its arrows, nearest first.
+            let mut passes: Vec<usize> = self
+                .chains
+                .iter()
+                .filter(|c| c.slots.contains(&u))
+                .flat_map(|c| c.slots.iter().copied())
+                .filter(|&s| {
+                    self.slots
+                        .get(s)
+                        .is_some_and(|s| matches!(s.kind, SlotKind::Pass(_)))
+                })
+                .collect();
+            passes.sort_by_key(|&s| (self.slots.get(s).map_or(0, |s| s.rank.abs_diff(rank)), s));
+            passes.dedup();
+            let Some((c, local)) = self.place_of(u) else {
+                continue;
+            };
+            // The ranks a move changes (to put back when it does not pay) and the gaps
+            // whose crossings it changes.
+            let mut places: Vec<(usize, usize, usize)> = std::iter::once(u)
+                .chain(passes.iter().copied())
+                .filter_map(|s| Some((self.place_of(s)?, self.slots.get(s)?.rank)))
+                .map(|((c, l), r)| (c, l, r))
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            let mut gaps: Vec<usize> = places
+                .iter()
+                .flat_map(|&(_, _, r)| [r.checked_sub(1), Some(r)])
+                .flatten()
+                .filter(|&g| g + 1 < self.ranks)
+                .collect();
+            gaps.sort_unstable();
+            gaps.dedup();
+            let near = |l: &Self, pos: &[(f32, usize)]| -> usize {
+                gaps.iter().map(|&g| l.crossings_below(g, pos)).sum()
+            };
+            let mut crossings = near(self, &pos);
+            let n = self.members(c, local).map_or(0, Vec::len);
+            for j in 0..n {
+                let before: Vec<Vec<usize>> = places
+                    .iter()
+                    .map(|&(c, l, _)| self.members(c, l).cloned().unwrap_or_default())
+                    .collect();
+                let Some(m) = self
+                    .columns
+                    .get_mut(c)
+                    .and_then(|c| c.members.get_mut(local))
+                else {
+                    continue;
+                };
+                let Some(i) = m.iter().position(|&s| s == u) else {
+                    continue;
+                };
+                if i == j {
+                    continue;
+                }
+                m.remove(i);
+                m.insert(j, u);
+                self.place_rank(rank, &mut pos);
+                for &p in &passes {
+                    self.sift_slot(p, &mut pos);
+                }
+                let now = near(self, &pos);
+                // A move that ties is kept too: it may open the way to one that gains.
+                if now <= crossings {
+                    any |= now < crossings;
+                    crossings = now;
+                } else {
+                    for (&(c, l, r), list) in places.iter().zip(before) {
+                        if let Some(m) = self.columns.get_mut(c).and_then(|c| c.members.get_mut(l))
+                        {
+                            *m = list;
+                        }
+                        self.place_rank(r, &mut pos);
+                    }
+                }
+            }
+        }
+        any
+    }
+
+    /// The column a slot is in and its rank within the column's row.
+    fn place_of(&self, s: usize) -> Option<(usize, usize)> {
+        let rank = self.slots.get(s)?.rank;
+        let row = self.rows.get(self.row_of(rank)?)?;
+        let local = rank.checked_sub(row.first)?;
+        let c = row
+            .columns
+            .iter()
+            .copied()
+            .find(|&c| self.members(c, local).is_some_and(|m| m.contains(&s)))?;
+        Some((c, local))
+    }
+
+    /// A column's slots at a rank within its row.
+    fn members(&self, c: usize, local: usize) -> Option<&Vec<usize>> {
+        self.columns.get(c)?.members.get(local)
+    }
+
+    /// Moves one slot to the place in its column's rank where its links cross least.
+    fn sift_slot(&mut self, u: usize, pos: &mut [(f32, usize)]) {
+        let Some(((c, local), rank)) = self.place_of(u).zip(self.slots.get(u).map(|s| s.rank))
+        else {
+            return;
+        };
+        let order = self.members(c, local).cloned().unwrap_or_default();
+        let costs: Vec<(usize, usize)> = order
+            .iter()
+            .filter(|&&v| v != u)
+            .map(|&v| self.pair_crossings(u, v, pos))
+            .collect();
+        if let Some(moved) = best_place(&order, u, &costs, &self.fixed) {
+            if let Some(m) = self
+                .columns
+                .get_mut(c)
+                .and_then(|c| c.members.get_mut(local))
+            {
+                *m = moved;
+            }
+            self.place_rank(rank, pos);
+        }
     }
 
     /// Sweeps, swaps and sifting until they stop removing crossings; the best order
