@@ -576,7 +576,9 @@ impl Layered {
                         .is_some_and(|s| matches!(s.kind, SlotKind::Pass(_)))
                 })
                 .collect();
-            passes.sort_by_key(|&s| (self.slots.get(s).map_or(0, |s| s.rank.abs_diff(rank)), s));
+            crate::sort::sort_by_key(&mut passes, |&s| {
+                (self.slots.get(s).map_or(0, |s| s.rank.abs_diff(rank)), s)
+            });
             passes.dedup();
             let Some((c, local)) = self.place_of(u) else {
                 continue;
@@ -588,7 +590,7 @@ impl Layered {
                 .filter_map(|s| Some((self.place_of(s)?, self.slots.get(s)?.rank)))
                 .map(|((c, l), r)| (c, l, r))
                 .collect();
-            places.sort_unstable();
+            crate::sort::sort(&mut places);
             places.dedup();
             let mut gaps: Vec<usize> = places
                 .iter()
@@ -596,7 +598,7 @@ impl Layered {
                 .flatten()
                 .filter(|&g| g + 1 < self.ranks)
                 .collect();
-            gaps.sort_unstable();
+            crate::sort::sort(&mut gaps);
             gaps.dedup();
             let near = |l: &Self, pos: &[(f32, usize)]| -> usize {
                 gaps.iter().map(|&g| l.crossings_below(g, pos)).sum()
