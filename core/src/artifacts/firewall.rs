@@ -5,6 +5,8 @@
 //! [`Plan::published`] in `DOCKER-USER` (or a forward hook) matched on the original
 //! destination port, and the rest in INPUT.
 
+use std::collections::BTreeMap;
+
 use crate::model::{Model, Protocol, PublishMode};
 
 use super::deployment::{Cidr, Deployment, NodeRole};
@@ -139,6 +141,8 @@ impl Plan {
             });
         }
         let mut published: Vec<Opening> = Vec::new();
+        // Where each port's opening is: a range publishes thousands of ports.
+        let mut opened: BTreeMap<(u16, Transport), usize> = BTreeMap::new();
         for service in &model.services {
             if service.host_network() {
                 warnings.push(format!(
@@ -155,22 +159,16 @@ impl Plan {
                     continue;
                 };
                 let transport = Transport::from(port.protocol);
-                let index = match published
-                    .iter()
-                    .position(|o| o.port == number && o.transport == transport)
-                {
-                    Some(i) => i,
-                    None => {
-                        published.push(Opening {
-                            port: number,
-                            transport,
-                            services: Vec::new(),
-                            sources: deployment.allowed_for(number).to_vec(),
-                            host_targets: Vec::new(),
-                        });
-                        published.len() - 1
-                    }
-                };
+                let index = *opened.entry((number, transport)).or_insert_with(|| {
+                    published.push(Opening {
+                        port: number,
+                        transport,
+                        services: Vec::new(),
+                        sources: deployment.allowed_for(number).to_vec(),
+                        host_targets: Vec::new(),
+                    });
+                    published.len() - 1
+                });
                 if let Some(o) = published.get_mut(index) {
                     if !o.services.contains(&service.name) {
                         o.services.push(service.name.clone());
