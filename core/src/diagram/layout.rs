@@ -246,11 +246,9 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     }
     // A fresh layout tries a few wrap widths, with cards in their boxes as early and as
     // late as they may be, each ordered quickly; the most promising
-    // (all of them, or the best one for a large design) are then ordered and placed in
+    // (all of them, or the best two for a large design) are then ordered and placed in
     // full, and the best of those (see below) wins.
     let base = wrap_width(&g.cards);
-    let mut candidates: Vec<(f32, bool, usize, f32)> = Vec::new();
-    let mut seen: Vec<rank::Ranked> = Vec::new();
     let internet = g.arrows.iter().any(|a| a.from.is_none());
     // A large design (the page lays it out on every open) tries fewer.
     let large = g.cards.len() > LARGE;
@@ -262,30 +260,47 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .flat_map(|f| [(f, false), (f, true)])
             .collect()
     };
+    // Widths past the widest row, and cards with no room to move between ranks, give
+    // the same ranks: each distinct ranking once.
+    let mut distinct: Vec<(f32, bool, rank::Ranked)> = Vec::new();
     for (factor, late) in tried {
         let width = (base * factor).min(MAX_WRAP);
         let ranked = rank::rank(&g, width, None, late);
-        if seen.contains(&ranked) {
-            continue;
+        if distinct.iter().all(|(_, _, seen)| *seen != ranked) {
+            distinct.push((width, late, ranked));
         }
-        let mut layered = Layered::new(&g, &ranked);
-        seen.push(ranked);
-        layered.order(None, Effort::Quick);
-        let crossings = layered.crossings();
-        let (w, h) = place::estimate(&g, &layered, internet);
-        candidates.push((width, late, crossings, (1920.0 / w).min(1080.0 / h)));
     }
-    crate::sort::sort_by(&mut candidates, |a, b| {
-        let readable = |c: &(f32, bool, usize, f32)| c.3 >= READABLE;
-        readable(b)
-            .cmp(&readable(a))
-            .then(a.2.cmp(&b.2))
-            .then(b.3.total_cmp(&a.3))
-    });
     let tries = if g.cards.len() <= 60 {
-        candidates.len()
+        distinct.len()
     } else {
         2
+    };
+    // The quick order only picks which to lay out in full: with none to leave out (a
+    // large design whose rows all reach the widest width has one), it is skipped.
+    let candidates: Vec<(f32, bool, usize, f32)> = if distinct.len() <= tries {
+        distinct
+            .iter()
+            .map(|&(w, late, _)| (w, late, 0, 0.0))
+            .collect()
+    } else {
+        let mut quick: Vec<(f32, bool, usize, f32)> = distinct
+            .iter()
+            .map(|(width, late, ranked)| {
+                let mut layered = Layered::new(&g, ranked);
+                layered.order(None, Effort::Quick);
+                let crossings = layered.crossings();
+                let (w, h) = place::estimate(&g, &layered, internet);
+                (*width, *late, crossings, (1920.0 / w).min(1080.0 / h))
+            })
+            .collect();
+        crate::sort::sort_by(&mut quick, |a, b| {
+            let readable = |c: &(f32, bool, usize, f32)| c.3 >= READABLE;
+            readable(b)
+                .cmp(&readable(a))
+                .then(a.2.cmp(&b.2))
+                .then(b.3.total_cmp(&a.3))
+        });
+        quick
     };
     let full = |g: &super::graph::Graph, width: f32, late: bool| {
         let ranked = rank::rank(g, width, None, late);

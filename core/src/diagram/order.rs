@@ -416,19 +416,39 @@ impl Layered {
     }
 
     fn place_rank(&self, rank: usize, pos: &mut [(f32, usize)]) {
-        let n = self.rank_slots(rank).count().max(1) as f32;
-        for (i, s) in self.rank_slots(rank).enumerate() {
-            if let Some(p) = pos.get_mut(s) {
-                *p = ((i as f32 + 0.5) / n, i);
+        // Run after every swap and move: plain loops, and the rank's length from its
+        // columns' lengths.
+        let Some(row) = self.row_of(rank).and_then(|r| self.rows.get(r)) else {
+            return;
+        };
+        let local = rank.saturating_sub(row.first);
+        let lists = || {
+            row.columns
+                .iter()
+                .filter_map(move |&c| self.columns.get(c)?.members.get(local))
+        };
+        let n = lists().map(Vec::len).sum::<usize>().max(1) as f32;
+        let mut i = 0;
+        for members in lists() {
+            for &s in members {
+                if let Some(p) = pos.get_mut(s) {
+                    *p = ((i as f32 + 0.5) / n, i);
+                }
+                i += 1;
             }
         }
     }
 
     /// Crossings between two adjacent ranks, counted as inversions of the links'
     /// lower ends when sorted by their upper ends (a Fenwick tree over the lower rank).
-    fn crossings_below(&self, rank: usize, pos: &[(f32, usize)]) -> usize {
+    fn crossings_below(
+        &self,
+        rank: usize,
+        pos: &[(f32, usize)],
+        (links, tree): &mut (Vec<(usize, usize, usize)>, Vec<usize>),
+    ) -> usize {
         // (upper, lower, arrows carried)
-        let mut links: Vec<(usize, usize, usize)> = Vec::new();
+        links.clear();
         for s in self.rank_slots(rank) {
             let Some(slot) = self.slots.get(s) else {
                 continue;
@@ -440,13 +460,14 @@ impl Layered {
                     .filter_map(|&(t, w)| pos.get(t).map(|p| (here, p.1, w as usize))),
             );
         }
-        crate::sort::sort(&mut links);
+        crate::sort::sort(links);
         let size = links.iter().map(|l| l.1 + 1).max().unwrap_or(0);
         // Weights so far by lower end, and their total.
-        let mut tree = vec![0usize; size + 1];
+        tree.clear();
+        tree.resize(size + 1, 0);
         let mut total = 0;
         let mut crossings = 0;
-        for &(_, lower, w) in &links {
+        for &(_, lower, w) in links.iter() {
             // Weight of the links so far whose lower end is at or left of this one's.
             let mut at_or_left = 0;
             let mut i = lower + 1;
@@ -470,8 +491,9 @@ impl Layered {
     /// Crossings in the whole drawing.
     pub(super) fn crossings(&self) -> usize {
         let pos = self.positions();
+        let mut lists = (Vec::new(), Vec::new());
         (0..self.ranks.saturating_sub(1))
-            .map(|r| self.crossings_below(r, &pos))
+            .map(|r| self.crossings_below(r, &pos, &mut lists))
             .sum()
     }
 
@@ -600,8 +622,11 @@ impl Layered {
                 .collect();
             crate::sort::sort(&mut gaps);
             gaps.dedup();
-            let near = |l: &Self, pos: &[(f32, usize)]| -> usize {
-                gaps.iter().map(|&g| l.crossings_below(g, pos)).sum()
+            let mut lists = (Vec::new(), Vec::new());
+            let mut near = |l: &Self, pos: &[(f32, usize)]| -> usize {
+                gaps.iter()
+                    .map(|&g| l.crossings_below(g, pos, &mut lists))
+                    .sum()
             };
             let mut crossings = near(self, &pos);
             let n = self.members(c, local).map_or(0, Vec::len);
@@ -966,6 +991,7 @@ impl Layered {
     /// least (sifting); fixed ones keep their order among themselves.
     fn sift(&mut self) {
         let mut pos = self.positions();
+        let mut costs: Vec<(usize, usize)> = Vec::new();
         for r in 0..self.rows.len() {
             let Some(row) = self.rows.get(r) else {
                 continue;
@@ -1024,14 +1050,15 @@ impl Layered {
                             .columns
                             .get(c)
                             .and_then(|c| c.members.get(local))
-                            .cloned()
-                            .unwrap_or_default();
-                        let costs: Vec<(usize, usize)> = order
-                            .iter()
-                            .filter(|&&v| v != u)
-                            .map(|&v| self.pair_crossings(u, v, &pos))
-                            .collect();
-                        if let Some(moved) = best_place(&order, u, &costs, &self.fixed) {
+                            .map_or(&[][..], Vec::as_slice);
+                        costs.clear();
+                        costs.extend(
+                            order
+                                .iter()
+                                .filter(|&&v| v != u)
+                                .map(|&v| self.pair_crossings(u, v, &pos)),
+                        );
+                        if let Some(moved) = best_place(order, u, &costs, &self.fixed) {
                             if let Some(m) = self
                                 .columns
                                 .get_mut(c)
@@ -1191,29 +1218,26 @@ fn best_place(
     costs: &[(usize, usize)],
     fixed: &[bool],
 ) -> Option<Vec<usize>> {
-    let others: Vec<usize> = order.iter().copied().filter(|&o| o != item).collect();
     let here = order.iter().position(|&o| o == item)?;
+    // The others: `order` without `item`, which is at `here`.
+    let (left, right) = (order.get(..here)?, order.get(here + 1..)?);
+    let others = order.len() - 1;
     let is_fixed = |o: usize| fixed.get(o).copied().unwrap_or(false);
     // The places it may take among the others.
     let (lo, hi) = if is_fixed(item) {
-        let before = others
+        let before = left.iter().rposition(|&o| is_fixed(o)).map_or(0, |p| p + 1);
+        let after = right
             .iter()
-            .take(here)
-            .rposition(|&o| is_fixed(o))
-            .map_or(0, |p| p + 1);
-        let after = others
-            .iter()
-            .skip(here)
             .position(|&o| is_fixed(o))
-            .map_or(others.len(), |p| here + p);
+            .map_or(others, |p| here + p);
         (before, after)
     } else {
-        (0, others.len())
+        (0, others)
     };
     // Cost with `item` before every other, then moving it right one at a time.
     let mut cost: usize = costs.iter().map(|c| c.0).sum();
     let mut best = (usize::MAX, here);
-    for p in 0..=others.len() {
+    for p in 0..=others {
         if p >= lo && p <= hi && (cost < best.0 || (cost == best.0 && p == here)) {
             best = (cost, p);
         }
@@ -1231,7 +1255,7 @@ fn best_place(
     if best.1 == here || best.0 >= current {
         return None;
     }
-    let mut moved = others;
+    let mut moved: Vec<usize> = left.iter().chain(right).copied().collect();
     moved.insert(best.1, item);
     Some(moved)
 }

@@ -166,9 +166,33 @@ fn column_gap(graph: &Graph, layered: &Layered, a: usize, b: usize) -> f32 {
 /// `dist[i]` after the one before, the first at least `lo` and the last at most `hi`
 /// (pool adjacent violators on the positions less their least offsets).
 fn pava(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32) -> Vec<f32> {
+    let mut pooled = Pooled::default();
+    pava_into(wish, weight, dist, lo, hi, &mut pooled);
+    pooled.out
+}
+
+/// [`pava`]'s working lists and its result, kept from one call to the next by a caller
+/// that makes many (packing a layout's columns rank by rank takes thousands).
+#[derive(Debug, Default)]
+struct Pooled {
+    offset: Vec<f64>,
+    /// Blocks of pooled items: (weighted sum, weight, count).
+    blocks: Vec<(f64, f64, usize)>,
+    out: Vec<f32>,
+}
+
+/// [`pava`], its result in `pooled.out`.
+fn pava_into(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32, pooled: &mut Pooled) {
     // In f64: a card that stays weighs a million links.
     let n = wish.len();
-    let mut offset = Vec::with_capacity(n);
+    let Pooled {
+        offset,
+        blocks,
+        out,
+    } = pooled;
+    offset.clear();
+    blocks.clear();
+    out.clear();
     let mut o = 0.0f64;
     for i in 0..n {
         if i > 0 {
@@ -176,8 +200,6 @@ fn pava(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32) -> Vec<f32
         }
         offset.push(o);
     }
-    // Blocks of pooled items: (weighted sum, weight, count).
-    let mut blocks: Vec<(f64, f64, usize)> = Vec::with_capacity(n);
     for i in 0..n {
         let w = f64::from(weight.get(i).copied().unwrap_or(1.0)).max(1e-3);
         let t =
@@ -198,8 +220,7 @@ fn pava(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32) -> Vec<f32
     }
     let (lo, hi) = (f64::from(lo), f64::from(hi));
     let top = hi - offset.last().copied().unwrap_or(0.0);
-    let mut out = Vec::with_capacity(n);
-    for (sum, w, count) in blocks {
+    for &(sum, w, count) in blocks.iter() {
         let y = if lo > top {
             (lo + top) / 2.0
         } else {
@@ -210,7 +231,6 @@ fn pava(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32) -> Vec<f32
             out.push((y + offset.get(i).copied().unwrap_or(0.0)) as f32);
         }
     }
-    out
 }
 
 /// Ports: the arrows leaving a side of a card are spread along it in the order of
@@ -344,8 +364,9 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
             before = Some(c);
         }
     }
+    let mut packing = Packing::default();
     for c in 0..layered.columns.len() {
-        pack_column(graph, layered, &mut at, c, None);
+        pack_column(graph, layered, &mut at, c, None, &mut packing);
     }
     // The links (arrow, place in its chain) that end in each row, for the wishes.
     let mut links: Vec<Vec<(usize, usize)>> = vec![Vec::new(); layered.rows.len()];
@@ -385,16 +406,16 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
                 layered,
                 &at,
                 hints,
-                up,
-                down,
+                (up, down),
                 links.get(r).map_or(&[][..], Vec::as_slice),
+                Some(r),
             );
-            place_row(graph, layered, &mut at, r, &wishes, hints);
+            place_row(graph, layered, &mut at, r, &wishes, hints, &mut packing);
         }
     }
     if hints.is_some() {
         let all: Vec<(usize, usize)> = links.iter().flatten().copied().collect();
-        let wishes = wishes(layered, &at, hints, true, true, &all);
+        let wishes = wishes(layered, &at, hints, (true, true), &all, None);
         for r in 0..layered.rows.len() {
             settle_row(graph, layered, &mut at, r, &wishes, hints);
         }
@@ -605,14 +626,16 @@ fn column_pad(graph: &Graph, kind: ColumnKind) -> f32 {
 }
 
 /// What each slot wants: a weighted mean of where it is linked to (towards the ranks
-/// above when `up`, below when `down`), and where it was.
+/// above when `up`, below when `down`), and where it was. With `row`, only that row's
+/// slots are worked out (a row is placed by its own wishes; the others are left as
+/// partial sums).
 fn wishes(
     layered: &Layered,
     at: &Across,
     hints: Option<&Hints>,
-    up: bool,
-    down: bool,
+    (up, down): (bool, bool),
     links: &[(usize, usize)],
+    row: Option<usize>,
 ) -> Vec<(f32, f32)> {
     let mut sum: Vec<(f32, f32)> = vec![(0.0, 0.0); layered.slots.len()];
     for &(a, k) in links {
@@ -644,22 +667,39 @@ fn wishes(
             }
         }
     }
-    sum.iter()
-        .enumerate()
-        .map(|(s, &(total, w))| {
-            let here = at.x.get(s).copied().unwrap_or(0.0);
-            let before = match (hints, layered.slots.get(s).map(|s| s.kind)) {
-                (Some(h), Some(SlotKind::Card(c))) => h.card_x.get(c).copied().flatten(),
-                _ => None,
-            };
-            match before {
-                // A card that was there stays exactly where it was, if it may.
-                Some(b) => (b, STAY),
-                None if w > 0.0 => (total / w, w),
-                None => (here, 0.05),
+    let wish = |s: usize, (total, w): (f32, f32)| {
+        let here = at.x.get(s).copied().unwrap_or(0.0);
+        let before = match (hints, layered.slots.get(s).map(|s| s.kind)) {
+            (Some(h), Some(SlotKind::Card(c))) => h.card_x.get(c).copied().flatten(),
+            _ => None,
+        };
+        match before {
+            // A card that was there stays exactly where it was, if it may.
+            Some(b) => (b, STAY),
+            None if w > 0.0 => (total / w, w),
+            None => (here, 0.05),
+        }
+    };
+    match row.and_then(|r| layered.rows.get(r)) {
+        Some(row) => {
+            let slots = row
+                .columns
+                .iter()
+                .filter_map(|&c| layered.columns.get(c))
+                .flat_map(|c| c.members.iter().flatten());
+            for &s in slots {
+                if let Some(v) = sum.get_mut(s) {
+                    *v = wish(s, *v);
+                }
             }
-        })
-        .collect()
+        }
+        None => {
+            for (s, v) in sum.iter_mut().enumerate() {
+                *v = wish(s, *v);
+            }
+        }
+    }
+    sum
 }
 
 /// Places a row's columns, then each column's slots rank by rank.
@@ -670,6 +710,7 @@ fn place_row(
     r: usize,
     wishes: &[(f32, f32)],
     hints: Option<&Hints>,
+    packing: &mut Packing,
 ) {
     let Some(row) = layered.rows.get(r) else {
         return;
@@ -734,7 +775,7 @@ fn place_row(
                 *x += new - old;
             }
         }
-        pack_column(graph, layered, at, c, Some(wishes));
+        pack_column(graph, layered, at, c, Some(wishes), packing);
     }
 }
 
@@ -745,6 +786,7 @@ fn pack_column(
     at: &mut Across,
     c: usize,
     wishes: Option<&[(f32, f32)]>,
+    packing: &mut Packing,
 ) {
     let Some(column) = layered.columns.get(c) else {
         return;
@@ -762,11 +804,18 @@ fn pack_column(
         }
         _ => 0.0,
     };
+    let Packing {
+        dist,
+        wish,
+        weight,
+        pooled,
+    } = packing;
     for members in &column.members {
         let Some(&first) = members.first() else {
             continue;
         };
-        let mut dist = vec![0.0];
+        dist.clear();
+        dist.push(0.0);
         for pair in members.windows(2) {
             if let [a, b] = *pair {
                 dist.push(separation(graph, layered, a, b));
@@ -778,32 +827,43 @@ fn pack_column(
             .last()
             .map_or(0.0, |&s| slot_width(graph, layered, s));
         let hi = left + width - pad - last_w / 2.0;
-        let (wish, weight): (Vec<f32>, Vec<f32>) = match wishes {
-            Some(w) => members
-                .iter()
-                .map(|&s| w.get(s).copied().unwrap_or((0.0, 0.0)))
-                .unzip(),
+        wish.clear();
+        weight.clear();
+        match wishes {
+            Some(w) => {
+                for &s in members {
+                    let (x, wt) = w.get(s).copied().unwrap_or((0.0, 0.0));
+                    wish.push(x);
+                    weight.push(wt);
+                }
+            }
             None => {
                 // Centred.
                 let start = (lo + hi - total) / 2.0;
                 let mut o = 0.0;
-                members
-                    .iter()
-                    .zip(&dist)
-                    .map(|(_, d)| {
-                        o += d;
-                        (start + o, 1.0)
-                    })
-                    .unzip()
+                for d in dist.iter().take(members.len()) {
+                    o += d;
+                    wish.push(start + o);
+                    weight.push(1.0);
+                }
             }
-        };
-        let xs = pava(&wish, &weight, &dist, lo, hi);
-        for (&s, x) in members.iter().zip(xs) {
+        }
+        pava_into(wish, weight, dist, lo, hi, pooled);
+        for (&s, &x) in members.iter().zip(&pooled.out) {
             if let Some(v) = at.x.get_mut(s) {
                 *v = x;
             }
         }
     }
+}
+
+/// [`pack_column`]'s working lists, kept from one column to the next.
+#[derive(Debug, Default)]
+struct Packing {
+    dist: Vec<f32>,
+    wish: Vec<f32>,
+    weight: Vec<f32>,
+    pooled: Pooled,
 }
 
 /// About how wide and tall the drawing of an ordered layered graph will be, without
