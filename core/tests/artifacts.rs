@@ -40,8 +40,15 @@ fn designs() -> Vec<(String, Design)> {
             .unwrap_or_else(|e| panic!("{}: {e}", entry.file));
         out.push((entry.file.replace(['.', '/'], "_"), design));
     }
+    // Port ranges, as a VoIP server and a passive FTP server publish them: one rule each.
+    out.push((
+        "ranges".to_string(),
+        Design::import(RANGES, ImportOptions::default()).expect("imports"),
+    ));
     out
 }
+
+const RANGES: &str = "services:\n  pbx:\n    image: andrius/asterisk:18\n    ports:\n      - \"5060:5060/udp\"\n      - \"10000-20000:10000-20000/udp\"\n  ftp:\n    image: delfer/alpine-ftp-server\n    ports:\n      - \"21:21\"\n      - \"21000-21010:21000-21010\"\n";
 
 /// A deployment with every input set, IPv4 and IPv6 alike.
 fn deployment(role: NodeRole) -> Deployment {
@@ -242,8 +249,10 @@ fn cloud_firewalls_parse_and_carry_the_swarm_ports() {
                 );
                 assert!(!rule["source_ips"].as_array().unwrap().is_empty(), "{rule}");
                 if protocol == "tcp" || protocol == "udp" {
+                    let port = rule["port"].as_str().unwrap();
+                    let (first, last) = port.split_once('-').unwrap_or((port, port));
                     assert!(
-                        rule["port"].as_str().unwrap().parse::<u16>().is_ok(),
+                        first.parse::<u16>().is_ok() && last.parse::<u16>().is_ok(),
                         "{rule}"
                     );
                 }
@@ -775,4 +784,40 @@ fn a_design_under_another_stack_name_exports_as_the_stack_file_with_stack() {
             );
         }
     }
+}
+
+#[test]
+fn a_range_of_published_ports_is_one_rule_in_every_format() {
+    let design = Design::import(RANGES, ImportOptions::default()).unwrap();
+    let d = deployment(NodeRole::Worker);
+    let text = |artifact| generate(&design, artifact, &d).unwrap();
+    let nft = text(Artifact::Nftables);
+    assert!(
+        nft.contains("meta l4proto udp ct original proto-dst 10000-20000 accept"),
+        "{nft}"
+    );
+    assert!(
+        nft.contains("meta l4proto tcp ct original proto-dst 21000-21010 accept"),
+        "{nft}"
+    );
+    assert!(!nft.contains("proto-dst 10001 "), "{nft}");
+    let iptables = text(Artifact::Iptables);
+    assert!(
+        iptables.contains("-p udp -m conntrack --ctorigdstport 10000:20000 "),
+        "{iptables}"
+    );
+    assert!(iptables.lines().count() < 60, "{iptables}");
+    let ufw = text(Artifact::Ufw);
+    assert!(
+        ufw.contains("ufw route allow proto udp from any to any port 10000:20000 "),
+        "{ufw}"
+    );
+    assert!(text(Artifact::DigitalOcean).contains("ports:10000-20000"));
+    assert!(text(Artifact::TerraformDigitalOcean).contains("\"10000-20000\""));
+    let aws = text(Artifact::TerraformAws);
+    assert!(
+        aws.contains("from_port   = 10000\n    to_port     = 20000\n    protocol    = \"udp\""),
+        "{aws}"
+    );
+    assert!(text(Artifact::Hcloud).contains("\"port\": \"10000-20000\""));
 }

@@ -33,7 +33,13 @@ pub fn terraform(model: &Model, deployment: &Deployment) -> (String, Vec<String>
         hcl_string(&format!("{}-swarm-nodes", model.stack)),
         hcl_string(&format!("Swarm nodes of stack {}", model.stack))
     );
-    ingress(&mut out, "ssh", "tcp", Some(22), Source::Ranges(&plan.ssh));
+    ingress(
+        &mut out,
+        "ssh",
+        "tcp",
+        Some((22, 22)),
+        Source::Ranges(&plan.ssh),
+    );
     for port in &plan.swarm {
         let protocol = match port.transport {
             Transport::Esp => "50",
@@ -43,7 +49,7 @@ pub fn terraform(model: &Model, deployment: &Deployment) -> (String, Vec<String>
             &mut out,
             port.why,
             protocol,
-            port.port,
+            port.port.map(|p| (p, p)),
             Source::Peers(&deployment.peers),
         );
     }
@@ -56,7 +62,7 @@ pub fn terraform(model: &Model, deployment: &Deployment) -> (String, Vec<String>
             &mut out,
             &format!("published by {}", opening.services.join(" ")),
             protocol,
-            Some(opening.port),
+            Some((opening.port, opening.last)),
             Source::Ranges(&opening.sources),
         );
     }
@@ -79,11 +85,18 @@ enum Source<'a> {
     Peers(&'a [Cidr]),
 }
 
-fn ingress(out: &mut String, why: &str, protocol: &str, port: Option<u16>, source: Source<'_>) {
-    let port = port.unwrap_or(0);
+/// One ingress rule: `ports` first and last (`None`: every port of the protocol).
+fn ingress(
+    out: &mut String,
+    why: &str,
+    protocol: &str,
+    ports: Option<(u16, u16)>,
+    source: Source<'_>,
+) {
+    let (from, to) = ports.unwrap_or((0, 0));
     let _ = write!(
         out,
-        "\n  ingress {{\n    description = {}\n    from_port   = {port}\n    to_port     = {port}\n    protocol    = {}\n",
+        "\n  ingress {{\n    description = {}\n    from_port   = {from}\n    to_port     = {to}\n    protocol    = {}\n",
         hcl_string(why),
         hcl_string(protocol)
     );

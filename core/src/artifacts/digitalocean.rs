@@ -64,13 +64,13 @@ fn rules(model: &Model, deployment: &Deployment) -> (Vec<Rule>, Vec<Rule>, Vec<S
         if opening.transport == Transport::Sctp {
             warnings.push(format!(
                 "DigitalOcean firewalls have no sctp: port {}/sctp stays closed.",
-                opening.port
+                opening.ports("-")
             ));
             continue;
         }
         nodes.push(Rule {
             protocol: opening.transport.as_str(),
-            ports: opening.port.to_string(),
+            ports: opening.ports("-"),
             addresses: if opening.sources.is_empty() {
                 anywhere()
             } else {

@@ -57,11 +57,13 @@ pub struct SwarmPort {
     pub why: &'static str,
 }
 
-/// A published port and who may reach it.
+/// A published port, or a range of them, and who may reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opening {
-    /// The published port.
+    /// The published port (the first of a range).
     pub port: u16,
+    /// The last port of a range (`port` for one port).
+    pub last: u16,
     /// Transport.
     pub transport: Transport,
     /// The services that publish it.
@@ -71,6 +73,29 @@ pub struct Opening {
     /// Container ports behind it in host mode: after Docker's translation a forwarded
     /// packet carries these, which matters to rules that cannot see the original port.
     pub host_targets: Vec<u16>,
+}
+
+impl Opening {
+    /// The ports as a format writes a range: `443`, or `10000` `sep` `20000`.
+    pub fn ports(&self, sep: &str) -> String {
+        if self.last == self.port {
+            self.port.to_string()
+        } else {
+            format!("{}{sep}{}", self.port, self.last)
+        }
+    }
+
+    /// Whether `next` is the port after this opening's last, for the same services,
+    /// sources and transport, through the routing mesh (host mode maps each port to its
+    /// own container port).
+    fn continued_by(&self, next: &Opening) -> bool {
+        self.last.checked_add(1) == Some(next.port)
+            && self.transport == next.transport
+            && self.services == next.services
+            && self.sources == next.sources
+            && self.host_targets.is_empty()
+            && next.host_targets.is_empty()
+    }
 }
 
 /// A host or cloud firewall for one node role.
@@ -162,6 +187,7 @@ impl Plan {
                 let index = *opened.entry((number, transport)).or_insert_with(|| {
                     published.push(Opening {
                         port: number,
+                        last: number,
                         transport,
                         services: Vec::new(),
                         sources: deployment.allowed_for(number).to_vec(),
@@ -179,7 +205,19 @@ impl Plan {
                 }
             }
         }
-        crate::sort::sort_by_key(&mut published, |o| (o.port, o.transport));
+        crate::sort::sort_by_key(&mut published, |o| (o.transport, o.port));
+        // A range in the file is one rule in every format (all of them take ranges),
+        // not ten thousand: consecutive ports the same services publish to the same
+        // sources through the routing mesh.
+        let mut merged: Vec<Opening> = Vec::with_capacity(published.len());
+        for o in published {
+            match merged.last_mut() {
+                Some(m) if m.continued_by(&o) => m.last = o.port,
+                _ => merged.push(o),
+            }
+        }
+        crate::sort::sort_by_key(&mut merged, |o| (o.port, o.transport));
+        let published = merged;
         Plan {
             stack: model.stack.clone(),
             role,

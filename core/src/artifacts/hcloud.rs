@@ -67,7 +67,7 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
                 warnings.push(format!(
                     "Hetzner firewalls have no {}: port {} stays closed.",
                     opening.transport.as_str(),
-                    opening.port
+                    opening.ports("-")
                 ));
                 continue;
             }
@@ -76,7 +76,7 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
             description: format!("published by {}", opening.services.join(" ")),
             direction: "in",
             protocol,
-            port: Some(opening.port.to_string()),
+            port: Some(opening.ports("-")),
             source_ips: list(&opening.sources),
         });
     }

@@ -38,7 +38,7 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
         let Some(list) = sources(&opening.sources) else {
             warnings.push(format!(
                 "Port {}/{} is allowed from IPv6 ranges only: closed in this IPv4 file.",
-                opening.port,
+                opening.ports("-"),
                 opening.transport.as_str()
             ));
             continue;
@@ -48,7 +48,7 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
                 out,
                 "-A DOCKER-USER{source} -p {} -m conntrack --ctorigdstport {} -m comment --comment {comment} -j RETURN",
                 opening.transport.as_str(),
-                opening.port
+                opening.ports(":")
             );
         }
     }

@@ -63,7 +63,7 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
                 out,
                 "\t\t{from}meta l4proto {} ct original proto-dst {} accept comment \"{}\"",
                 opening.transport.as_str(),
-                opening.port,
+                opening.ports("-"),
                 opening.services.join(" ")
             );
         }

@@ -73,16 +73,16 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
         if opening.transport == Transport::Sctp {
             warnings.push(format!(
                 "ufw has no sctp rules: port {}/sctp stays closed.",
-                opening.port
+                opening.ports("-")
             ));
             continue;
         }
         // Forwarded packets are already translated: ingress keeps the published port,
         // host mode carries the container port.
-        let mut ports = vec![opening.port];
+        let mut ports = vec![opening.ports(":")];
         for &t in &opening.host_targets {
-            if !ports.contains(&t) {
-                ports.push(t);
+            if !ports.contains(&t.to_string()) {
+                ports.push(t.to_string());
             }
         }
         for port in ports {
@@ -93,7 +93,7 @@ pub fn render(plan: &Plan) -> (String, Vec<String>) {
                     opening.transport.as_str(),
                     quote(&format!(
                         "tiermap: {} published by {}",
-                        opening.port,
+                        opening.ports("-"),
                         opening.services.join(" ")
                     ))
                 );
