@@ -161,7 +161,8 @@ struct DeploymentArgs {
     /// The range SSH is allowed from (repeatable); default: anywhere, with a warning.
     #[arg(long, value_name = "CIDR")]
     admin: Vec<String>,
-    /// Sources allowed to a published port, as PORT=CIDR,CIDR (repeatable); default: anywhere.
+    /// Sources allowed to a published port or range, as PORT=CIDR,CIDR or FIRST-LAST=CIDR,CIDR
+    /// (repeatable); default: anywhere.
     #[arg(long = "allow", value_name = "PORT=CIDRS")]
     allowed: Vec<String>,
     /// Traefik label spelling [default: v3].

@@ -60,14 +60,31 @@ pub struct FieldError {
 }
 
 impl DeploymentText {
-    /// Adds `PORT=CIDR[,CIDR...]` (the form `--allow` takes) to the port's sources.
+    /// Adds `PORT=CIDR[,CIDR...]` (the form `--allow` takes) to the port's sources, or
+    /// `FIRST-LAST=...` to each port of a published range.
     pub fn allow(&mut self, entry: &str) -> Result<(), DeploymentError> {
-        let (port, sources) = Deployment::split_allowed(entry)?;
-        let listed = self.allowed.entry(port).or_default();
-        if !listed.is_empty() {
-            listed.push(',');
+        let (first, last, sources) = match entry.split_once('=') {
+            Some((ports, sources)) if ports.contains('-') => {
+                let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
+                let (first, _) = Deployment::split_allowed(&format!("{first}={sources}"))?;
+                let (last, _) = Deployment::split_allowed(&format!("{last}={sources}"))?;
+                if last < first {
+                    return Err(DeploymentError::Port(ports.to_string()));
+                }
+                (first, last, sources)
+            }
+            _ => {
+                let (port, sources) = Deployment::split_allowed(entry)?;
+                (port, port, sources)
+            }
+        };
+        for port in first..=last {
+            let listed = self.allowed.entry(port).or_default();
+            if !listed.is_empty() {
+                listed.push(',');
+            }
+            listed.push_str(sources);
         }
-        listed.push_str(sources);
         Ok(())
     }
 
@@ -206,6 +223,17 @@ mod tests {
             text.allow("0=1.2.3.4"),
             Err(DeploymentError::Port("0".into()))
         );
+        assert_eq!(
+            text.allow("20-10=1.2.3.4"),
+            Err(DeploymentError::Port("20-10".into()))
+        );
         assert!(text.allowed.is_empty());
+        // A range gives each of its ports the sources.
+        assert_eq!(text.allow("10000-10002=198.51.100.0/24"), Ok(()));
+        assert_eq!(text.allowed.len(), 3);
+        assert_eq!(
+            text.allowed.get(&10_001).map(String::as_str),
+            Some("198.51.100.0/24")
+        );
     }
 }
