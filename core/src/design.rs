@@ -54,6 +54,18 @@ pub struct PortSpec {
     pub mode: PublishMode,
 }
 
+impl PortSpec {
+    /// A port as the model read it, as the editor takes it.
+    pub fn of(port: &crate::model::Port) -> PortSpec {
+        PortSpec {
+            target: port.target,
+            published: port.published,
+            protocol: port.protocol,
+            mode: port.mode,
+        }
+    }
+}
+
 /// A proxy route as the editor sets it (written as Traefik v3 labels).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteSpec {
@@ -889,12 +901,7 @@ impl Design {
         Ok(s.ports
             .iter()
             .filter(|p| keep(p))
-            .map(|p| PortSpec {
-                target: p.target,
-                published: p.published,
-                protocol: p.protocol,
-                mode: p.mode,
-            })
+            .map(PortSpec::of)
             .collect())
     }
 }
@@ -1125,7 +1132,7 @@ fn says(ports: &[crate::model::Port], item: &Node) -> Vec<PortSpec> {
     if said.iter().any(|p| p.host_ip.is_some()) {
         return Vec::new();
     }
-    said.into_iter().map(crate::port_range::spec).collect()
+    said.into_iter().map(PortSpec::of).collect()
 }
 
 /// A written port entry changed to say `spec`: a short-syntax entry stays short when

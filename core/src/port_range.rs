@@ -156,20 +156,10 @@ pub fn runs<T>(
     out
 }
 
-/// A model port as the editor takes it.
-pub fn spec(port: &Port) -> PortSpec {
-    PortSpec {
-        target: port.target,
-        published: port.published,
-        protocol: port.protocol,
-        mode: port.mode,
-    }
-}
-
 /// A service's published ports as a card and the internet's arrow write them:
 /// `80, 443 host, 10000-20000`, with `random` for the ports swarm numbers.
 pub fn published_list(ports: &[Port], random: &str) -> String {
-    runs(ports, spec, |a, b| a.host_ip == b.host_ip)
+    runs(ports, PortSpec::of, |a, b| a.host_ip == b.host_ip)
         .iter()
         .map(|(range, _)| {
             let text = range.published_text(random);

@@ -146,16 +146,7 @@ fn edits(design: &Design) -> Vec<Edited> {
     // one higher (or anew on the first service).
     let with_ports = model.services.iter().find(|s| !s.ports.is_empty());
     if let Some(service) = with_ports.or(model.services.first()) {
-        let mut specs: Vec<PortSpec> = service
-            .ports
-            .iter()
-            .map(|p| PortSpec {
-                target: p.target,
-                published: p.published,
-                protocol: p.protocol,
-                mode: p.mode,
-            })
-            .collect();
+        let mut specs: Vec<PortSpec> = service.ports.iter().map(PortSpec::of).collect();
         match specs.first_mut() {
             Some(first) => first.published = Some(first.published.map_or(18080, |p| p % 60000 + 1)),
             None => specs.push(PortSpec {

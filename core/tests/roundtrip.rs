@@ -1107,12 +1107,7 @@ fn port_specs(model: &tiermap_core::model::Model, service: &str) -> Vec<PortSpec
         .expect("service")
         .ports
         .iter()
-        .map(|p| PortSpec {
-            target: p.target,
-            published: p.published,
-            protocol: p.protocol,
-            mode: p.mode,
-        })
+        .map(PortSpec::of)
         .collect()
 }
 

@@ -201,12 +201,7 @@ fn a_range_whose_ports_stay_stays_as_written() {
         design.model().services[0]
             .ports
             .iter()
-            .map(|p| PortSpec {
-                target: p.target,
-                published: p.published,
-                protocol: p.protocol,
-                mode: p.mode,
-            })
+            .map(PortSpec::of)
             .collect()
     };
     let mut ports = specs(&design);

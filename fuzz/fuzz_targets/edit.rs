@@ -116,17 +116,7 @@ fn apply(design: &mut Design, op: u8, a: u8, b: u8) -> Result<(), tiermap_core::
             let name = service(a);
             let mut ports: Vec<PortSpec> = model
                 .service(&name)
-                .map(|s| {
-                    s.ports
-                        .iter()
-                        .map(|p| PortSpec {
-                            target: p.target,
-                            published: p.published,
-                            protocol: p.protocol,
-                            mode: p.mode,
-                        })
-                        .collect()
-                })
+                .map(|s| s.ports.iter().map(PortSpec::of).collect())
                 .unwrap_or_default();
             match b % 3 {
                 0 => ports.push(PortSpec {

@@ -18,7 +18,7 @@ use crate::studio::Studio;
 fn ranges(m: &Model, name: &str) -> Vec<PortRange> {
     m.service(name)
         .map(|s| {
-            port_range::runs(&s.ports, port_range::spec, |a, b| a.host_ip == b.host_ip)
+            port_range::runs(&s.ports, PortSpec::of, |a, b| a.host_ip == b.host_ip)
                 .into_iter()
                 .map(|(range, _)| range)
                 .collect()

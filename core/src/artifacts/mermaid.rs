@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
+use crate::design::PortSpec;
 use crate::model::Model;
 
 /// Writes the flowchart.
@@ -57,7 +58,7 @@ pub fn render(model: &Model, analysis: &Analysis) -> String {
                 }
             }
         }
-        let ranges = crate::port_range::runs(&service.ports, crate::port_range::spec, |_, _| true);
+        let ranges = crate::port_range::runs(&service.ports, PortSpec::of, |_, _| true);
         for (range, _) in ranges {
             let _ = writeln!(
                 out,
