@@ -7,21 +7,38 @@
 
 use std::cmp::Ordering;
 
+/// The longest list sorted without allocating: its positions are kept on the stack.
+const ON_STACK: usize = 48;
+
 /// Sorts `items` by `compare`, keeping equal items in their order (like `sort_by`).
 pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
-    if items.len() < 2 {
+    let n = items.len();
+    if n < 2 {
         return;
     }
-    let mut order: Vec<usize> = (0..items.len()).collect();
+    // The positions in sorted order, then where the item at each position goes. The
+    // layout sorts short lists thousands of times: those stay off the heap.
+    let mut stack = [0; 2 * ON_STACK];
+    let mut heap = Vec::new();
+    let buffer = match stack.get_mut(..2 * n) {
+        Some(buffer) => buffer,
+        None => {
+            heap.resize(2 * n, 0);
+            &mut heap[..]
+        }
+    };
+    let (order, place) = buffer.split_at_mut(n);
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i;
+    }
     {
         let items: &[T] = items;
-        sort_positions(&mut order, &mut |a, b| match (items.get(a), items.get(b)) {
+        sort_positions(order, &mut |a, b| match (items.get(a), items.get(b)) {
             (Some(a), Some(b)) => compare(a, b),
             _ => Ordering::Equal,
         });
     }
-    // Where the item now at each position goes; each swap puts one item in its place.
-    let mut place = vec![0; order.len()];
+    // Each swap puts one item in its place.
     for (new, &old) in order.iter().enumerate() {
         if let Some(p) = place.get_mut(old) {
             *p = new;

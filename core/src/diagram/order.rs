@@ -116,8 +116,9 @@ const SHUFFLE_MOST: usize = 160;
 /// The longest rank of a column that is sifted.
 const SIFT_MOST: usize = 48;
 
-/// Every row's column order and every column's slot orders.
-type Snapshot = (Vec<Vec<usize>>, Vec<Vec<Vec<usize>>>);
+/// Every row's column order, then every column's slot orders, one after the other in
+/// one list (ordering never changes their lengths).
+type Snapshot = Vec<usize>;
 
 /// Where cards and boxes were before an edit, to keep them there: each card's centre
 /// along x and its top, each box's centre.
@@ -530,7 +531,7 @@ impl Layered {
         let mut best = initial.clone();
         let mut best_crossings = usize::MAX;
         for start in 0..starts {
-            self.restore(initial.clone());
+            self.restore(&initial);
             match start {
                 1 => self.permute(|list| list.reverse()),
                 2 => self.permute(|list| {
@@ -563,7 +564,7 @@ impl Layered {
                 break;
             }
         }
-        self.restore(best.clone());
+        self.restore(&best);
         // Sweeps and sifting move one slot at a time; a card whose arrows run through
         // passes often only gains when they move with it. Kept only when it gains.
         if effort == Effort::Full
@@ -571,7 +572,7 @@ impl Layered {
             && self.slots.len() <= SHUFFLE_MOST
             && !self.carry()
         {
-            self.restore(best);
+            self.restore(&best);
         }
     }
 
@@ -697,20 +698,19 @@ impl Layered {
         else {
             return;
         };
-        let order = self.members(c, local).cloned().unwrap_or_default();
+        let order = self.members(c, local).map_or(&[][..], Vec::as_slice);
         let costs: Vec<(usize, usize)> = order
             .iter()
             .filter(|&&v| v != u)
             .map(|&v| self.pair_crossings(u, v, pos))
             .collect();
-        if let Some(moved) = best_place(&order, u, &costs, &self.fixed) {
-            if let Some(m) = self
-                .columns
-                .get_mut(c)
-                .and_then(|c| c.members.get_mut(local))
-            {
-                *m = moved;
-            }
+        let place = best_place(order, u, &costs, &self.fixed);
+        let members = self
+            .columns
+            .get_mut(c)
+            .and_then(|c| c.members.get_mut(local));
+        if let (Some(place), Some(m)) = (place, members) {
+            move_to(m, u, place);
             self.place_rank(rank, pos);
         }
     }
@@ -773,113 +773,109 @@ impl Layered {
     }
 
     fn snapshot(&self) -> Snapshot {
-        (
-            self.rows.iter().map(|r| r.columns.clone()).collect(),
-            self.columns.iter().map(|c| c.members.clone()).collect(),
-        )
+        let mut all = Vec::with_capacity(self.columns.len() + self.slots.len());
+        for row in &self.rows {
+            all.extend_from_slice(&row.columns);
+        }
+        for column in &self.columns {
+            for members in &column.members {
+                all.extend_from_slice(members);
+            }
+        }
+        all
     }
 
-    fn restore(&mut self, (rows, columns): Snapshot) {
-        for (row, order) in self.rows.iter_mut().zip(rows) {
-            row.columns = order;
-        }
-        for (column, members) in self.columns.iter_mut().zip(columns) {
-            column.members = members;
+    fn restore(&mut self, snapshot: &[usize]) {
+        let mut rest = snapshot;
+        let lists = self.rows.iter_mut().map(|r| &mut r.columns).chain(
+            self.columns
+                .iter_mut()
+                .flat_map(|c| c.members.iter_mut()),
+        );
+        for list in lists {
+            let (taken, left) = rest.split_at(list.len().min(rest.len()));
+            list.clear();
+            list.extend_from_slice(taken);
+            rest = left;
         }
     }
 
     /// One sweep down (each rank ordered by its links to the rank above) or up.
     fn sweep(&mut self, down: bool) {
         let mut pos = self.positions();
-        let ranks: Vec<usize> = if down {
-            (0..self.ranks).collect()
-        } else {
-            (0..self.ranks).rev().collect()
-        };
-        for rank in ranks {
+        // Reused for every list ordered: its keys, and the keys paired with the items.
+        let mut keys: Vec<f32> = Vec::new();
+        let mut paired: Vec<(f32, usize)> = Vec::new();
+        for step in 0..self.ranks {
+            let rank = if down { step } else { self.ranks - 1 - step };
             let Some(r) = self.row_of(rank) else { continue };
             let Some(row) = self.rows.get(r) else {
                 continue;
             };
             let (first, depth) = (row.first, row.depth);
             let local = rank - first;
-            let key = |s: usize, pos: &[(f32, usize)]| -> Option<f32> {
-                let slot = self.slots.get(s)?;
-                let near = if down { &slot.up } else { &slot.down };
-                if near.is_empty() {
-                    return None;
-                }
-                let (sum, weight) = near
-                    .iter()
-                    .filter_map(|&(n, w)| pos.get(n).map(|p| (p.0 * w as f32, w as f32)))
-                    .fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
-                (weight > 0.0).then(|| sum / weight)
-            };
             // Boxes and lanes move as blocks where the row meets the rank before it.
             let boundary = if down { local == 0 } else { local + 1 == depth };
             if boundary {
-                let columns = self
-                    .rows
-                    .get(r)
-                    .map(|row| row.columns.clone())
-                    .unwrap_or_default();
-                let count = columns.len().max(1) as f32;
-                let keys: Vec<f32> = columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| {
-                        let members = self
-                            .columns
-                            .get(c)
-                            .and_then(|c| c.members.get(local))
-                            .cloned()
-                            .unwrap_or_default();
-                        let wished: Vec<f32> =
-                            members.iter().filter_map(|&s| key(s, &pos)).collect();
-                        if wished.is_empty() {
-                            members
-                                .first()
-                                .and_then(|&s| pos.get(s).map(|p| p.0))
-                                .unwrap_or((i as f32 + 0.5) / count)
-                        } else {
-                            wished.iter().sum::<f32>() / wished.len() as f32
-                        }
-                    })
-                    .collect();
-                let keys = keep_fixed(&columns, keys, &self.fixed_column);
-                let order = sorted(&columns, &keys);
+                let count = row.columns.len().max(1) as f32;
+                keys.clear();
+                for (i, &c) in row.columns.iter().enumerate() {
+                    let members = self
+                        .columns
+                        .get(c)
+                        .and_then(|c| c.members.get(local))
+                        .map_or(&[][..], Vec::as_slice);
+                    let wished = mean(members.iter().filter_map(|&s| self.key(s, &pos, down)));
+                    keys.push(wished.unwrap_or_else(|| {
+                        members
+                            .first()
+                            .and_then(|&s| pos.get(s).map(|p| p.0))
+                            .unwrap_or((i as f32 + 0.5) / count)
+                    }));
+                }
                 if let Some(row) = self.rows.get_mut(r) {
-                    row.columns = order;
+                    keep_fixed(&row.columns, &mut keys, &self.fixed_column);
+                    sort_by_keys(&mut row.columns, &keys, &mut paired);
                 }
                 for k in first..first + depth {
                     self.place_rank(k, &mut pos);
                 }
             }
-            let columns = self
-                .rows
-                .get(r)
-                .map(|row| row.columns.clone())
-                .unwrap_or_default();
-            for c in columns {
+            let Some(row) = self.rows.get(r) else {
+                continue;
+            };
+            for &c in &row.columns {
                 let Some(members) = self.columns.get(c).and_then(|c| c.members.get(local)) else {
                     continue;
                 };
-                let keys: Vec<f32> = members
-                    .iter()
-                    .map(|&s| key(s, &pos).unwrap_or_else(|| pos.get(s).map_or(0.0, |p| p.0)))
-                    .collect();
-                let keys = keep_fixed(members, keys, &self.fixed);
-                let order = sorted(members, &keys);
+                keys.clear();
+                keys.extend(members.iter().map(|&s| {
+                    self.key(s, &pos, down)
+                        .unwrap_or_else(|| pos.get(s).map_or(0.0, |p| p.0))
+                }));
+                keep_fixed(members, &mut keys, &self.fixed);
                 if let Some(m) = self
                     .columns
                     .get_mut(c)
                     .and_then(|c| c.members.get_mut(local))
                 {
-                    *m = order;
+                    sort_by_keys(m, &keys, &mut paired);
                 }
             }
             self.place_rank(rank, &mut pos);
         }
+    }
+
+    /// Where a slot would like to be in a sweep: the mean place of the slots it links
+    /// to in the rank above (down) or below, weighted by the arrows each link carries.
+    fn key(&self, s: usize, pos: &[(f32, usize)], down: bool) -> Option<f32> {
+        let slot = self.slots.get(s)?;
+        let near = if down { &slot.up } else { &slot.down };
+        let (sum, weight) = near
+            .iter()
+            .filter_map(|&(n, w)| pos.get(n).map(|p| (p.0 * w as f32, w as f32)))
+            .fold((0.0, 0.0), |(s, t), (x, w)| (s + x, t + w));
+        (weight > 0.0).then(|| sum / weight)
     }
 
     /// Crossings between the links of slot `a` and of slot `b` when `a` is left of
@@ -992,14 +988,16 @@ impl Layered {
     fn sift(&mut self) {
         let mut pos = self.positions();
         let mut costs: Vec<(usize, usize)> = Vec::new();
+        let mut visit: Vec<usize> = Vec::new();
         for r in 0..self.rows.len() {
             let Some(row) = self.rows.get(r) else {
                 continue;
             };
             let (first, depth) = (row.first, row.depth);
             // Boxes (lanes, often many, follow the sweeps and swaps).
-            let columns = row.columns.clone();
-            for &a in &columns {
+            visit.clear();
+            visit.extend_from_slice(&row.columns);
+            for &a in &visit {
                 if self
                     .columns
                     .get(a)
@@ -1007,20 +1005,19 @@ impl Layered {
                 {
                     continue;
                 }
-                let order = self
-                    .rows
-                    .get(r)
-                    .map(|row| row.columns.clone())
-                    .unwrap_or_default();
-                let costs: Vec<(usize, usize)> = order
-                    .iter()
-                    .filter(|&&b| b != a)
-                    .map(|&b| self.column_crossings(a, b, &pos))
-                    .collect();
-                if let Some(moved) = best_place(&order, a, &costs, &self.fixed_column) {
-                    if let Some(row) = self.rows.get_mut(r) {
-                        row.columns = moved;
-                    }
+                let Some(order) = self.rows.get(r).map(|row| row.columns.as_slice()) else {
+                    continue;
+                };
+                costs.clear();
+                costs.extend(
+                    order
+                        .iter()
+                        .filter(|&&b| b != a)
+                        .map(|&b| self.column_crossings(a, b, &pos)),
+                );
+                let place = best_place(order, a, &costs, &self.fixed_column);
+                if let (Some(place), Some(row)) = (place, self.rows.get_mut(r)) {
+                    move_to(&mut row.columns, a, place);
                     for k in first..first + depth {
                         self.place_rank(k, &mut pos);
                     }
@@ -1028,29 +1025,21 @@ impl Layered {
             }
             // Slots within columns.
             for local in 0..depth {
-                let columns = self
-                    .rows
-                    .get(r)
-                    .map(|row| row.columns.clone())
-                    .unwrap_or_default();
-                for c in columns {
-                    let members = self
-                        .columns
-                        .get(c)
-                        .and_then(|c| c.members.get(local))
-                        .cloned()
-                        .unwrap_or_default();
+                let count = self.rows.get(r).map_or(0, |row| row.columns.len());
+                for i in 0..count {
+                    let Some(c) = self.rows.get(r).and_then(|row| row.columns.get(i)).copied()
+                    else {
+                        continue;
+                    };
+                    visit.clear();
+                    visit.extend_from_slice(self.members(c, local).map_or(&[][..], Vec::as_slice));
                     // Sifting costs the square of a rank's length: long ones follow the
                     // sweeps and swaps alone.
-                    if members.len() < 2 || members.len() > SIFT_MOST {
+                    if visit.len() < 2 || visit.len() > SIFT_MOST {
                         continue;
                     }
-                    for &u in &members {
-                        let order = self
-                            .columns
-                            .get(c)
-                            .and_then(|c| c.members.get(local))
-                            .map_or(&[][..], Vec::as_slice);
+                    for &u in &visit {
+                        let order = self.members(c, local).map_or(&[][..], Vec::as_slice);
                         costs.clear();
                         costs.extend(
                             order
@@ -1058,14 +1047,13 @@ impl Layered {
                                 .filter(|&&v| v != u)
                                 .map(|&v| self.pair_crossings(u, v, &pos)),
                         );
-                        if let Some(moved) = best_place(order, u, &costs, &self.fixed) {
-                            if let Some(m) = self
-                                .columns
-                                .get_mut(c)
-                                .and_then(|c| c.members.get_mut(local))
-                            {
-                                *m = moved;
-                            }
+                        let place = best_place(order, u, &costs, &self.fixed);
+                        let members = self
+                            .columns
+                            .get_mut(c)
+                            .and_then(|c| c.members.get_mut(local));
+                        if let (Some(place), Some(m)) = (place, members) {
+                            move_to(m, u, place);
                             self.place_rank(first + local, &mut pos);
                         }
                     }
@@ -1077,6 +1065,7 @@ impl Layered {
     /// Orders everything by where it was: cards and boxes by their place before, the
     /// rest by where their arrow's ends were.
     fn order_by_hints(&mut self, hints: &Hints) {
+        let mut paired = Vec::new();
         // Each slot's estimated x: a card's from before, a pass's between its arrow's ends.
         let mut x: Vec<Option<f32>> = self
             .slots
@@ -1171,15 +1160,14 @@ impl Layered {
                     }
                 })
                 .collect();
-            let order = sorted(&row.columns, &keys);
             if let Some(row) = self.rows.get_mut(r) {
-                row.columns = order;
+                sort_by_keys(&mut row.columns, &keys, &mut paired);
             }
         }
         for column in &mut self.columns {
             for members in &mut column.members {
                 let keys: Vec<f32> = members.iter().map(|&s| at(s)).collect();
-                *members = sorted(members, &keys);
+                sort_by_keys(members, &keys, &mut paired);
             }
         }
     }
@@ -1210,14 +1198,15 @@ fn count_pairs(
 }
 
 /// Where `item` crosses least in `order`, given for each other item (in order) the
-/// crossings with `item` left of it and right of it; `None` when it is best where it
-/// is. A fixed item stays between the fixed items around it.
+/// crossings with `item` left of it and right of it: its place among the others, or
+/// `None` when it is best where it is. A fixed item stays between the fixed items
+/// around it.
 fn best_place(
     order: &[usize],
     item: usize,
     costs: &[(usize, usize)],
     fixed: &[bool],
-) -> Option<Vec<usize>> {
+) -> Option<usize> {
     let here = order.iter().position(|&o| o == item)?;
     // The others: `order` without `item`, which is at `here`.
     let (left, right) = (order.get(..here)?, order.get(here + 1..)?);
@@ -1255,14 +1244,20 @@ fn best_place(
     if best.1 == here || best.0 >= current {
         return None;
     }
-    let mut moved: Vec<usize> = left.iter().chain(right).copied().collect();
-    moved.insert(best.1, item);
-    Some(moved)
+    Some(best.1)
 }
 
-/// Keys that keep the fixed items of `items` in their present order: each fixed
-/// item's key is at least the key of the fixed item before it.
-fn keep_fixed(items: &[usize], mut keys: Vec<f32>, fixed: &[bool]) -> Vec<f32> {
+/// Moves `item` in `list` to `place` among the others.
+fn move_to(list: &mut Vec<usize>, item: usize, place: usize) {
+    if let Some(here) = list.iter().position(|&o| o == item) {
+        list.remove(here);
+        list.insert(place.min(list.len()), item);
+    }
+}
+
+/// Makes `keys` keep the fixed items of `items` in their present order: each fixed
+/// item's key becomes at least the key of the fixed item before it.
+fn keep_fixed(items: &[usize], keys: &mut [f32], fixed: &[bool]) {
     let mut floor = f32::MIN;
     for (k, &item) in keys.iter_mut().zip(items) {
         if fixed.get(item).copied().unwrap_or(false) {
@@ -1270,7 +1265,6 @@ fn keep_fixed(items: &[usize], mut keys: Vec<f32>, fixed: &[bool]) -> Vec<f32> {
             floor = *k;
         }
     }
-    keys
 }
 
 impl Layered {
@@ -1368,13 +1362,18 @@ fn mean(values: impl Iterator<Item = f32>) -> Option<f32> {
     (n > 0).then(|| sum / n as f32)
 }
 
-/// `items` in the order of `keys` (equal keys keep their order).
-fn sorted(items: &[usize], keys: &[f32]) -> Vec<usize> {
-    let mut paired: Vec<(f32, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(i, &item)| (keys.get(i).copied().unwrap_or(f32::MAX), item))
-        .collect();
-    crate::sort::sort_by(&mut paired, |a, b| a.0.total_cmp(&b.0));
-    paired.into_iter().map(|(_, item)| item).collect()
+/// Puts `items` in the order of `keys` (equal keys keep their order), pairing them in
+/// `paired`.
+fn sort_by_keys(items: &mut [usize], keys: &[f32], paired: &mut Vec<(f32, usize)>) {
+    paired.clear();
+    paired.extend(
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, &item)| (keys.get(i).copied().unwrap_or(f32::MAX), item)),
+    );
+    crate::sort::sort_by(paired, |a, b| a.0.total_cmp(&b.0));
+    for (item, &(_, sorted)) in items.iter_mut().zip(paired.iter()) {
+        *item = sorted;
+    }
 }
