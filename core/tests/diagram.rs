@@ -437,3 +437,57 @@ fn a_card_says_what_image_it_runs_or_that_it_has_none() {
     assert_eq!(detail("built"), "no image · 1 replica");
     assert_eq!(detail("agent"), "agent · global");
 }
+
+/// How many arrows run through `r` (their line, or their head: 6 strokes wide at most,
+/// and a gap, as the layout keeps).
+fn arrows_through(l: &Layout, r: &Rect) -> usize {
+    const HEAD_CLEAR: f32 = 10.0;
+    let crosses = |e: &&tiermap_core::diagram::Edge| {
+        let last = e.points.len().saturating_sub(2);
+        e.points.windows(2).enumerate().any(|(i, w)| {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            let half = if i == last { HEAD_CLEAR } else { 0.0 };
+            let (xl, xh) = (x0.min(x1) - half, x0.max(x1) + half);
+            let (yl, yh) = (y0.min(y1), y0.max(y1));
+            xl < r.x + r.w && xh > r.x && yl < r.y + r.h && yh > r.y
+        })
+    };
+    l.edges.iter().filter(crosses).count()
+}
+
+#[test]
+fn arrows_keep_off_the_port_labels_where_there_is_room() {
+    let (mut total, mut before) = (0, 0);
+    let mut failures = Vec::new();
+    for (name, design) in designs() {
+        let l = layout(design.model(), &design.analyze());
+        for label in &l.labels {
+            let n = arrows_through(&l, &label.rect);
+            total += n;
+            if n == 0 {
+                continue;
+            }
+            // No other place along its card's side has fewer arrows through it.
+            let card = l.cards.iter().find(|c| c.service == label.service).unwrap();
+            let (lo, hi) = (
+                card.rect.x + 2.0,
+                card.rect.x + card.rect.w - 2.0 - label.rect.w,
+            );
+            let mut x = lo;
+            while x <= hi {
+                let there = arrows_through(&l, &Rect { x, ..label.rect });
+                if there < n {
+                    failures.push(format!(
+                        "{name}: label of {} at {} has {n} arrows through it, {there} at {x}",
+                        label.service, label.rect.x
+                    ));
+                    break;
+                }
+                x += 1.0;
+            }
+            before += 1;
+        }
+    }
+    println!("arrows through port labels: {total}, on {before} labels too wide for any gap between the arrows at their card");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

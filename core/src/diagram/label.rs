@@ -1,7 +1,8 @@
 //! Port labels. Arrows into a card say on which port they arrive, once per port, on a
 //! line of its own just outside the side they enter, within the card's width: cards of
 //! a rank never overlap, so neither do their labels, and the line is kept free of
-//! cards and titles when ranks are placed.
+//! cards and titles when ranks are placed. Along that line a label goes between the
+//! arrows that enter or leave the side, clear of their heads, where it fits.
 
 use super::graph::{Arrow, Graph};
 use super::layout::{Change, Label, Rect, Tone};
@@ -61,14 +62,17 @@ pub(super) fn bands(graph: &Graph, layered: &Layered) -> (Vec<bool>, Vec<bool>) 
 /// What arrives at one side of a card: (card, below?) to (where, text, colour).
 type Sides = std::collections::BTreeMap<(usize, bool), Vec<(f32, String, Tone)>>;
 
+/// How far a label keeps from an arrow entering or leaving its side: half the widest
+/// arrowhead (an added arrow's, 6 strokes of 2.8 px) and a gap, so no head covers a digit.
+const HEAD_CLEAR: f32 = 10.0;
+
 /// The labels of every card side that arrows with something to say enter.
 pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label> {
-    // (card, below?) -> [(x where the arrow enters, part)]
+    // (card, below?) -> [(x where the arrow enters, part)], and where every arrow
+    // entering or leaving that side does, said or not.
     let mut sides = Sides::new();
+    let mut entering: std::collections::BTreeMap<(usize, bool), Vec<f32>> = Default::default();
     for (a, arrow) in graph.arrows.iter().enumerate() {
-        let Some((text, tone)) = part(arrow) else {
-            continue;
-        };
         let Some(head) = head_link(graph, a) else {
             continue;
         };
@@ -81,11 +85,26 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         } else {
             drawn.and_then(|d| d.last())
         };
-        sides.entry((arrow.to, chain.reversed)).or_default().push((
-            x.copied().unwrap_or(0.0),
-            text,
-            tone,
-        ));
+        let x = x.copied().unwrap_or(0.0);
+        let side = (arrow.to, chain.reversed);
+        entering.entry(side).or_default().push(x);
+        // Its tail crosses the label line of the side it leaves by too.
+        let tail = graph.arrow_links.get(a).and_then(|l| l.first()).copied();
+        let tail_chain = tail.and_then(|t| layered.chains.get(t));
+        if let (Some(from), Some(t), Some(chain)) = (arrow.from, tail, tail_chain) {
+            let drawn = runs.drawn.get(t);
+            let x = if chain.reversed {
+                drawn.and_then(|d| d.last())
+            } else {
+                drawn.and_then(|d| d.first())
+            };
+            if let Some(&x) = x {
+                entering.entry((from, !chain.reversed)).or_default().push(x);
+            }
+        }
+        if let Some((text, tone)) = part(arrow) {
+            sides.entry(side).or_default().push((x, text, tone));
+        }
     }
     let mut out = Vec::with_capacity(sides.len());
     for ((c, below), mut parts) in sides {
@@ -121,10 +140,10 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         if let Some(only) = said.first_mut().filter(|_| over) {
             only.0 = text::fit(&only.0, room, 11.0, true);
         }
+        let xs = entering.get(&(c, below)).map_or(&[][..], Vec::as_slice);
         let w = width(&said);
-        let x = (left + 5.0)
-            .min(card.rect.x + card.rect.w - 2.0 - w)
-            .max(card.rect.x + 2.0);
+        let (lo, hi) = (card.rect.x + 2.0, card.rect.x + card.rect.w - 2.0 - w);
+        let (x, _) = spot(lo, hi, w, xs, left + HEAD_CLEAR);
         let y = if below {
             card.rect.y + card.rect.h + 1.0
         } else {
@@ -142,4 +161,51 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         });
     }
     out
+}
+
+/// Where a label `w` wide starts, between `lo` and `hi`, on a side that arrows enter at
+/// `xs`: where the fewest of them run through it, and of those the nearest to `wished`
+/// (just after the first arrow, so the label reads as that arrow's); and how many run
+/// through it there.
+fn spot(lo: f32, hi: f32, w: f32, xs: &[f32], wished: f32) -> (f32, usize) {
+    let through = |x: f32| {
+        xs.iter()
+            .filter(|&&a| a > x - HEAD_CLEAR && a < x + w + HEAD_CLEAR)
+            .count()
+    };
+    let places = [wished, lo, hi]
+        .into_iter()
+        .chain(
+            xs.iter()
+                .flat_map(|&a| [a + HEAD_CLEAR, a - HEAD_CLEAR - w]),
+        )
+        .map(|x| x.min(hi).max(lo));
+    let mut best = (usize::MAX, f32::MAX, lo);
+    for x in places {
+        let cost = (through(x), (x - wished).abs());
+        if cost.0 < best.0 || (cost.0 == best.0 && cost.1 < best.1) {
+            best = (cost.0, cost.1, x);
+        }
+    }
+    (best.2, best.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_goes_between_the_arrows_not_over_them() {
+        // A card side from 0 to 100, arrows at 10 and 50, a label 30 wide: right after
+        // the first arrow it would run over the second, so it goes after the second.
+        assert_eq!(spot(2.0, 68.0, 30.0, &[10.0, 50.0], 20.0), (60.0, 0));
+        // With room between them, right after the first.
+        assert_eq!(spot(2.0, 68.0, 20.0, &[10.0, 50.0], 20.0), (20.0, 0));
+        // No room anywhere: where the fewest arrows run through it (one, from 30 on),
+        // as near the first arrow as that allows.
+        assert_eq!(
+            spot(2.0, 48.0, 50.0, &[10.0, 20.0, 30.0, 90.0], 20.0),
+            (30.0, 1)
+        );
+    }
 }

@@ -787,11 +787,11 @@ impl Layered {
 
     fn restore(&mut self, snapshot: &[usize]) {
         let mut rest = snapshot;
-        let lists = self.rows.iter_mut().map(|r| &mut r.columns).chain(
-            self.columns
-                .iter_mut()
-                .flat_map(|c| c.members.iter_mut()),
-        );
+        let lists = self
+            .rows
+            .iter_mut()
+            .map(|r| &mut r.columns)
+            .chain(self.columns.iter_mut().flat_map(|c| c.members.iter_mut()));
         for list in lists {
             let (taken, left) = rest.split_at(list.len().min(rest.len()));
             list.clear();
