@@ -498,6 +498,75 @@ fn verify_script_checks_the_surface_of_a_real_host() {
     );
 }
 
+/// Listeners on the two ends of a run of `len` free consecutive ports, and its first.
+fn range_ends(len: u16) -> (TcpListener, TcpListener, u16) {
+    for _ in 0..50 {
+        let first = TcpListener::bind("127.0.0.1:0").unwrap();
+        let start = first.local_addr().unwrap().port();
+        let Some(end) = start.checked_add(len - 1) else {
+            continue;
+        };
+        let free = (start + 1..end).all(|p| TcpListener::bind(("127.0.0.1", p)).is_ok());
+        if let (true, Ok(last)) = (free, TcpListener::bind(("127.0.0.1", end))) {
+            return (first, last, start);
+        }
+    }
+    panic!("no run of {len} free ports");
+}
+
+#[test]
+fn verify_script_probes_a_published_range_at_its_ends() {
+    let dir = support::scratch("artifacts-surface-range");
+    let (first, last, start) = range_ends(50);
+    let end = start + 49;
+    // Ten ports nothing listens on, for a range published on ports swarm picks.
+    let (a, b, quiet) = range_ends(10);
+    drop((a, b));
+    let still = quiet + 9;
+    // A media server: a published tcp range, and a udp range of 10,001 ports.
+    let yaml = format!(
+        "services:\n  media:\n    image: media\n    ports: ['{start}-{end}:{start}-{end}', '10000-20000:10000-20000/udp']\n  cache:\n    image: cache\n    ports: ['{quiet}-{still}']\n"
+    );
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let text = generate(&design, Artifact::Verify, &Deployment::default()).unwrap();
+    // One line for each range, not one per port.
+    assert!(text.contains(&format!("  {start}-{end}/tcp\n")), "{text}");
+    assert!(text.contains("  10000-20000/udp\n"), "{text}");
+    assert!(text.contains(&format!("  {quiet}-{still}/tcp\n")), "{text}");
+    assert!(text.lines().count() < 400, "{} lines", text.lines().count());
+    let script = write(&dir, "verify.sh", &text);
+    check_script("range", &script);
+    let surface = || {
+        let out = Command::new("bash")
+            .arg(&script)
+            .args(["--surface", "127.0.0.1"])
+            .env("CONNECT_TIMEOUT", "2")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    // Both ends of the published range answer, both ends of the other are closed, and
+    // the udp range is skipped: two probes per range, not one per port.
+    let (code, table) = surface();
+    assert_eq!(code, Some(0), "{table}");
+    for port in [start, end, quiet, still] {
+        assert!(table.contains(&format!("127.0.0.1:{port}/tcp")), "{table}");
+    }
+    assert!(table.contains("127.0.0.1:10000-20000/udp"), "{table}");
+    assert!(table.contains("4 passed, 0 failed, 1 skipped"), "{table}");
+    // The published range's last port gone, and something on the closed range's first:
+    // both fail.
+    drop(last);
+    let _leak = TcpListener::bind(("127.0.0.1", quiet)).unwrap();
+    let (code, table) = surface();
+    assert_eq!(code, Some(1), "{table}");
+    assert!(table.contains("2 passed, 2 failed"), "{table}");
+    drop(first);
+}
+
 #[test]
 fn names_from_a_file_cannot_inject_a_command() {
     let evil = "services:\n  'x; rm -rf /':\n    image: nginx\n    ports: ['80:80']\n";

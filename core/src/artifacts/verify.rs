@@ -2,13 +2,16 @@
 //! short-lived probe task per service on that service's networks, asks each probe to
 //! resolve and connect to every other service, and compares the answers with the
 //! reachability the review approved. Run from outside with `--surface HOST`, it checks
-//! that the published ports answer and the known container ports do not.
+//! that the published ports answer and the known container ports do not (a range of
+//! ports at its two ends).
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
-use crate::model::{Model, Protocol, Service};
+use crate::design::PortSpec;
+use crate::model::{Model, Protocol, PublishMode, Service};
+use crate::port_range;
 use crate::reachability::{HOST, INGRESS};
 
 use super::deployment::Deployment;
@@ -117,23 +120,53 @@ pub fn render(
             )),
         }
     }
-    for (port, protocol) in &published {
-        let _ = writeln!(out, "  {port}/{}", protocol.as_str());
+    for entry in ranges(published.iter().copied()) {
+        let _ = writeln!(out, "  {entry}");
     }
     out.push_str(")\n# container ports that must not answer from outside\nclosed_ports=(\n");
     let mut closed: BTreeSet<u16> = BTreeSet::new();
     for service in &model.services {
         closed.extend(container_ports(model, service));
     }
-    for port in closed
-        .iter()
-        .filter(|p| !published.contains(&(**p, Protocol::Tcp)))
-    {
-        let _ = writeln!(out, "  {port}/tcp");
+    let closed = closed
+        .into_iter()
+        .filter(|p| !published.contains(&(*p, Protocol::Tcp)))
+        .map(|p| (p, Protocol::Tcp));
+    for entry in ranges(closed) {
+        let _ = writeln!(out, "  {entry}");
     }
     out.push_str(")\n\n");
     out.push_str(LOGIC);
     (out, warnings)
+}
+
+/// Ports with their protocols as the script lists them, in order: `80/tcp`, and a run
+/// of consecutive ports as `10000-20000/udp` (probed at its two ends: one rule
+/// publishes or closes it whole, and a VoIP server's 10,001 ports would take hours).
+fn ranges(ports: impl Iterator<Item = (u16, Protocol)>) -> Vec<String> {
+    let mut ports: Vec<(u16, Protocol)> = ports.collect();
+    crate::sort::sort_by_key(&mut ports, |&(port, protocol)| (protocol.as_str(), port));
+    let spec = |&(port, protocol): &(u16, Protocol)| PortSpec {
+        target: port,
+        published: Some(port),
+        protocol,
+        mode: PublishMode::Ingress,
+    };
+    let mut runs: Vec<(u16, String)> = port_range::runs(&ports, spec, |a, b| a.1 == b.1)
+        .into_iter()
+        .map(|(range, _)| {
+            let (first, last) = (range.first.target, range.last.target);
+            let protocol = range.first.protocol.as_str();
+            let text = if first == last {
+                format!("{first}/{protocol}")
+            } else {
+                format!("{first}-{last}/{protocol}")
+            };
+            (first, text)
+        })
+        .collect();
+    crate::sort::sort_by_key(&mut runs, |run| run.0);
+    runs.into_iter().map(|(_, text)| text).collect()
 }
 
 /// The swarm networks a probe standing in for `service` joins, or `None` when a probe
@@ -156,6 +189,7 @@ fn probe_networks(model: &Model, service: &Service) -> Option<Vec<String>> {
 /// Container ports a service is known to listen on, most telling first.
 fn container_ports(model: &Model, service: &Service) -> Vec<u16> {
     let mut out: Vec<u16> = Vec::new();
+    let mut seen = BTreeSet::new();
     let flows = model
         .flows
         .iter()
@@ -168,7 +202,7 @@ fn container_ports(model: &Model, service: &Service) -> Vec<u16> {
         .filter(|p| p.protocol == Protocol::Tcp)
         .map(|p| p.target);
     for port in flows.chain(routes).chain(targets) {
-        if !out.contains(&port) {
+        if seen.insert(port) {
             out.push(port);
         }
     }
@@ -212,26 +246,35 @@ can_connect() { # host port
   timeout "$connect_timeout" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
+# A range (first-last/proto) is probed at its two ends.
 check_surface() { # host
-  local host=$1 entry port
+  local host=$1 entry range port
   printf '\nExposed surface of %s\n' "$host"
   for entry in "${open_ports[@]}"; do
-    port=${entry%/*}
     if [[ $entry != */tcp ]]; then
       report SKIP internet "$host:$entry" "only tcp ports are checked"
-    elif can_connect "$host" "$port"; then
-      report PASS internet "$host:$entry" "published, answers"
-    else
-      report FAIL internet "$host:$entry" "published in the design but does not answer"
+      continue
     fi
+    range=${entry%/*}
+    for port in "${range%-*}" "${range#*-}"; do
+      if can_connect "$host" "$port"; then
+        report PASS internet "$host:$port/tcp" "published, answers"
+      else
+        report FAIL internet "$host:$port/tcp" "published in the design but does not answer"
+      fi
+      [[ $range == *-* ]] || break
+    done
   done
   for entry in "${closed_ports[@]}"; do
-    port=${entry%/*}
-    if can_connect "$host" "$port"; then
-      report FAIL internet "$host:$entry" "answers but the design does not publish it"
-    else
-      report PASS internet "$host:$entry" "closed"
-    fi
+    range=${entry%/*}
+    for port in "${range%-*}" "${range#*-}"; do
+      if can_connect "$host" "$port"; then
+        report FAIL internet "$host:$port/tcp" "answers but the design does not publish it"
+      else
+        report PASS internet "$host:$port/tcp" "closed"
+      fi
+      [[ $range == *-* ]] || break
+    done
   done
 }
 
