@@ -64,6 +64,17 @@ impl PortSpec {
             mode: port.mode,
         }
     }
+
+    /// Port `port` published on the same number (tcp, ingress): for grouping bare port
+    /// numbers into ranges with [`port_range::runs`](crate::port_range::runs).
+    pub fn number(port: u16) -> PortSpec {
+        PortSpec {
+            target: port,
+            published: Some(port),
+            protocol: Protocol::Tcp,
+            mode: PublishMode::Ingress,
+        }
+    }
 }
 
 /// A proxy route as the editor sets it (written as Traefik v3 labels).

@@ -449,6 +449,13 @@ test('a port range is one row, one card line and one surface row, edited as a wh
     const text = document.querySelector('textarea.artifact')?.value ?? '';
     return text.includes('ip saddr { 198.51.100.0/24 } meta l4proto udp ct original proto-dst 11000-21000 accept');
   }, null, { timeout: 10000 });
+  // The browser keeps the range's sources as one line, not one per port, and a reload
+  // gives them back to the field.
+  const saved = await page.evaluate(() => localStorage.getItem('tiermap.export') ?? '');
+  assert.deepEqual(saved.split('\n').filter((l) => l.startsWith('allow ')), ['allow 11000-21000\t198.51.100.0/24']);
+  await page.reload();
+  await page.getByRole('region', { name: 'Export' }).getByRole('button', { name: 'Export' }).click();
+  assert.equal(await page.getByLabel('Allowed sources for ports 11000-21000', { exact: true }).inputValue(), '198.51.100.0/24');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -13,6 +13,8 @@ use leptos::prelude::*;
 use tiermap_core::artifacts::{
     self, Artifact, Deployment, DeploymentText, Field, FieldError, NodeRole, Output, TraefikVersion,
 };
+use tiermap_core::design::PortSpec;
+use tiermap_core::port_range;
 
 use crate::browser;
 use crate::studio::Studio;
@@ -76,8 +78,15 @@ impl Choices {
                 "traefik" => text.traefik = value,
                 "probe-image" => text.probe_image = value,
                 _ => {
-                    if let Some(port) = key.strip_prefix("allow ").and_then(|p| p.parse().ok()) {
-                        text.allowed.insert(port, value);
+                    // `allow PORT` or `allow FIRST-LAST` (a range, saved as one line).
+                    let Some(ports) = key.strip_prefix("allow ") else {
+                        continue;
+                    };
+                    let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
+                    if let (Ok(first), Ok(last)) = (first.parse::<u16>(), last.parse::<u16>()) {
+                        for port in first..=last {
+                            text.allowed.insert(port, value.clone());
+                        }
                     }
                 }
             }
@@ -107,9 +116,24 @@ impl Choices {
             ("traefik".into(), self.traefik.get()),
             ("probe-image".into(), self.probe_image.get()),
         ];
+        // Consecutive ports with the same sources (a range's field) as one line.
         self.allowed.with(|allowed| {
-            for (port, sources) in allowed.iter().filter(|(_, s)| !s.is_empty()) {
-                lines.push((format!("allow {port}"), sources.clone()));
+            let set: Vec<(u16, &String)> = allowed
+                .iter()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(&port, sources)| (port, sources))
+                .collect();
+            let spec = |&(port, _): &(u16, &String)| PortSpec::number(port);
+            for (range, run) in port_range::runs(&set, spec, |a, b| a.1 == b.1) {
+                let (first, last) = (range.first.target, range.last.target);
+                let key = if first == last {
+                    format!("allow {first}")
+                } else {
+                    format!("allow {first}-{last}")
+                };
+                if let Some((_, sources)) = run.first() {
+                    lines.push((key, (*sources).clone()));
+                }
             }
         });
         lines

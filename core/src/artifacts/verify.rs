@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::analysis::Analysis;
 use crate::design::PortSpec;
-use crate::model::{Model, Protocol, PublishMode, Service};
+use crate::model::{Model, Protocol, Service};
 use crate::port_range;
 use crate::reachability::{HOST, INGRESS};
 
@@ -147,10 +147,8 @@ fn ranges(ports: impl Iterator<Item = (u16, Protocol)>) -> Vec<String> {
     let mut ports: Vec<(u16, Protocol)> = ports.collect();
     crate::sort::sort_by_key(&mut ports, |&(port, protocol)| (protocol.as_str(), port));
     let spec = |&(port, protocol): &(u16, Protocol)| PortSpec {
-        target: port,
-        published: Some(port),
         protocol,
-        mode: PublishMode::Ingress,
+        ..PortSpec::number(port)
     };
     let mut runs: Vec<(u16, String)> = port_range::runs(&ports, spec, |a, b| a.1 == b.1)
         .into_iter()
