@@ -51,14 +51,22 @@ impl PortRange {
     }
 
     /// The range published on the ports `published` (first and last), or on ports swarm
-    /// picks: as many published ports as container ports.
+    /// picks: as many published ports as container ports. A single container port
+    /// grows into a range from it as long as the published one (typing `5432-5440` over
+    /// `5432:5432` publishes nine ports), so a range can be made from either field.
     pub fn published_on(self, published: Option<(u16, u16)>) -> Result<PortRange, FieldError> {
         let (first, last) = match published {
             None => (None, None),
-            Some((a, b)) if usize::from(b - a.min(b)) + 1 == self.count() => (Some(a), Some(b)),
-            Some((a, b)) => {
+            Some((a, b)) => (Some(a), Some(b)),
+        };
+        let len = published.map_or(self.count(), |(a, b)| usize::from(b - a.min(b)) + 1);
+        let target = self.first.target;
+        let target_last = match grown(target, len) {
+            _ if len == self.count() => self.last.target,
+            Some(end) if self.is_single() => end,
+            _ => {
                 return Err(FieldError::RangeLengths {
-                    published: usize::from(b - a.min(b)) + 1,
+                    published: len,
                     target: self.count(),
                 })
             }
@@ -70,21 +78,36 @@ impl PortRange {
             },
             last: PortSpec {
                 published: last,
+                target: target_last,
                 ..self.last
             },
         })
     }
 
     /// The range moved to the container ports `target` (first and last); published ports
-    /// given in the file must be as many.
+    /// given in the file must be as many. A single published port grows into a range
+    /// from it as long as the container ports.
     pub fn targeting(self, (a, b): (u16, u16)) -> Result<PortRange, FieldError> {
         let len = usize::from(b - a.min(b)) + 1;
-        if self.first.published.is_some() && len != self.count() {
-            return Err(FieldError::RangeLengths {
-                published: self.count(),
-                target: len,
-            });
-        }
+        let published_last = match (self.first.published, self.last.published) {
+            (Some(_), last) if len == self.count() => last,
+            (Some(p), _) if self.is_single() => match grown(p, len) {
+                Some(end) => Some(end),
+                None => {
+                    return Err(FieldError::RangeLengths {
+                        published: self.count(),
+                        target: len,
+                    })
+                }
+            },
+            (Some(_), _) => {
+                return Err(FieldError::RangeLengths {
+                    published: self.count(),
+                    target: len,
+                })
+            }
+            (None, _) => None,
+        };
         Ok(PortRange {
             first: PortSpec {
                 target: a,
@@ -92,6 +115,7 @@ impl PortRange {
             },
             last: PortSpec {
                 target: b,
+                published: published_last,
                 ..self.last
             },
         })
@@ -105,6 +129,11 @@ impl PortRange {
             ..self.first
         })
     }
+}
+
+/// The last port of a range of `len` ports from `first`, if it stays a port.
+fn grown(first: u16, len: usize) -> Option<u16> {
+    u16::try_from(usize::from(first) + len.checked_sub(1)?).ok()
 }
 
 fn span(a: u16, b: u16) -> String {
@@ -234,6 +263,23 @@ mod tests {
         assert!(range.targeting((80, 80)).is_err());
         let random = range.published_on(None).unwrap_or(range);
         assert_eq!(random.targeting((80, 80)).map(|r| r.count()), Ok(1));
+    }
+
+    #[test]
+    fn a_single_port_grows_into_a_range_from_either_field() {
+        let single = PortRange::single(port(5432, Some(5432)));
+        // The container ports typed first: the published port follows from its number.
+        let by_target = single.targeting((10_000, 10_010)).unwrap_or(single);
+        assert_eq!(by_target.published_text(""), "5432-5442");
+        assert_eq!(by_target.target_text(), "10000-10010");
+        // The published ports typed first: the container port follows from its number.
+        let by_published = single.published_on(Some((8000, 8008))).unwrap_or(single);
+        assert_eq!(by_published.published_text(""), "8000-8008");
+        assert_eq!(by_published.target_text(), "5432-5440");
+        // Past the last port there is no range to grow into.
+        let high = PortRange::single(port(65_530, Some(65_530)));
+        assert!(high.targeting((100, 110)).is_err());
+        assert!(high.published_on(Some((100, 110))).is_err());
     }
 
     #[test]
