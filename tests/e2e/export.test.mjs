@@ -248,6 +248,9 @@ test('a drag with the Export panel open: the preview follows, and the update tim
   const toggle = panel.getByRole('button', { name: 'Export', exact: true });
   const preview = panel.getByLabel('Artifact preview');
   const drag = async (tier) => {
+    // From the top of the page, where the board is (opening the panel scrolled to it):
+    // Playwright's HTML5 drag loses its target when the page scrolls during the drag.
+    await page.evaluate(() => scrollTo(0, 0));
     await page.getByRole('group', { name: 'Service text-classifier' }).dragTo(page.getByRole('region', { name: `Tier ${tier}` }));
     await page.getByRole('region', { name: `Tier ${tier}` }).getByRole('group', { name: 'Service text-classifier' }).waitFor();
     return Number(await page.evaluate(() => document.body.dataset.lastUpdateMs));

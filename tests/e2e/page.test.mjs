@@ -456,6 +456,14 @@ test('a port range is one row, one card line and one surface row, edited as a wh
   await page.reload();
   await page.getByRole('region', { name: 'Export' }).getByRole('button', { name: 'Export' }).click();
   assert.equal(await page.getByLabel('Allowed sources for ports 11000-21000', { exact: true }).inputValue(), '198.51.100.0/24');
+  // A single port becomes a range from its container port field: the published port
+  // grows with it.
+  await page.getByRole('group', { name: 'Service pbx' }).getByRole('button').first().click();
+  const target = page.getByLabel('Target port 1', { exact: true });
+  await target.fill('5060-5062');
+  await target.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[aria-label="Published port 1"]')?.value === '5060-5062');
+  assert.match(await page.getByRole('group', { name: 'Service pbx' }).innerText(), /published 5060-5062, 11000-21000\b/);
   assert.deepEqual(errors, []);
   await context.close();
 });
