@@ -12,12 +12,33 @@ const ON_STACK: usize = 48;
 
 /// Sorts `items` by `compare`, keeping equal items in their order (like `sort_by`).
 pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
-    let n = items.len();
+    // Each list type only says how to compare and swap two of its items; the sorting
+    // itself is compiled once.
+    sort_steps(items.len(), &mut |step| match step {
+        Step::Compare(a, b) => match (items.get(a), items.get(b)) {
+            (Some(a), Some(b)) => compare(a, b),
+            _ => Ordering::Equal,
+        },
+        Step::Swap(a, b) => {
+            items.swap(a, b);
+            Ordering::Equal
+        }
+    });
+}
+
+/// What [`sort_steps`] asks of the list it sorts.
+enum Step {
+    Compare(usize, usize),
+    Swap(usize, usize),
+}
+
+/// Sorts a list of `n` items through `step`: the positions in sorted order, then the
+/// swaps that put each item in its place.
+fn sort_steps(n: usize, step: &mut dyn FnMut(Step) -> Ordering) {
     if n < 2 {
         return;
     }
-    // The positions in sorted order, then where the item at each position goes. The
-    // layout sorts short lists thousands of times: those stay off the heap.
+    // The layout sorts short lists thousands of times: those stay off the heap.
     let mut stack = [0; 2 * ON_STACK];
     let mut heap = Vec::new();
     let buffer = match stack.get_mut(..2 * n) {
@@ -31,14 +52,8 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
     for (i, o) in order.iter_mut().enumerate() {
         *o = i;
     }
-    {
-        let items: &[T] = items;
-        sort_positions(order, &mut |a, b| match (items.get(a), items.get(b)) {
-            (Some(a), Some(b)) => compare(a, b),
-            _ => Ordering::Equal,
-        });
-    }
-    // Each swap puts one item in its place.
+    order.sort_by(|&a, &b| step(Step::Compare(a, b)));
+    // Where the item now at each position goes; each swap puts one item in its place.
     for (new, &old) in order.iter().enumerate() {
         if let Some(p) = place.get_mut(old) {
             *p = new;
@@ -46,7 +61,7 @@ pub fn sort_by<T>(items: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) 
     }
     for at in 0..place.len() {
         while let Some(&to) = place.get(at).filter(|&&to| to != at) {
-            items.swap(at, to);
+            step(Step::Swap(at, to));
             place.swap(at, to);
         }
     }
@@ -60,11 +75,6 @@ pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
 /// Sorts `items` in their natural order.
 pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
-}
-
-/// The one instantiation of the standard sort.
-fn sort_positions(order: &mut [usize], compare: &mut dyn FnMut(usize, usize) -> Ordering) {
-    order.sort_by(|&a, &b| compare(a, b));
 }
 
 #[cfg(test)]
