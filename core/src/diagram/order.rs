@@ -699,12 +699,9 @@ impl Layered {
             return;
         };
         let order = self.members(c, local).map_or(&[][..], Vec::as_slice);
-        let costs: Vec<(usize, usize)> = order
-            .iter()
-            .filter(|&&v| v != u)
-            .map(|&v| self.pair_crossings(u, v, pos))
-            .collect();
-        let place = best_place(order, u, &costs, &self.fixed);
+        let place = sifted(order, u, &self.fixed, &mut Vec::new(), |v| {
+            self.pair_crossings(u, v, pos)
+        });
         let members = self
             .columns
             .get_mut(c)
@@ -1008,14 +1005,9 @@ impl Layered {
                 let Some(order) = self.rows.get(r).map(|row| row.columns.as_slice()) else {
                     continue;
                 };
-                costs.clear();
-                costs.extend(
-                    order
-                        .iter()
-                        .filter(|&&b| b != a)
-                        .map(|&b| self.column_crossings(a, b, &pos)),
-                );
-                let place = best_place(order, a, &costs, &self.fixed_column);
+                let place = sifted(order, a, &self.fixed_column, &mut costs, |b| {
+                    self.column_crossings(a, b, &pos)
+                });
                 if let (Some(place), Some(row)) = (place, self.rows.get_mut(r)) {
                     move_to(&mut row.columns, a, place);
                     for k in first..first + depth {
@@ -1040,14 +1032,9 @@ impl Layered {
                     }
                     for &u in &visit {
                         let order = self.members(c, local).map_or(&[][..], Vec::as_slice);
-                        costs.clear();
-                        costs.extend(
-                            order
-                                .iter()
-                                .filter(|&&v| v != u)
-                                .map(|&v| self.pair_crossings(u, v, &pos)),
-                        );
-                        let place = best_place(order, u, &costs, &self.fixed);
+                        let place = sifted(order, u, &self.fixed, &mut costs, |v| {
+                            self.pair_crossings(u, v, &pos)
+                        });
                         let members = self
                             .columns
                             .get_mut(c)
@@ -1245,6 +1232,20 @@ fn best_place(
         return None;
     }
     Some(best.1)
+}
+
+/// [`best_place`] with the crossings `cost` gives against each other item of `order`,
+/// worked out into `costs`.
+fn sifted(
+    order: &[usize],
+    item: usize,
+    fixed: &[bool],
+    costs: &mut Vec<(usize, usize)>,
+    cost: impl Fn(usize) -> (usize, usize),
+) -> Option<usize> {
+    costs.clear();
+    costs.extend(order.iter().filter(|&&o| o != item).map(|&o| cost(o)));
+    best_place(order, item, costs, fixed)
 }
 
 /// Moves `item` in `list` to `place` among the others.
