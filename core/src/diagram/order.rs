@@ -698,8 +698,20 @@ impl Layered {
         else {
             return;
         };
+        self.sift_in(u, (c, local, rank), pos, &mut Vec::new());
+    }
+
+    /// [`Layered::sift_slot`] for a slot known to be in column `c` at its rank `local`
+    /// within the row (`rank` globally), working out the crossings into `costs`.
+    fn sift_in(
+        &mut self,
+        u: usize,
+        (c, local, rank): (usize, usize, usize),
+        pos: &mut [(f32, usize)],
+        costs: &mut Vec<(usize, usize)>,
+    ) {
         let order = self.members(c, local).map_or(&[][..], Vec::as_slice);
-        let place = sifted(order, u, &self.fixed, &mut Vec::new(), |v| {
+        let place = sifted(order, u, &self.fixed, costs, |v| {
             self.pair_crossings(u, v, pos)
         });
         let members = self
@@ -1031,18 +1043,7 @@ impl Layered {
                         continue;
                     }
                     for &u in &visit {
-                        let order = self.members(c, local).map_or(&[][..], Vec::as_slice);
-                        let place = sifted(order, u, &self.fixed, &mut costs, |v| {
-                            self.pair_crossings(u, v, &pos)
-                        });
-                        let members = self
-                            .columns
-                            .get_mut(c)
-                            .and_then(|c| c.members.get_mut(local));
-                        if let (Some(place), Some(m)) = (place, members) {
-                            move_to(m, u, place);
-                            self.place_rank(first + local, &mut pos);
-                        }
+                        self.sift_in(u, (c, local, first + local), &mut pos, &mut costs);
                     }
                 }
             }
