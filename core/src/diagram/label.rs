@@ -64,7 +64,7 @@ type Sides = std::collections::BTreeMap<(usize, bool), Vec<(f32, String, Tone)>>
 
 /// How far a label keeps from an arrow entering or leaving its side: half the widest
 /// arrowhead (an added arrow's, 6 strokes of 2.8 px) and a gap, so no head covers a digit.
-const HEAD_CLEAR: f32 = 10.0;
+pub(super) const HEAD_CLEAR: f32 = 10.0;
 
 /// The labels of every card side that arrows with something to say enter.
 pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label> {

@@ -5,14 +5,19 @@
 //! arrows' horizontal runs and the port labels.
 
 use super::graph::{Graph, GroupKind, CARD_H};
+use super::label::HEAD_CLEAR as LABEL_CLEAR;
 use super::order::{ColumnKind, Hints, Layered, SlotKind};
 use super::rank::{title_width, BOX_GAP, CARD_GAP, PAD};
+use super::text;
 
 /// Between a card and a pass beside it (so a pass fits between two cards as close as
 /// they may be).
 const PASS_GAP: f32 = CARD_GAP / 2.0;
 /// Most room between two ports of one side of a card.
 const PORT_GAP: f32 = 14.0;
+
+/// The nearest an arrow moved aside for its label comes to the card's left edge.
+const ARROW_INSET: f32 = 16.0;
 /// How much a card wants to stay where it was, against one link: it stays unless its
 /// order or its box's room forbid it.
 const STAY: f32 = 1.0e6;
@@ -277,6 +282,18 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
             sides.entry((s, false)).or_default().push((before, a));
         }
     }
+    // The width of the port label each link arriving at a card's top carries.
+    let mut label_w = vec![0.0f32; n];
+    for (arrow, links) in graph.arrows.iter().zip(&graph.arrow_links) {
+        let head = links
+            .last()
+            .and_then(|&l| Some((l, layered.chains.get(l)?)));
+        if let (Some((text, _)), Some((l, chain))) = (super::label::part(arrow), head) {
+            if let (false, Some(w)) = (chain.reversed, label_w.get_mut(l)) {
+                *w = text::width(&text, 11.0, true);
+            }
+        }
+    }
     for ((s, bottom), mut list) in sides {
         crate::sort::sort(&mut list);
         let w = slot_width(graph, layered, s);
@@ -286,8 +303,20 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         } else {
             0.0
         };
+        // A lone arrow into the middle of a card whose label is too wide for either
+        // half comes in further left, so the label reads beside it, not across it.
+        let lone = match list.as_slice() {
+            [(_, a)] if !bottom => label_w.get(*a).copied().unwrap_or(0.0),
+            _ => 0.0,
+        };
+        let room = w / 2.0 - 2.0 - LABEL_CLEAR;
+        let shift = if lone > room && lone - room <= w / 2.0 - ARROW_INSET {
+            room - lone
+        } else {
+            0.0
+        };
         for (i, (_, a)) in list.into_iter().enumerate() {
-            let dx = (i as f32 - (count - 1) as f32 / 2.0) * step;
+            let dx = (i as f32 - (count - 1) as f32 / 2.0) * step + shift;
             let target = if bottom {
                 first.get_mut(a)
             } else {
