@@ -66,7 +66,7 @@ impl PortSpec {
     }
 
     /// Port `port` published on the same number (tcp, ingress): for grouping bare port
-    /// numbers into ranges with [`port_range::runs`](crate::port_range::runs).
+    /// numbers into ranges ([`port_range::number_runs`](crate::port_range::number_runs)).
     pub fn number(port: u16) -> PortSpec {
         PortSpec {
             target: port,

@@ -40,14 +40,14 @@ impl PortRange {
     /// The published side: `80`, `10000-20000`, or `random` as the caller words it.
     pub fn published_text(&self, random: &str) -> String {
         match (self.first.published, self.last.published) {
-            (Some(a), Some(b)) => span(a, b),
+            (Some(a), Some(b)) => span(a, b, "-"),
             _ => random.to_string(),
         }
     }
 
     /// The container side: `80` or `10000-20000`.
     pub fn target_text(&self) -> String {
-        span(self.first.target, self.last.target)
+        span(self.first.target, self.last.target, "-")
     }
 
     /// The range published on the ports `published` (first and last), or on ports swarm
@@ -59,18 +59,13 @@ impl PortRange {
             None => (None, None),
             Some((a, b)) => (Some(a), Some(b)),
         };
-        let len = published.map_or(self.count(), |(a, b)| usize::from(b - a.min(b)) + 1);
-        let target = self.first.target;
-        let target_last = match grown(target, len) {
-            _ if len == self.count() => self.last.target,
-            Some(end) if self.is_single() => end,
-            _ => {
-                return Err(FieldError::RangeLengths {
-                    published: len,
-                    target: self.count(),
-                })
-            }
-        };
+        let len = published.map_or(self.count(), |(a, b)| length(a, b));
+        let target_last = self
+            .other_last(self.first.target, self.last.target, len)
+            .ok_or(FieldError::RangeLengths {
+                published: len,
+                target: self.count(),
+            })?;
         Ok(PortRange {
             first: PortSpec {
                 published: first,
@@ -88,25 +83,16 @@ impl PortRange {
     /// given in the file must be as many. A single published port grows into a range
     /// from it as long as the container ports.
     pub fn targeting(self, (a, b): (u16, u16)) -> Result<PortRange, FieldError> {
-        let len = usize::from(b - a.min(b)) + 1;
-        let published_last = match (self.first.published, self.last.published) {
-            (Some(_), last) if len == self.count() => last,
-            (Some(p), _) if self.is_single() => match grown(p, len) {
-                Some(end) => Some(end),
-                None => {
-                    return Err(FieldError::RangeLengths {
+        let len = length(a, b);
+        let published_last = match self.first.published {
+            Some(p) => Some(
+                self.other_last(p, self.last.published.unwrap_or(p), len)
+                    .ok_or(FieldError::RangeLengths {
                         published: self.count(),
                         target: len,
-                    })
-                }
-            },
-            (Some(_), _) => {
-                return Err(FieldError::RangeLengths {
-                    published: self.count(),
-                    target: len,
-                })
-            }
-            (None, _) => None,
+                    })?,
+            ),
+            None => None,
         };
         Ok(PortRange {
             first: PortSpec {
@@ -121,6 +107,19 @@ impl PortRange {
         })
     }
 
+    /// The last port of the other side (`first` to `last`) when one side becomes `len`
+    /// ports long: kept while the length stays, grown from `first` when the range was a
+    /// single port, `None` when the two lengths cannot agree.
+    fn other_last(&self, first: u16, last: u16, len: usize) -> Option<u16> {
+        if len == self.count() {
+            Some(last)
+        } else if self.is_single() {
+            grown(first, len)
+        } else {
+            None
+        }
+    }
+
     /// Each port of the range.
     pub fn ports(&self) -> impl Iterator<Item = PortSpec> + '_ {
         (0..=self.last.target.saturating_sub(self.first.target)).map(move |i| PortSpec {
@@ -131,16 +130,22 @@ impl PortRange {
     }
 }
 
+/// How many ports from `first` to `last` (one when `last` is below it).
+fn length(first: u16, last: u16) -> usize {
+    usize::from(last - first.min(last)) + 1
+}
+
 /// The last port of a range of `len` ports from `first`, if it stays a port.
 fn grown(first: u16, len: usize) -> Option<u16> {
     u16::try_from(usize::from(first) + len.checked_sub(1)?).ok()
 }
 
-fn span(a: u16, b: u16) -> String {
-    if a == b {
-        a.to_string()
+/// Ports from `first` to `last` as a format writes them: `443`, or `10000` `sep` `20000`.
+pub fn span(first: u16, last: u16, sep: &str) -> String {
+    if first == last {
+        first.to_string()
     } else {
-        format!("{a}-{b}")
+        format!("{first}{sep}{last}")
     }
 }
 
@@ -185,12 +190,30 @@ pub fn runs<T>(
     out
 }
 
+/// Numbered items, in order of their numbers, as runs of consecutive numbers with equal
+/// values: each run's first and last number and its value.
+pub fn number_runs<T: PartialEq>(items: &[(u16, T)]) -> Vec<(u16, u16, &T)> {
+    runs(items, |(n, _)| PortSpec::number(*n), |a, b| a.1 == b.1)
+        .into_iter()
+        .filter_map(|(range, run)| Some((range.first.target, range.last.target, &run.first()?.1)))
+        .collect()
+}
+
+/// A service's ports as the editor and the card group them: consecutive ports with the
+/// same protocol, mode and host address.
+pub fn of_ports(ports: &[Port]) -> Vec<PortRange> {
+    runs(ports, PortSpec::of, |a, b| a.host_ip == b.host_ip)
+        .into_iter()
+        .map(|(range, _)| range)
+        .collect()
+}
+
 /// A service's published ports as a card and the internet's arrow write them:
 /// `80, 443 host, 10000-20000`, with `random` for the ports swarm numbers.
 pub fn published_list(ports: &[Port], random: &str) -> String {
-    runs(ports, PortSpec::of, |a, b| a.host_ip == b.host_ip)
+    of_ports(ports)
         .iter()
-        .map(|(range, _)| {
+        .map(|range| {
             let text = range.published_text(random);
             if range.first.mode == PublishMode::Host {
                 format!("{text} host")

@@ -17,12 +17,7 @@ use crate::studio::Studio;
 /// The service's ports as ranges of consecutive ports.
 fn ranges(m: &Model, name: &str) -> Vec<PortRange> {
     m.service(name)
-        .map(|s| {
-            port_range::runs(&s.ports, PortSpec::of, |a, b| a.host_ip == b.host_ip)
-                .into_iter()
-                .map(|(range, _)| range)
-                .collect()
-        })
+        .map(|s| port_range::of_ports(&s.ports))
         .unwrap_or_default()
 }
 

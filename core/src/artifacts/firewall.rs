@@ -78,11 +78,7 @@ pub struct Opening {
 impl Opening {
     /// The ports as a format writes a range: `443`, or `10000` `sep` `20000`.
     pub fn ports(&self, sep: &str) -> String {
-        if self.last == self.port {
-            self.port.to_string()
-        } else {
-            format!("{}{sep}{}", self.port, self.last)
-        }
+        crate::port_range::span(self.port, self.last, sep)
     }
 
     /// Whether `next` is the port after this opening's last, for the same services,

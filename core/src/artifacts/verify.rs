@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::analysis::Analysis;
-use crate::design::PortSpec;
 use crate::model::{Model, Protocol, Service};
 use crate::port_range;
 use crate::reachability::{HOST, INGRESS};
@@ -144,22 +143,17 @@ pub fn render(
 /// of consecutive ports as `10000-20000/udp` (probed at its two ends: one rule
 /// publishes or closes it whole, and a VoIP server's 10,001 ports would take hours).
 fn ranges(ports: impl Iterator<Item = (u16, Protocol)>) -> Vec<String> {
+    // By protocol, then port: a run never mixes protocols.
     let mut ports: Vec<(u16, Protocol)> = ports.collect();
     crate::sort::sort_by_key(&mut ports, |&(port, protocol)| (protocol.as_str(), port));
-    let spec = |&(port, protocol): &(u16, Protocol)| PortSpec {
-        protocol,
-        ..PortSpec::number(port)
-    };
-    let mut runs: Vec<(u16, String)> = port_range::runs(&ports, spec, |a, b| a.1 == b.1)
+    let mut runs: Vec<(u16, String)> = port_range::number_runs(&ports)
         .into_iter()
-        .map(|(range, _)| {
-            let (first, last) = (range.first.target, range.last.target);
-            let protocol = range.first.protocol.as_str();
-            let text = if first == last {
-                format!("{first}/{protocol}")
-            } else {
-                format!("{first}-{last}/{protocol}")
-            };
+        .map(|(first, last, protocol)| {
+            let text = format!(
+                "{}/{}",
+                port_range::span(first, last, "-"),
+                protocol.as_str()
+            );
             (first, text)
         })
         .collect();
