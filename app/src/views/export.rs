@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use tiermap_core::artifacts::{
     self, Artifact, Deployment, DeploymentText, Field, FieldError, NodeRole, Output, TraefikVersion,
 };
-use tiermap_core::design::PortSpec;
+use tiermap_core::field;
 use tiermap_core::port_range;
 
 use crate::browser;
@@ -79,11 +79,8 @@ impl Choices {
                 "probe-image" => text.probe_image = value,
                 _ => {
                     // `allow PORT` or `allow FIRST-LAST` (a range, saved as one line).
-                    let Some(ports) = key.strip_prefix("allow ") else {
-                        continue;
-                    };
-                    let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
-                    if let (Ok(first), Ok(last)) = (first.parse::<u16>(), last.parse::<u16>()) {
+                    let ports = key.strip_prefix("allow ").map(field::port_span);
+                    if let Some(Ok((first, last))) = ports {
                         for port in first..=last {
                             text.allowed.insert(port, value.clone());
                         }
@@ -123,17 +120,9 @@ impl Choices {
                 .filter(|(_, s)| !s.is_empty())
                 .map(|(&port, sources)| (port, sources))
                 .collect();
-            let spec = |&(port, _): &(u16, &String)| PortSpec::number(port);
-            for (range, run) in port_range::runs(&set, spec, |a, b| a.1 == b.1) {
-                let (first, last) = (range.first.target, range.last.target);
-                let key = if first == last {
-                    format!("allow {first}")
-                } else {
-                    format!("allow {first}-{last}")
-                };
-                if let Some((_, sources)) = run.first() {
-                    lines.push((key, (*sources).clone()));
-                }
+            for (first, last, sources) in port_range::number_runs(&set) {
+                let key = format!("allow {}", port_range::span(first, last, "-"));
+                lines.push((key, (*sources).clone()));
             }
         });
         lines
@@ -204,22 +193,15 @@ pub fn Export() -> impl IntoView {
                 }
             }
         });
-        let mut spans: Vec<Span> = Vec::new();
-        for (port, services) in ports {
-            match spans.last_mut() {
-                Some(span)
-                    if span.last.checked_add(1) == Some(port) && span.services == services =>
-                {
-                    span.last = port;
-                }
-                _ => spans.push(Span {
-                    first: port,
-                    last: port,
-                    services,
-                }),
-            }
-        }
-        spans
+        let ports: Vec<(u16, String)> = ports.into_iter().collect();
+        port_range::number_runs(&ports)
+            .into_iter()
+            .map(|(first, last, services)| Span {
+                first,
+                last,
+                services: services.clone(),
+            })
+            .collect()
     });
     let parsed: Memo<Result<Deployment, Vec<FieldError>>> =
         Memo::new(move |_| ports.with(|ports| choices.text(ports)).parse());
