@@ -250,26 +250,30 @@ impl Deployment {
             .collect()
     }
 
-    /// Splits `PORT=CIDR[,CIDR...]`, the form `--allow` takes, into the port and the
-    /// text of its sources (at least one).
-    pub fn split_allowed(text: &str) -> Result<(u16, &str), DeploymentError> {
-        let (port, sources) = text
+    /// Splits `PORT=CIDR[,CIDR...]` or `FIRST-LAST=...` (a published range), the forms
+    /// `--allow` takes, into the ports (first and last) and the text of its sources (at
+    /// least one).
+    pub fn split_allowed(text: &str) -> Result<((u16, u16), &str), DeploymentError> {
+        let (ports, sources) = text
             .split_once('=')
             .filter(|(_, sources)| !sources.trim().is_empty())
             .ok_or_else(|| DeploymentError::Allow(text.to_string()))?;
-        let port = port
-            .trim()
-            .parse::<u16>()
-            .ok()
-            .filter(|&p| p > 0)
-            .ok_or_else(|| DeploymentError::Port(port.to_string()))?;
-        Ok((port, sources))
+        let ports =
+            crate::field::port_span(ports).map_err(|_| DeploymentError::Port(ports.to_string()))?;
+        Ok((ports, sources))
     }
 
-    /// Parses `PORT=CIDR[,CIDR...]`.
+    /// Parses `PORT=CIDR[,CIDR...]` (one port).
     pub fn parse_allowed(text: &str) -> Result<(u16, Vec<Cidr>), DeploymentError> {
-        let (port, sources) = Deployment::split_allowed(text)?;
-        Ok((port, Deployment::parse_cidrs(sources)?))
+        match Deployment::split_allowed(text)? {
+            ((port, last), sources) if port == last => {
+                Ok((port, Deployment::parse_cidrs(sources)?))
+            }
+            _ => {
+                let ports = text.split_once('=').map_or(text, |(ports, _)| ports);
+                Err(DeploymentError::Port(ports.to_string()))
+            }
+        }
     }
 }
 

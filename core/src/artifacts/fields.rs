@@ -63,21 +63,7 @@ impl DeploymentText {
     /// Adds `PORT=CIDR[,CIDR...]` (the form `--allow` takes) to the port's sources, or
     /// `FIRST-LAST=...` to each port of a published range.
     pub fn allow(&mut self, entry: &str) -> Result<(), DeploymentError> {
-        let (first, last, sources) = match entry.split_once('=') {
-            Some((ports, sources)) if ports.contains('-') => {
-                let (first, last) = ports.split_once('-').unwrap_or((ports, ports));
-                let (first, _) = Deployment::split_allowed(&format!("{first}={sources}"))?;
-                let (last, _) = Deployment::split_allowed(&format!("{last}={sources}"))?;
-                if last < first {
-                    return Err(DeploymentError::Port(ports.to_string()));
-                }
-                (first, last, sources)
-            }
-            _ => {
-                let (port, sources) = Deployment::split_allowed(entry)?;
-                (port, port, sources)
-            }
-        };
+        let ((first, last), sources) = Deployment::split_allowed(entry)?;
         for port in first..=last {
             let listed = self.allowed.entry(port).or_default();
             if !listed.is_empty() {
