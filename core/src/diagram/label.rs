@@ -6,7 +6,7 @@
 
 use super::graph::{Arrow, Graph};
 use super::layout::{Change, Label, Rect, Tone};
-use super::order::Layered;
+use super::order::{Chain, Layered};
 use super::place::LABEL_H;
 use super::route::Runs;
 use super::text;
@@ -66,6 +66,23 @@ type Sides = std::collections::BTreeMap<(usize, bool), Vec<(f32, String, Tone)>>
 /// arrowhead (an added arrow's, 6 strokes of 2.8 px) and a gap, so no head covers a digit.
 pub(super) const HEAD_CLEAR: f32 = 10.0;
 
+/// How wide a label's text is drawn: 11 px, semi-bold, measured as bold.
+pub(super) fn text_width(text: &str) -> f32 {
+    text::width(text, 11.0, true)
+}
+
+/// Where link `link` of an arrow meets a card, at the arrow's head or at its tail: the
+/// drawn runs go from the link's upper end down, and a reversed arrow points up.
+fn end_x(runs: &Runs, chain: &Chain, link: usize, head: bool) -> Option<f32> {
+    let drawn = runs.drawn.get(link)?;
+    let x = if head == chain.reversed {
+        drawn.first()
+    } else {
+        drawn.last()
+    };
+    x.copied()
+}
+
 /// The labels of every card side that arrows with something to say enter.
 pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label> {
     // (card, below?) -> [(x where the arrow enters, part)], and where every arrow
@@ -79,26 +96,14 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         let Some(chain) = layered.chains.get(head) else {
             continue;
         };
-        let drawn = runs.drawn.get(head);
-        let x = if chain.reversed {
-            drawn.and_then(|d| d.first())
-        } else {
-            drawn.and_then(|d| d.last())
-        };
-        let x = x.copied().unwrap_or(0.0);
+        let x = end_x(runs, chain, head, true).unwrap_or(0.0);
         let side = (arrow.to, chain.reversed);
         entering.entry(side).or_default().push(x);
         // Its tail crosses the label line of the side it leaves by too.
         let tail = graph.arrow_links.get(a).and_then(|l| l.first()).copied();
-        let tail_chain = tail.and_then(|t| layered.chains.get(t));
-        if let (Some(from), Some(t), Some(chain)) = (arrow.from, tail, tail_chain) {
-            let drawn = runs.drawn.get(t);
-            let x = if chain.reversed {
-                drawn.and_then(|d| d.last())
-            } else {
-                drawn.and_then(|d| d.first())
-            };
-            if let Some(&x) = x {
+        let tail_chain = tail.and_then(|t| Some((t, layered.chains.get(t)?)));
+        if let (Some(from), Some((t, chain))) = (arrow.from, tail_chain) {
+            if let Some(x) = end_x(runs, chain, t, false) {
                 entering.entry((from, !chain.reversed)).or_default().push(x);
             }
         }
@@ -123,10 +128,8 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         let room = card.rect.w - 4.0;
         // Labels are 11px, semi-bold: measured as bold.
         let width = |list: &[(String, Tone)]| {
-            list.iter()
-                .map(|(t, _)| text::width(t, 11.0, true))
-                .sum::<f32>()
-                + list.len().saturating_sub(1) as f32 * text::width(" · ", 11.0, true)
+            list.iter().map(|(t, _)| text_width(t)).sum::<f32>()
+                + list.len().saturating_sub(1) as f32 * text_width(" · ")
         };
         while said.len() > 1 && width(&said) > room {
             said.pop();

@@ -8,7 +8,6 @@ use super::graph::{Graph, GroupKind, CARD_H};
 use super::label::HEAD_CLEAR as LABEL_CLEAR;
 use super::order::{ColumnKind, Hints, Layered, SlotKind};
 use super::rank::{title_width, BOX_GAP, CARD_GAP, PAD};
-use super::text;
 
 /// Between a card and a pass beside it (so a pass fits between two cards as close as
 /// they may be).
@@ -290,7 +289,7 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
             .and_then(|&l| Some((l, layered.chains.get(l)?)));
         if let (Some((text, _)), Some((l, chain))) = (super::label::part(arrow), head) {
             if let (false, Some(w)) = (chain.reversed, label_w.get_mut(l)) {
-                *w = text::width(&text, 11.0, true);
+                *w = super::label::text_width(&text);
             }
         }
     }
