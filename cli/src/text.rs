@@ -2,9 +2,8 @@
 
 use std::fmt::Write;
 
-use tiermap_core::analysis::FindingRow;
+use tiermap_core::analysis::{ExposedRow, FindingRow};
 use tiermap_core::baseline::Changes;
-use tiermap_core::design::PortSpec;
 use tiermap_core::findings::{Rule, Severity};
 use tiermap_core::Report;
 
@@ -23,16 +22,9 @@ pub fn check(report: &Report) -> String {
         "\nExposed surface: {} ports",
         report.exposed_port_count
     );
-    let ranges = tiermap_core::port_range::runs(
-        &report.exposed,
-        |e| PortSpec {
-            target: e.target,
-            published: e.published,
-            protocol: e.protocol,
-            mode: e.mode,
-        },
-        |a, b| a.service == b.service && a.nodes == b.nodes,
-    );
+    let ranges = tiermap_core::port_range::runs(&report.exposed, ExposedRow::spec, |a, b| {
+        a.service == b.service && a.nodes == b.nodes
+    });
     for (range, list) in ranges {
         let Some(e) = list.first() else {
             continue;

@@ -201,6 +201,18 @@ pub struct ExposedRow<'a> {
     pub nodes: &'a str,
 }
 
+impl ExposedRow<'_> {
+    /// The port as the editor takes it (to group a range's rows).
+    pub fn spec(&self) -> crate::design::PortSpec {
+        crate::design::PortSpec {
+            target: self.target,
+            published: self.published,
+            protocol: self.protocol,
+            mode: self.mode,
+        }
+    }
+}
+
 /// One flow in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FlowRow<'a> {
