@@ -491,3 +491,24 @@ fn arrows_keep_off_the_port_labels_where_there_is_room() {
     println!("arrows through port labels: {total}, on {before} labels too wide for any gap between the arrows at their card");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn arrows_into_a_card_make_room_beside_them_for_its_label() {
+    // Three blocked calls into one card: "✕ blocked" is wider than the room either side
+    // of three arrows in its middle, so they come in further left and it reads beside them.
+    let mut yaml = String::from("services:\n  sink:\n    image: sink\n    networks: [back]\n");
+    for name in ["a", "b", "c"] {
+        yaml += &format!(
+            "  {name}:\n    image: {name}\n    networks: [front]\n    environment: [UPSTREAM=http://sink]\n"
+        );
+    }
+    yaml += "networks:\n  front: {driver: overlay}\n  back: {driver: overlay}\n";
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    let into: Vec<_> = l.edges.iter().filter(|e| e.to == "sink").collect();
+    assert_eq!(into.len(), 3);
+    assert!(into.iter().all(|e| e.blocked));
+    let label = l.labels.iter().find(|l| l.service == "sink").unwrap();
+    assert_eq!(label.parts[0].0, "✕ blocked");
+    assert_eq!(arrows_through(&l, &label.rect), 0, "{label:?}");
+}

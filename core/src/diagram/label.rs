@@ -71,6 +71,12 @@ pub(super) fn text_width(text: &str) -> f32 {
     text::width(text, 11.0, true)
 }
 
+/// How wide a side's label is drawn: its parts, one after the other with " · " between.
+pub(super) fn width(parts: &[(String, Tone)]) -> f32 {
+    parts.iter().map(|(t, _)| text_width(t)).sum::<f32>()
+        + parts.len().saturating_sub(1) as f32 * text_width(" · ")
+}
+
 /// Where link `link` of an arrow meets a card, at the arrow's head or at its tail: the
 /// drawn runs go from the link's upper end down, and a reversed arrow points up.
 fn end_x(runs: &Runs, chain: &Chain, link: usize, head: bool) -> Option<f32> {
@@ -126,11 +132,6 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         }
         // As many parts as fit the card's width, the rest summed up as "…".
         let room = card.rect.w - 4.0;
-        // Labels are 11px, semi-bold: measured as bold.
-        let width = |list: &[(String, Tone)]| {
-            list.iter().map(|(t, _)| text_width(t)).sum::<f32>()
-                + list.len().saturating_sub(1) as f32 * text_width(" · ")
-        };
         while said.len() > 1 && width(&said) > room {
             said.pop();
             if let Some(last) = said.last_mut() {

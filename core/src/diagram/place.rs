@@ -281,15 +281,15 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
             sides.entry((s, false)).or_default().push((before, a));
         }
     }
-    // The width of the port label each link arriving at a card's top carries.
-    let mut label_w = vec![0.0f32; n];
+    // What the port label of each link arriving at a card's top says.
+    let mut said: Vec<Option<(String, super::layout::Tone)>> = vec![None; n];
     for (arrow, links) in graph.arrows.iter().zip(&graph.arrow_links) {
         let head = links
             .last()
             .and_then(|&l| Some((l, layered.chains.get(l)?)));
-        if let (Some((text, _)), Some((l, chain))) = (super::label::part(arrow), head) {
-            if let (false, Some(w)) = (chain.reversed, label_w.get_mut(l)) {
-                *w = super::label::text_width(&text);
+        if let (Some(part), Some((l, chain))) = (super::label::part(arrow), head) {
+            if let (false, Some(p)) = (chain.reversed, said.get_mut(l)) {
+                *p = Some(part);
             }
         }
     }
@@ -302,15 +302,22 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         } else {
             0.0
         };
-        // A lone arrow into the middle of a card whose label is too wide for either
-        // half comes in further left, so the label reads beside it, not across it.
-        let lone = match list.as_slice() {
-            [(_, a)] if !bottom => label_w.get(*a).copied().unwrap_or(0.0),
-            _ => 0.0,
-        };
-        let room = w / 2.0 - 2.0 - LABEL_CLEAR;
-        let shift = if lone > room && lone - room <= w / 2.0 - ARROW_INSET {
-            room - lone
+        // Arrows into the middle of a card whose label is too wide for the room beside
+        // them come in further left, so the label reads beside them, not across them.
+        let mut parts: Vec<(String, super::layout::Tone)> = Vec::new();
+        for (_, a) in list.iter().filter(|_| !bottom) {
+            if let Some(part) = said.get(*a).cloned().flatten() {
+                if !parts.contains(&part) {
+                    parts.push(part);
+                }
+            }
+        }
+        let label = super::label::width(&parts);
+        let span = (count.saturating_sub(1)) as f32 * step;
+        let room = (w - span) / 2.0 - 2.0 - LABEL_CLEAR;
+        let spare = (w - span) / 2.0 - ARROW_INSET;
+        let shift = if label > room && label - room <= spare {
+            room - label
         } else {
             0.0
         };
