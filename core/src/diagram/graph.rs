@@ -14,6 +14,8 @@ use crate::role::{image_name, Role};
 
 /// Card height.
 pub(super) const CARD_H: f32 = 58.0;
+/// The title of the box the edge proxies sit in.
+pub(super) const PUBLIC_TITLE: &str = "Public entry points";
 const CARD_MIN_W: f32 = 150.0;
 const CARD_MAX_W: f32 = 260.0;
 /// Text starts this far inside a card.
@@ -279,7 +281,7 @@ pub(super) fn graph(model: &Model, analysis: &Analysis, baseline: Option<&Model>
         .iter()
         .map(|&kind| {
             let (title, subtitle, encrypted, color) = match kind {
-                GroupKind::Edge => ("Public entry points".to_string(), String::new(), false, 0),
+                GroupKind::Edge => (PUBLIC_TITLE.to_string(), String::new(), false, 0),
                 GroupKind::Tier(t) => (
                     model
                         .tiers

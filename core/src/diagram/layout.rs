@@ -11,12 +11,13 @@
 
 use std::collections::HashMap;
 
-use super::graph::{graph, GroupKind, CARD_H};
+use super::graph::{graph, GroupKind, CARD_H, PUBLIC_TITLE};
 use super::label;
 use super::order::{ColumnKind, Effort, Hints, Layered};
 use super::place::{self, Density, MARGIN};
 use super::rank::{self, CARD_GAP};
 use super::route;
+use super::title;
 use crate::analysis::Analysis;
 use crate::model::Model;
 
@@ -64,6 +65,11 @@ pub struct TierBox {
     pub encrypted: bool,
     /// Palette index.
     pub color: usize,
+    /// Where the name starts on the title line, from the box's left edge: off the
+    /// arrows that cross the line where it has room.
+    pub title_at: f32,
+    /// Where the subtitle ends on the title line, from the box's left edge.
+    pub subtitle_end: f32,
 }
 
 /// A service's card.
@@ -192,6 +198,8 @@ pub struct Layout {
     pub internet: Option<Rect>,
     /// The box of public entry points (the edge proxies), when any.
     pub public_band: Option<Rect>,
+    /// Where the public band's title starts, from its left edge.
+    pub public_title_at: f32,
     /// Tier boxes.
     pub tiers: Vec<TierBox>,
     /// Service cards, in the model's order.
@@ -489,6 +497,8 @@ fn place(
                 rect,
                 encrypted: group.encrypted,
                 color: group.color,
+                title_at: title::INSET,
+                subtitle_end: rect.w - title::INSET,
             }),
             GroupKind::Loose => {}
         }
@@ -566,6 +576,13 @@ fn place(
             change: a.change,
         })
         .collect();
+    for tier in &mut out.tiers {
+        (tier.title_at, tier.subtitle_end) =
+            title::place(&tier.rect, &tier.key, &tier.subtitle, &out.edges);
+    }
+    if let Some(band) = out.public_band {
+        out.public_title_at = title::place(&band, PUBLIC_TITLE, "", &out.edges).0;
+    }
     out.memory = Memory {
         rows: layered
             .rows

@@ -12,6 +12,7 @@ mod rank;
 mod route;
 mod svg;
 mod text;
+mod title;
 
 pub use layout::{
     layout, layout_with, Card, Change, Edge, Junction, Label, Layout, Options, Rect, TierBox, Tone,

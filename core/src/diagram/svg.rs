@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-use super::graph::CARD_INSET;
+use super::graph::{CARD_INSET, PUBLIC_TITLE};
 use super::layout::{Card, Change, Edge, Layout, Rect, Tone};
 use super::text;
 
@@ -80,7 +80,7 @@ text.lbl{font-size:11px;font-weight:600;fill:#37474f}.lbl .public{fill:#1565c0}.
 .lbl .added{fill:#2e7d32;font-weight:700}.lbl .removed{fill:#d32f2f;text-decoration:line-through}\
 text.halo{stroke:#fafbfc;stroke-width:4px;paint-order:stroke;stroke-linejoin:round}\
 rect.net{fill:#e3f2fd;stroke:#1976d2;stroke-width:2}text.net{fill:#0d47a1}\
-rect.edge{fill:#fff8ef;stroke:#f57c00;stroke-width:2}text.edge{fill:#bf5b00}circle.junction{fill:#5c6773;stroke:#fafbfc;stroke-width:2}\
+rect.edge{fill:#fff8ef;stroke:#f57c00;stroke-width:2}text.edge{fill:#bf5b00}.tl.pe text{stroke:#fff8ef}circle.junction{fill:#5c6773;stroke:#fafbfc;stroke-width:2}\
 @media (prefers-color-scheme:dark){text{fill:#e8ecf1}rect.bg{fill:#12171d}text.ts,text.cd{fill:#a3adb8}text.ch{fill:#8ab4f8}\
 rect.card{fill:#1f2731;stroke:#7d8896}.proxy rect.card{fill:#33250f;stroke:#ffb74d}.data rect.card{stroke:#bcaaa4}\
 .hl rect.card{stroke:#64b5f6}.chg rect.card{stroke:#fbbf24}.sel rect.card,g.sel>rect.tier{stroke:#ffa726}\
@@ -88,7 +88,7 @@ path.flow{stroke:#a3adb8}path.public{stroke:#64b5f6}path.blocked,path.removed{st
 path.ah{fill:#a3adb8}path.ah.public{fill:#64b5f6}path.ah.blocked,path.ah.removed{fill:#ff6b6b}path.ah.added{fill:#81c784}\
 text.lbl{fill:#d5dde5}.lbl .public{fill:#90caf9}.lbl .blocked,.lbl .removed{fill:#ff8a80}.lbl .added{fill:#a5d6a7}\
 text.halo{stroke:#12171d}rect.net{fill:#0d2640;stroke:#64b5f6}text.net{fill:#bbdefb}\
-rect.edge{fill:#2a1e10;stroke:#ffb74d}text.edge{fill:#ffcc80}circle.junction{fill:#a3adb8;stroke:#12171d}}";
+rect.edge{fill:#2a1e10;stroke:#ffb74d}text.edge{fill:#ffcc80}.tl.pe text{stroke:#2a1e10}circle.junction{fill:#a3adb8;stroke:#12171d}}";
 
 /// The palette's rules: each tier's fill and stroke, its title's colour and halo.
 fn palette_css(out: &mut String) {
@@ -231,15 +231,21 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         );
         children.push(std::mem::take(&mut s));
     }
+    let mut titles: Vec<String> = Vec::new();
     if let Some(r) = layout.public_band {
         let _ = write!(
             s,
-            "<g transform=\"translate({} {})\"><rect class=\"edge\" width=\"{}\" height=\"{}\" rx=\"12\"/><text class=\"tt edge\" x=\"14\" y=\"23\">Public entry points</text></g>",
+            "<g transform=\"translate({} {})\"><rect class=\"edge\" width=\"{}\" height=\"{}\" rx=\"12\"/></g>",
             px(r.x), px(r.y), px(r.w), px(r.h)
         );
         children.push(std::mem::take(&mut s));
+        let _ = write!(
+            s,
+            "<g transform=\"translate({} {})\" class=\"tl pe\"><text class=\"tt edge\" x=\"{}\" y=\"23\">{PUBLIC_TITLE}</text></g>",
+            px(r.x), px(r.y), px(layout.public_title_at)
+        );
+        titles.push(std::mem::take(&mut s));
     }
-    let mut titles: Vec<String> = Vec::new();
     for tier in &layout.tiers {
         let r = tier.rect;
         let key = escape(&tier.key);
@@ -264,10 +270,11 @@ pub fn drawing(layout: &Layout, style: &Style) -> Drawing {
         // right edge in a group of their own: a box that grows moves it, not its text.
         let _ = write!(
             s,
-            "<g transform=\"translate({} {})\" data-tier=\"{key}\" class=\"tl p{p}\"><text class=\"tt\" x=\"14\" y=\"23\">{key}</text><g transform=\"translate({} 23)\"><text class=\"ts\" text-anchor=\"end\">{sub}</text></g></g>",
+            "<g transform=\"translate({} {})\" data-tier=\"{key}\" class=\"tl p{p}\"><text class=\"tt\" x=\"{}\" y=\"23\">{key}</text><g transform=\"translate({} 23)\"><text class=\"ts\" text-anchor=\"end\">{sub}</text></g></g>",
             px(r.x),
             px(r.y),
-            px(r.w - 14.0),
+            px(tier.title_at),
+            px(tier.subtitle_end),
         );
         titles.push(std::mem::take(&mut s));
     }
