@@ -576,12 +576,13 @@ fn place(
             change: a.change,
         })
         .collect();
+    let extents = title::extents(&out.edges);
     for tier in &mut out.tiers {
         (tier.title_at, tier.subtitle_end) =
-            title::place(&tier.rect, &tier.key, &tier.subtitle, &out.edges);
+            title::place(&tier.rect, &tier.key, &tier.subtitle, &extents);
     }
     if let Some(band) = out.public_band {
-        out.public_title_at = title::place(&band, PUBLIC_TITLE, "", &out.edges).0;
+        out.public_title_at = title::place(&band, PUBLIC_TITLE, "", &extents).0;
     }
     out.memory = Memory {
         rows: layered
