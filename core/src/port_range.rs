@@ -209,20 +209,22 @@ pub fn of_ports(ports: &[Port]) -> Vec<PortRange> {
 }
 
 /// A service's published ports as a card and the internet's arrow write them:
-/// `80, 443 host, 10000-20000`, with `random` for the ports swarm numbers.
+/// `80, 443 host, 10000-20000`, with `random` for the ports swarm numbers. A port
+/// published for TCP and UDP alike (DNS's 53) is written once; each random one is
+/// still written, so the count shows.
 pub fn published_list(ports: &[Port], random: &str) -> String {
-    of_ports(ports)
-        .iter()
-        .map(|range| {
-            let text = range.published_text(random);
-            if range.first.mode == PublishMode::Host {
-                format!("{text} host")
-            } else {
-                text
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out: Vec<String> = Vec::new();
+    for range in of_ports(ports) {
+        let mut text = range.published_text(random);
+        if range.first.mode == PublishMode::Host {
+            text.push_str(" host");
+        }
+        let numbered = range.first.published.is_some();
+        if !(numbered && out.contains(&text)) {
+            out.push(text);
+        }
+    }
+    out.join(", ")
 }
 
 #[cfg(test)]
@@ -311,5 +313,26 @@ mod tests {
         tcp.protocol = Protocol::Tcp;
         let ports = [port(80, Some(80)), tcp, port(82, Some(90))];
         assert_eq!(runs(&ports, |p| *p, |_, _| true).len(), 3);
+    }
+
+    #[test]
+    fn a_port_published_for_tcp_and_udp_is_written_once() {
+        let published = |n: Option<u16>, protocol| Port {
+            target: n.unwrap_or(53),
+            published: n,
+            protocol,
+            mode: PublishMode::Ingress,
+            host_ip: None,
+            at: Default::default(),
+            long_syntax: false,
+        };
+        let ports = [
+            published(Some(53), Protocol::Tcp),
+            published(Some(53), Protocol::Udp),
+            published(Some(67), Protocol::Udp),
+            published(None, Protocol::Tcp),
+            published(None, Protocol::Udp),
+        ];
+        assert_eq!(published_list(&ports, "random"), "53, 67, random, random");
     }
 }
