@@ -285,41 +285,47 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     };
     // The quick order only picks which to lay out in full: with none to leave out (a
     // large design whose rows all reach the widest width has one), it is skipped.
-    let candidates: Vec<(f32, bool, usize, f32)> = if distinct.len() <= tries {
-        distinct
-            .iter()
-            .map(|&(w, late, _)| (w, late, 0, 0.0))
-            .collect()
+    // Candidates by their index in `distinct`.
+    let candidates: Vec<usize> = if distinct.len() <= tries {
+        (0..distinct.len()).collect()
     } else {
-        let mut quick: Vec<(f32, bool, usize, f32)> = distinct
+        let mut quick: Vec<(usize, usize, f32)> = distinct
             .iter()
-            .map(|(width, late, ranked)| {
+            .enumerate()
+            .map(|(d, (_, _, ranked))| {
                 let mut layered = Layered::new(&g, ranked);
                 layered.order(None, Effort::Quick);
                 let crossings = layered.crossings();
                 let (w, h) = place::estimate(&g, &layered, internet);
-                (*width, *late, crossings, (1920.0 / w).min(1080.0 / h))
+                (d, crossings, (1920.0 / w).min(1080.0 / h))
             })
             .collect();
         crate::sort::sort_by(&mut quick, |a, b| {
-            let readable = |c: &(f32, bool, usize, f32)| c.3 >= READABLE;
+            let readable = |c: &(usize, usize, f32)| c.2 >= READABLE;
             readable(b)
                 .cmp(&readable(a))
-                .then(a.2.cmp(&b.2))
-                .then(b.3.total_cmp(&a.3))
+                .then(a.1.cmp(&b.1))
+                .then(b.2.total_cmp(&a.2))
         });
-        quick
+        quick.into_iter().map(|(d, _, _)| d).collect()
     };
-    let full = |g: &super::graph::Graph, width: f32, late: bool| {
-        let ranked = rank::rank(g, width, None, late);
-        let (l, crossings) = place(g.clone(), width, ranked, options, None, Effort::Full);
+    let full = |g: &super::graph::Graph, d: usize| {
+        let (width, _, ranked) = distinct.get(d)?;
+        let (l, crossings) = place(
+            g.clone(),
+            *width,
+            ranked.clone(),
+            options,
+            None,
+            Effort::Full,
+        );
         let scale = (1920.0 / l.width).min(1080.0 / l.height);
-        (l, crossings, scale)
+        Some((l, crossings, scale))
     };
     let mut placed: Vec<(Layout, usize, f32)> = candidates
         .iter()
         .take(tries.max(1))
-        .map(|&(width, late, _, _)| full(&g, width, late))
+        .filter_map(|&d| full(&g, d))
         .collect();
     // None reads on a projector but one nearly does: the most promising again with
     // arrows packed closer (the order, so the crossings, stay the same). Packing saves
@@ -327,16 +333,16 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
     if (READABLE * NEARLY..READABLE).contains(&most) {
         g.density = Density::Dense;
-        let mut best: Vec<(f32, f32, bool)> = candidates
+        let mut best: Vec<(f32, usize)> = candidates
             .iter()
             .zip(&placed)
-            .map(|(&(width, late, _, _), p)| (score(p, most), width, late))
+            .map(|(&d, p)| (score(p, most), d))
             .collect();
         crate::sort::sort_by(&mut best, |a, b| a.0.total_cmp(&b.0));
         let dense: Vec<(Layout, usize, f32)> = best
             .iter()
             .take(if large { 1 } else { 3 })
-            .map(|&(_, width, late)| full(&g, width, late))
+            .filter_map(|&(_, d)| full(&g, d))
             .collect();
         placed.extend(dense);
     }
@@ -344,10 +350,10 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
     let readable = most >= READABLE;
     let chosen = placed
-        .iter()
+        .into_iter()
         .filter(|p| !readable || p.2 >= READABLE)
         .min_by(|a, b| score(a, most).total_cmp(&score(b, most)))
-        .map(|p| p.0.clone());
+        .map(|p| p.0);
     chosen.unwrap_or_else(|| {
         let ranked = rank::rank(&g, base, None, false);
         place(g, base, ranked, options, None, Effort::Full).0
