@@ -450,16 +450,26 @@ impl Layered {
     ) -> usize {
         // (upper, lower, arrows carried)
         links.clear();
-        for s in self.rank_slots(rank) {
-            let Some(slot) = self.slots.get(s) else {
+        // Plain loops: this runs after every move the ordering tries.
+        let Some(row) = self.row_of(rank).and_then(|r| self.rows.get(r)) else {
+            return 0;
+        };
+        let local = rank.saturating_sub(row.first);
+        for &c in &row.columns {
+            let Some(members) = self.columns.get(c).and_then(|c| c.members.get(local)) else {
                 continue;
             };
-            let here = pos.get(s).map_or(0, |p| p.1);
-            links.extend(
-                slot.down
-                    .iter()
-                    .filter_map(|&(t, w)| pos.get(t).map(|p| (here, p.1, w as usize))),
-            );
+            for &s in members {
+                let Some(slot) = self.slots.get(s) else {
+                    continue;
+                };
+                let here = pos.get(s).map_or(0, |p| p.1);
+                for &(t, w) in &slot.down {
+                    if let Some(p) = pos.get(t) {
+                        links.push((here, p.1, w as usize));
+                    }
+                }
+            }
         }
         crate::sort::sort(links);
         let size = links.iter().map(|l| l.1 + 1).max().unwrap_or(0);

@@ -423,6 +423,7 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
         }
     }
     // Sweeps: down (towards what is above), up, then both ways.
+    let mut wanted: Vec<(f32, f32)> = Vec::new();
     for pass in 0..6 {
         let (up, down) = match pass {
             0 | 2 => (true, false),
@@ -437,20 +438,23 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
             (0..layered.rows.len()).collect()
         };
         for r in rows {
-            let wishes = wishes(
+            let row_links = links.get(r).map_or(&[][..], Vec::as_slice);
+            wishes(
                 layered,
                 &at,
                 hints,
                 (up, down),
-                links.get(r).map_or(&[][..], Vec::as_slice),
+                row_links,
                 Some(r),
+                &mut wanted,
             );
-            place_row(graph, layered, &mut at, r, &wishes, hints, &mut packing);
+            place_row(graph, layered, &mut at, r, &wanted, hints, &mut packing);
         }
     }
     if hints.is_some() {
         let all: Vec<(usize, usize)> = links.iter().flatten().copied().collect();
-        let wishes = wishes(layered, &at, hints, (true, true), &all, None);
+        wishes(layered, &at, hints, (true, true), &all, None, &mut wanted);
+        let wishes = wanted;
         for r in 0..layered.rows.len() {
             settle_row(graph, layered, &mut at, r, &wishes, hints);
         }
@@ -581,14 +585,11 @@ fn settle_row(
         if let Some(l) = at.left.get_mut(c) {
             *l += moved;
         }
-        for &s in layered
-            .columns
-            .get(c)
-            .into_iter()
-            .flat_map(|c| c.members.iter().flatten())
-        {
-            if let Some(x) = at.x.get_mut(s) {
-                *x += moved;
+        for members in layered.columns.get(c).map_or(&[][..], |c| &c.members[..]) {
+            for &s in members {
+                if let Some(x) = at.x.get_mut(s) {
+                    *x += moved;
+                }
             }
         }
     }
@@ -660,10 +661,10 @@ fn column_pad(graph: &Graph, kind: ColumnKind) -> f32 {
     }
 }
 
-/// What each slot wants: a weighted mean of where it is linked to (towards the ranks
-/// above when `up`, below when `down`), and where it was. With `row`, only that row's
-/// slots are worked out (a row is placed by its own wishes; the others are left as
-/// partial sums).
+/// What each slot wants, into `sum` (by slot): a weighted mean of where it is linked to
+/// (towards the ranks above when `up`, below when `down`), and where it was. With
+/// `row`, only that row's slots are worked out (a row is placed by its own wishes; the
+/// others keep what they had, so one buffer serves every row).
 fn wishes(
     layered: &Layered,
     at: &Across,
@@ -671,8 +672,22 @@ fn wishes(
     (up, down): (bool, bool),
     links: &[(usize, usize)],
     row: Option<usize>,
-) -> Vec<(f32, f32)> {
-    let mut sum: Vec<(f32, f32)> = vec![(0.0, 0.0); layered.slots.len()];
+    sum: &mut Vec<(f32, f32)>,
+) {
+    let in_row = |s: usize| {
+        row.is_none()
+            || layered
+                .slots
+                .get(s)
+                .and_then(|slot| layered.row_of(slot.rank))
+                == row
+    };
+    sum.resize(layered.slots.len(), (0.0, 0.0));
+    if row.is_some() {
+        each_row_slot(layered, row, sum, |_, v| *v = (0.0, 0.0));
+    } else {
+        sum.fill((0.0, 0.0));
+    }
     for &(a, k) in links {
         let Some(chain) = layered.chains.get(a) else {
             continue;
@@ -687,14 +702,14 @@ fn wishes(
             let own = |slot: usize, kk: usize| {
                 at.attach(layered, a, kk) - at.x.get(slot).copied().unwrap_or(0.0)
             };
-            if down {
+            if down && in_row(s) {
                 // s looks down at t.
                 if let Some(v) = sum.get_mut(s) {
                     let w = weight(s);
                     *v = (v.0 + (xt - own(s, k - 1)) * w, v.1 + w);
                 }
             }
-            if up {
+            if up && in_row(t) {
                 if let Some(v) = sum.get_mut(t) {
                     let w = weight(t);
                     *v = (v.0 + (xs - own(t, k)) * w, v.1 + w);
@@ -715,26 +730,39 @@ fn wishes(
             None => (here, 0.05),
         }
     };
-    match row.and_then(|r| layered.rows.get(r)) {
-        Some(row) => {
-            let slots = row
-                .columns
-                .iter()
-                .filter_map(|&c| layered.columns.get(c))
-                .flat_map(|c| c.members.iter().flatten());
-            for &s in slots {
-                if let Some(v) = sum.get_mut(s) {
-                    *v = wish(s, *v);
+    if row.is_some() {
+        each_row_slot(layered, row, sum, |s, v| *v = wish(s, *v));
+    } else {
+        for (s, v) in sum.iter_mut().enumerate() {
+            *v = wish(s, *v);
+        }
+    }
+}
+
+/// Calls `f` with each slot of row `row` and its entry in `by_slot`, in plain loops:
+/// nested iterator adaptors cost several times as much in the page's size-optimised
+/// build, and this runs for every row in every sweep.
+fn each_row_slot<T>(
+    layered: &Layered,
+    row: Option<usize>,
+    by_slot: &mut [T],
+    mut f: impl FnMut(usize, &mut T),
+) {
+    let Some(row) = row.and_then(|r| layered.rows.get(r)) else {
+        return;
+    };
+    for &c in &row.columns {
+        let Some(column) = layered.columns.get(c) else {
+            continue;
+        };
+        for members in &column.members {
+            for &s in members {
+                if let Some(v) = by_slot.get_mut(s) {
+                    f(s, v);
                 }
             }
         }
-        None => {
-            for (s, v) in sum.iter_mut().enumerate() {
-                *v = wish(s, *v);
-            }
-        }
     }
-    sum
 }
 
 /// Places a row's columns, then each column's slots rank by rank.
@@ -758,15 +786,12 @@ fn place_row(
         let w = at.width.get(c).copied().unwrap_or(0.0);
         let left = at.left.get(c).copied().unwrap_or(0.0);
         let (mut shift, mut total) = (0.0, 0.0);
-        for &s in layered
-            .columns
-            .get(c)
-            .into_iter()
-            .flat_map(|c| c.members.iter().flatten())
-        {
-            let (want, wt) = wishes.get(s).copied().unwrap_or((0.0, 0.0));
-            shift += (want - at.x.get(s).copied().unwrap_or(0.0)) * wt;
-            total += wt;
+        for members in layered.columns.get(c).map_or(&[][..], |c| &c.members[..]) {
+            for &s in members {
+                let (want, wt) = wishes.get(s).copied().unwrap_or((0.0, 0.0));
+                shift += (want - at.x.get(s).copied().unwrap_or(0.0)) * wt;
+                total += wt;
+            }
         }
         // A box goes where its cards want to be (after an edit, where they were); one
         // with nothing linked stays where it was.
@@ -800,14 +825,11 @@ fn place_row(
         if let Some(l) = at.left.get_mut(c) {
             *l = new;
         }
-        for &s in layered
-            .columns
-            .get(c)
-            .into_iter()
-            .flat_map(|c| c.members.iter().flatten())
-        {
-            if let Some(x) = at.x.get_mut(s) {
-                *x += new - old;
+        for members in layered.columns.get(c).map_or(&[][..], |c| &c.members[..]) {
+            for &s in members {
+                if let Some(x) = at.x.get_mut(s) {
+                    *x += new - old;
+                }
             }
         }
         pack_column(graph, layered, at, c, Some(wishes), packing);
