@@ -101,6 +101,22 @@ fn problems(l: &Layout) -> Vec<String> {
                 .map(|r| ("public entry points".to_string(), r)),
         )
         .collect();
+    // A title moved off the arrows stays on its box's title line, the name before the
+    // flags.
+    for t in &l.tiers {
+        if !(t.title_at >= 14.0 && t.subtitle_end <= t.rect.w - 14.0 && t.title_at < t.subtitle_end)
+        {
+            out.push(format!(
+                "{}'s title at {} and flags ending at {} in a box {} wide",
+                t.key, t.title_at, t.subtitle_end, t.rect.w
+            ));
+        }
+    }
+    if let Some(band) = l.public_band {
+        if !(l.public_title_at >= 14.0 && l.public_title_at < band.w - 14.0) {
+            out.push(format!("the public band's title at {}", l.public_title_at));
+        }
+    }
     for (i, (ka, a)) in boxes.iter().enumerate() {
         for (kb, b) in boxes.iter().skip(i + 1) {
             if a.overlaps(b) {
