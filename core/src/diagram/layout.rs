@@ -260,10 +260,14 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     let internet = g.arrows.iter().any(|a| a.from.is_none());
     // A large design (the page lays it out on every open) tries fewer.
     let large = g.cards.len() > LARGE;
+    // The narrowest widths hold two cards a rank, or one: what a design's sinks calling
+    // one another or all called from the same few (K3,3-like) need to stop crossing, as
+    // Mermaid draws them; the score below keeps them only where that gain outweighs how
+    // much smaller the taller picture shows.
     let tried: Vec<(f32, bool)> = if large {
         vec![(1.0, false), (1.0, true), (1.4, false)]
     } else {
-        [0.6, 0.8, 1.0, 1.4, 1.9]
+        [0.3, 0.45, 0.6, 0.8, 1.0, 1.4, 1.9]
             .into_iter()
             .flat_map(|f| [(f, false), (f, true)])
             .collect()
@@ -346,13 +350,18 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .collect();
         placed.extend(dense);
     }
-    // The least score wins, among those readable if any is.
+    // The least score wins, among those readable if any is; of equal scores the one
+    // that shows larger.
     let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
     let readable = most >= READABLE;
     let chosen = placed
         .into_iter()
         .filter(|p| !readable || p.2 >= READABLE)
-        .min_by(|a, b| score(a, most).total_cmp(&score(b, most)))
+        .min_by(|a, b| {
+            score(a, most)
+                .total_cmp(&score(b, most))
+                .then(b.2.total_cmp(&a.2))
+        })
         .map(|p| p.0);
     chosen.unwrap_or_else(|| {
         let ranked = rank::rank(&g, base, None, false);
