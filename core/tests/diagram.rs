@@ -528,3 +528,35 @@ fn arrows_into_a_card_make_room_beside_them_for_its_label() {
     assert_eq!(label.parts[0].0, "✕ blocked");
     assert_eq!(arrows_through(&l, &label.rect), 0, "{label:?}");
 }
+
+#[test]
+fn services_that_all_call_the_same_sinks_share_one_bundle_even_when_one_calls_more() {
+    // As zammad's stack: six services each call the database, the cache and redis, and
+    // one of them (the web proxy) also calls the rails server.
+    let callers = ["web", "rails", "backup", "init", "scheduler", "websocket"];
+    let mut yaml = String::from("services:\n");
+    for name in callers {
+        let extra = if name == "web" {
+            ", RAILS=http://rails:3000"
+        } else {
+            ""
+        };
+        yaml += &format!(
+            "  {name}:\n    image: {name}\n    environment: [DB=postgres://db:5432/x, CACHE=memcached:11211, REDIS=redis://redis:6379{extra}]\n"
+        );
+    }
+    for name in ["db", "memcached", "redis"] {
+        yaml += &format!("  {name}:\n    image: {name}\n");
+    }
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert_eq!(l.junctions.len(), 1, "{:?}", l.junctions);
+    let j = &l.junctions[0];
+    assert_eq!(j.sources.len(), 6, "{j:?}");
+    let mut targets = j.targets.clone();
+    targets.sort();
+    assert_eq!(targets, ["db", "memcached", "redis"]);
+    // Every flow is still its own arrow, the extra one too.
+    assert_eq!(l.edges.len(), 19);
+    assert!(l.edges.iter().any(|e| e.from == "web" && e.to == "rails"));
+}
