@@ -370,11 +370,16 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
 }
 
 /// Fewer crossings, and a drawing that fills the screen: a candidate's crossings (plus
-/// one) times how much smaller than the best (`most`) it shows, squared.
+/// one) times how much smaller than the best (`most`) it shows, squared. Scales past
+/// [`LARGE_ENOUGH`] count as that: a larger picture reads no better.
 fn score(p: &(Layout, usize, f32), most: f32) -> f32 {
-    let shrink = most / p.2.max(1e-3);
+    let shrink = most.min(LARGE_ENOUGH) / p.2.clamp(1e-3, LARGE_ENOUGH);
     (p.1 + 1) as f32 * shrink * shrink
 }
+
+/// The scale from which a drawing reads as well as it can on a 1920x1080 screen: card
+/// names (15 px) at 18 px.
+const LARGE_ENOUGH: f32 = 1.2;
 
 /// Cards from which a design counts as large.
 const LARGE: usize = 80;
