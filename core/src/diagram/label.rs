@@ -71,6 +71,28 @@ pub(super) fn text_width(text: &str) -> f32 {
     text::width(text, 11.0, true)
 }
 
+/// What a side's label says: each part once, and a port both published and called
+/// inside once, as published (flows arrive on it as the internet does).
+pub(super) fn said(parts: impl IntoIterator<Item = (String, Tone)>) -> Vec<(String, Tone)> {
+    let mut out: Vec<(String, Tone)> = Vec::new();
+    for (text, tone) in parts {
+        let same = out.iter_mut().find(|(t, o)| {
+            *t == text
+                && (*o == tone
+                    || matches!(
+                        (*o, tone),
+                        (Tone::Flow, Tone::Public) | (Tone::Public, Tone::Flow)
+                    ))
+        });
+        match same {
+            Some(part) if tone == Tone::Public => part.1 = Tone::Public,
+            Some(_) => {}
+            None => out.push((text, tone)),
+        }
+    }
+    out
+}
+
 /// How wide a side's label is drawn: its parts, one after the other with " · " between.
 pub(super) fn width(parts: &[(String, Tone)]) -> f32 {
     parts.iter().map(|(t, _)| text_width(t)).sum::<f32>()
@@ -124,12 +146,7 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         };
         crate::sort::sort_by(&mut parts, |a, b| a.0.total_cmp(&b.0));
         let left = parts.first().map_or(card.rect.x, |p| p.0);
-        let mut said: Vec<(String, Tone)> = Vec::new();
-        for (_, text, tone) in parts {
-            if !said.iter().any(|(t, o)| *t == text && *o == tone) {
-                said.push((text, tone));
-            }
-        }
+        let mut said = said(parts.into_iter().map(|(_, text, tone)| (text, tone)));
         // As many parts as fit the card's width, the rest summed up as "…".
         let room = card.rect.w - 4.0;
         while said.len() > 1 && width(&said) > room {
@@ -197,6 +214,25 @@ fn spot(lo: f32, hi: f32, w: f32, xs: &[f32], wished: f32) -> (f32, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_port_published_and_called_inside_is_said_once_as_published() {
+        let parts = [
+            ("7233".to_string(), Tone::Flow),
+            ("7233".to_string(), Tone::Public),
+            ("7233".to_string(), Tone::Added),
+            ("8080".to_string(), Tone::Flow),
+            ("8080".to_string(), Tone::Flow),
+        ];
+        assert_eq!(
+            said(parts),
+            [
+                ("7233".to_string(), Tone::Public),
+                ("7233".to_string(), Tone::Added),
+                ("8080".to_string(), Tone::Flow),
+            ]
+        );
+    }
 
     #[test]
     fn a_label_goes_between_the_arrows_not_over_them() {

@@ -304,14 +304,11 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         };
         // Arrows into the middle of a card whose label is too wide for the room beside
         // them come in further left, so the label reads beside them, not across them.
-        let mut parts: Vec<(String, super::layout::Tone)> = Vec::new();
-        for (_, a) in list.iter().filter(|_| !bottom) {
-            if let Some(part) = said.get(*a).cloned().flatten() {
-                if !parts.contains(&part) {
-                    parts.push(part);
-                }
-            }
-        }
+        let parts = super::label::said(
+            list.iter()
+                .filter(|_| !bottom)
+                .filter_map(|(_, a)| said.get(*a).cloned().flatten()),
+        );
         let label = super::label::width(&parts);
         let span = (count.saturating_sub(1)) as f32 * step;
         let room = (w - span) / 2.0 - 2.0 - LABEL_CLEAR;
