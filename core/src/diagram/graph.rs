@@ -105,8 +105,9 @@ impl Graph {
 
 /// Bundles: sources that each call every one of the same targets in their box (plain
 /// arrows only: not blocked, not changed; a source may call others besides), where a
-/// bundle at least halves the lines (4 by 4, 6 by 3, 20 by 2). The bundle saving the
-/// most lines goes first, and an arrow joins one bundle at most.
+/// bundle at least halves the lines (six sources of three targets, four of four, three
+/// of six; never two of either). The bundle saving the most lines goes first, and an
+/// arrow joins one bundle at most.
 fn bundles(graph: &mut Graph) {
     let n = graph.cards.len();
     let plain = |a: &Arrow| a.change == Change::Kept && !a.blocked;
