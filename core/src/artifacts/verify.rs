@@ -238,35 +238,34 @@ can_connect() { # host port
   timeout "$connect_timeout" bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
-# A range (first-last/proto) is probed at its two ends.
+# A range (first-last/proto) is probed at its two ends, against whether the design
+# publishes it (open) or not (closed).
+check_range() { # host entry open|closed
+  local host=$1 range=${2%/*} want=$3 port answers
+  for port in "${range%-*}" "${range#*-}"; do
+    if can_connect "$host" "$port"; then answers=yes; else answers=no; fi
+    case $want/$answers in
+      open/yes) report PASS internet "$host:$port/tcp" "published, answers" ;;
+      open/no) report FAIL internet "$host:$port/tcp" "published in the design but does not answer" ;;
+      closed/yes) report FAIL internet "$host:$port/tcp" "answers but the design does not publish it" ;;
+      closed/no) report PASS internet "$host:$port/tcp" "closed" ;;
+    esac
+    [[ $range == *-* ]] || break
+  done
+}
+
 check_surface() { # host
-  local host=$1 entry range port
+  local host=$1 entry
   printf '\nExposed surface of %s\n' "$host"
   for entry in "${open_ports[@]}"; do
     if [[ $entry != */tcp ]]; then
       report SKIP internet "$host:$entry" "only tcp ports are checked"
       continue
     fi
-    range=${entry%/*}
-    for port in "${range%-*}" "${range#*-}"; do
-      if can_connect "$host" "$port"; then
-        report PASS internet "$host:$port/tcp" "published, answers"
-      else
-        report FAIL internet "$host:$port/tcp" "published in the design but does not answer"
-      fi
-      [[ $range == *-* ]] || break
-    done
+    check_range "$host" "$entry" open
   done
   for entry in "${closed_ports[@]}"; do
-    range=${entry%/*}
-    for port in "${range%-*}" "${range#*-}"; do
-      if can_connect "$host" "$port"; then
-        report FAIL internet "$host:$port/tcp" "answers but the design does not publish it"
-      else
-        report PASS internet "$host:$port/tcp" "closed"
-      fi
-      [[ $range == *-* ]] || break
-    done
+    check_range "$host" "$entry" closed
   done
 }
 
