@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::graph::{Graph, GroupKind};
 use super::layout::{Key, Memory};
-use super::text;
+use super::title;
 
 /// Padding inside a box, left and right.
 pub(super) const PAD: f32 = 16.0;
@@ -38,7 +38,7 @@ pub(super) fn title_width(graph: &Graph, g: usize) -> f32 {
         if g.kind == GroupKind::Loose {
             0.0
         } else {
-            text::width(&g.title, 16.0, true) + text::width(&g.subtitle, 12.0, false) + 3.0 * PAD
+            title::name_width(&g.title) + title::flags_width(&g.subtitle) + 3.0 * PAD
         }
     })
 }

@@ -15,6 +15,16 @@ const CLEAR: f32 = 5.0;
 /// The least gap between the name and the flags.
 const GAP: f32 = 12.0;
 
+/// How wide a box's name is drawn: 16 px, bold.
+pub(super) fn name_width(title: &str) -> f32 {
+    text::width(title, 16.0, true)
+}
+
+/// How wide a box's flags are drawn: 12 px.
+pub(super) fn flags_width(subtitle: &str) -> f32 {
+    text::width(subtitle, 12.0, false)
+}
+
 /// Every straight piece of every arrow as its extent: left, right, top, bottom.
 pub(super) type Extent = (f32, f32, f32, f32);
 
@@ -56,12 +66,7 @@ pub(super) fn place(rect: &Rect, title: &str, subtitle: &str, extents: &[Extent]
             _ => merged.push((lo, hi, 1)),
         }
     }
-    let tw = text::width(title, 16.0, true);
-    let sw = if subtitle.is_empty() {
-        0.0
-    } else {
-        text::width(subtitle, 12.0, false)
-    };
+    let (tw, sw) = (name_width(title), flags_width(subtitle));
     let hits = |a: f32, b: f32| -> usize {
         merged
             .iter()
