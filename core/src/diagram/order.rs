@@ -697,6 +697,11 @@ impl Layered {
         Some((c, local))
     }
 
+    /// A column's slots, rank by rank within its row (none for a column that is not).
+    pub(super) fn column_slots(&self, c: usize) -> &[Vec<usize>] {
+        self.columns.get(c).map_or(&[], |c| &c.members[..])
+    }
+
     /// A column's slots at a rank within its row.
     fn members(&self, c: usize, local: usize) -> Option<&Vec<usize>> {
         self.columns.get(c)?.members.get(local)

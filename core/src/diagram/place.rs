@@ -451,9 +451,8 @@ pub(super) fn across(graph: &Graph, layered: &Layered, hints: Option<&Hints>) ->
     if hints.is_some() {
         let all: Vec<(usize, usize)> = links.iter().flatten().copied().collect();
         wishes(layered, &at, hints, (true, true), &all, None, &mut wanted);
-        let wishes = wanted;
         for r in 0..layered.rows.len() {
-            settle_row(graph, layered, &mut at, r, &wishes, hints);
+            settle_row(graph, layered, &mut at, r, &wanted, hints);
         }
     }
     at
@@ -582,7 +581,7 @@ fn settle_row(
         if let Some(l) = at.left.get_mut(c) {
             *l += moved;
         }
-        for members in layered.columns.get(c).map_or(&[][..], |c| &c.members[..]) {
+        for members in layered.column_slots(c) {
             for &s in members {
                 if let Some(x) = at.x.get_mut(s) {
                     *x += moved;
@@ -749,10 +748,7 @@ fn each_row_slot<T>(
         return;
     };
     for &c in &row.columns {
-        let Some(column) = layered.columns.get(c) else {
-            continue;
-        };
-        for members in &column.members {
+        for members in layered.column_slots(c) {
             for &s in members {
                 if let Some(v) = by_slot.get_mut(s) {
                     f(s, v);
@@ -783,7 +779,7 @@ fn place_row(
         let w = at.width.get(c).copied().unwrap_or(0.0);
         let left = at.left.get(c).copied().unwrap_or(0.0);
         let (mut shift, mut total) = (0.0, 0.0);
-        for members in layered.columns.get(c).map_or(&[][..], |c| &c.members[..]) {
+        for members in layered.column_slots(c) {
             for &s in members {
                 let (want, wt) = wishes.get(s).copied().unwrap_or((0.0, 0.0));
                 shift += (want - at.x.get(s).copied().unwrap_or(0.0)) * wt;
@@ -822,7 +818,7 @@ fn place_row(
         if let Some(l) = at.left.get_mut(c) {
             *l = new;
         }
-        for members in layered.columns.get(c).map_or(&[][..], |c| &c.members[..]) {
+        for members in layered.column_slots(c) {
             for &s in members {
                 if let Some(x) = at.x.get_mut(s) {
                     *x += new - old;
