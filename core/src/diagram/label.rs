@@ -2,7 +2,8 @@
 //! line of its own just outside the side they enter, within the card's width: cards of
 //! a rank never overlap, so neither do their labels, and the line is kept free of
 //! cards and titles when ranks are placed. Along that line a label goes between the
-//! arrows that enter or leave the side, clear of their heads, where it fits.
+//! arrows that enter or leave the side, clear of their heads, where it fits; a long
+//! port list that fits nowhere between them is cut to the widest room there is.
 
 use super::graph::{Arrow, Graph};
 use super::layout::{Change, Label, Rect, Tone};
@@ -147,24 +148,25 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         crate::sort::sort_by(&mut parts, |a, b| a.0.total_cmp(&b.0));
         let left = parts.first().map_or(card.rect.x, |p| p.0);
         let mut said = said(parts.into_iter().map(|(_, text, tone)| (text, tone)));
-        // As many parts as fit the card's width, the rest summed up as "…".
-        let room = card.rect.w - 4.0;
-        while said.len() > 1 && width(&said) > room {
-            said.pop();
-            if let Some(last) = said.last_mut() {
-                if !last.0.ends_with('…') {
-                    last.0.push('…');
+        let (lo, hi) = (card.rect.x + 2.0, card.rect.x + card.rect.w - 2.0);
+        shorten(&mut said, hi - lo);
+        let xs = entering.get(&(c, below)).map_or(&[][..], Vec::as_slice);
+        let wished = left + HEAD_CLEAR;
+        let mut w = width(&said);
+        let (mut x, through) = spot(lo, hi - w, w, xs, wished);
+        // Arrows would run through the text: the widest room between them takes it,
+        // its port list shortened (the arrow's title says every port), where a whole
+        // port of each part fits (a blocked or changed port is never left out).
+        if through > 0 {
+            if let Some((from, to)) = widest_gap(lo, hi, xs) {
+                let mut short = said.clone();
+                if shorten(&mut short, to - from) && short.len() == said.len() {
+                    w = width(&short);
+                    x = spot(from, to - w, w, xs, wished).0;
+                    said = short;
                 }
             }
         }
-        let over = width(&said) > room;
-        if let Some(only) = said.first_mut().filter(|_| over) {
-            only.0 = text::fit(&only.0, room, 11.0, true);
-        }
-        let xs = entering.get(&(c, below)).map_or(&[][..], Vec::as_slice);
-        let w = width(&said);
-        let (lo, hi) = (card.rect.x + 2.0, card.rect.x + card.rect.w - 2.0 - w);
-        let (x, _) = spot(lo, hi, w, xs, left + HEAD_CLEAR);
         let y = if below {
             card.rect.y + card.rect.h + 1.0
         } else {
@@ -184,14 +186,62 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
     out
 }
 
+/// Shortens a label to `room`: as many parts as fit, the rest summed up as "…", and a
+/// part too wide alone cut after its last port that fits. Whether it keeps a whole
+/// port (or all of it); when not, the one part left is cut wherever it must be.
+fn shorten(said: &mut Vec<(String, Tone)>, room: f32) -> bool {
+    while said.len() > 1 && width(said) > room {
+        said.pop();
+        if let Some(last) = said.last_mut() {
+            if !last.0.ends_with('…') {
+                last.0.push('…');
+            }
+        }
+    }
+    if width(said) <= room {
+        return true;
+    }
+    let Some(only) = said.first_mut() else {
+        return true;
+    };
+    // Ports are listed as "80, 443, 8080": cut between them.
+    let text = only.0.trim_end_matches('…');
+    let mut cut = text;
+    while let Some((kept, _)) = cut.rsplit_once(", ") {
+        cut = kept;
+        if text_width(cut) + text_width("…") <= room {
+            only.0 = format!("{cut}…");
+            return true;
+        }
+    }
+    only.0 = text::fit(&only.0, room, 11.0, true);
+    false
+}
+
+/// The widest stretch of a card side between `lo` and `hi` that no arrow entering or
+/// leaving it at `xs` runs through (each keeps [`HEAD_CLEAR`] around it).
+fn widest_gap(lo: f32, hi: f32, xs: &[f32]) -> Option<(f32, f32)> {
+    let mut xs = xs.to_vec();
+    crate::sort::sort_by(&mut xs, f32::total_cmp);
+    let starts = std::iter::once(lo).chain(xs.iter().map(|x| x + HEAD_CLEAR));
+    let ends = xs.iter().map(|x| x - HEAD_CLEAR).chain(std::iter::once(hi));
+    starts
+        .zip(ends)
+        .map(|(a, b)| (a.max(lo), b.min(hi)))
+        .filter(|(a, b)| b > a)
+        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
+}
+
 /// Where a label `w` wide starts, between `lo` and `hi`, on a side that arrows enter at
 /// `xs`: where the fewest of them run through it, and of those the nearest to `wished`
 /// (just after the first arrow, so the label reads as that arrow's); and how many run
 /// through it there.
 fn spot(lo: f32, hi: f32, w: f32, xs: &[f32], wished: f32) -> (f32, usize) {
+    // A hair's tolerance: a label placed just clear of an arrow (at `a + HEAD_CLEAR`)
+    // must not count it through for the rounding of that sum.
     let through = |x: f32| {
         xs.iter()
-            .filter(|&&a| a > x - HEAD_CLEAR && a < x + w + HEAD_CLEAR)
+            .filter(|&&a| a > x - HEAD_CLEAR + 0.01 && a < x + w + HEAD_CLEAR - 0.01)
             .count()
     };
     let places = [wished, lo, hi]
@@ -232,6 +282,37 @@ mod tests {
                 ("8080".to_string(), Tone::Flow),
             ]
         );
+    }
+
+    #[test]
+    fn a_long_port_list_is_cut_between_ports_to_its_room() {
+        let ports = || vec![("19991, 143, 993, 110".to_string(), Tone::Public)];
+        let mut said = ports();
+        assert!(shorten(&mut said, 200.0));
+        assert_eq!(said, ports());
+        let room = text_width("19991, 143…") + 1.0;
+        assert!(shorten(&mut said, room));
+        assert_eq!(said[0].0, "19991, 143…");
+        // Not even one port fits: cut where it must be, and said so.
+        let mut said = ports();
+        assert!(!shorten(&mut said, text_width("199…")));
+        assert_eq!(said[0].0, "199…");
+        // Parts that do not fit are summed up as "…" on the last kept.
+        let mut said = vec![
+            ("5432".to_string(), Tone::Flow),
+            ("✕ 5432".to_string(), Tone::Blocked),
+        ];
+        assert!(shorten(&mut said, text_width("5432…") + 1.0));
+        assert_eq!(said, [("5432…".to_string(), Tone::Flow)]);
+    }
+
+    #[test]
+    fn the_widest_room_between_arrows_keeps_clear_of_their_heads() {
+        // A side from 0 to 100 with arrows at 30 and 45: the widest room is after them.
+        assert_eq!(widest_gap(0.0, 100.0, &[45.0, 30.0]), Some((55.0, 100.0)));
+        assert_eq!(widest_gap(0.0, 100.0, &[]), Some((0.0, 100.0)));
+        // Arrows all along: no room at all.
+        assert_eq!(widest_gap(0.0, 30.0, &[5.0, 15.0, 25.0]), None);
     }
 
     #[test]
