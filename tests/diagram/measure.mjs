@@ -50,6 +50,8 @@ export function arrowCount(g) {
  *   is);
  * - `labelOverlaps`: pairs of an arrow label and another label or a card whose boxes
  *   (less 1 unit each side) overlap;
+ * - `labelsCrossed`: (arrow, label) pairs where the arrow runs inside the label's box
+ *   (less 1 unit);
  * - `width`, `height` (viewBox), `namePx`: the smallest card-name text in pixels when
  *   the whole drawing is scaled to fit a 1920x1080 screen.
  */
@@ -328,6 +330,10 @@ export function measureInPage(spec) {
     for (let j = i + 1; j < labels.length; j++) if (overlap(labels[i], labels[j])) labelOverlaps++;
     for (const c of cards) if (overlap(labels[i], shrink(c.box, 1))) labelOverlaps++;
   }
+  // Arrows running through a label's text (Mermaid sets every label on its own arrow,
+  // so this says something of our drawing only).
+  let labelsCrossed = 0;
+  for (const a of arrows) for (const l of labels) if (runsInside(l, a.pts)) labelsCrossed++;
 
   // The card names' size when the drawing fills a 1920x1080 screen.
   const fit = Math.min(1920 / vb.width, 1080 / vb.height);
@@ -347,6 +353,7 @@ export function measureInPage(spec) {
     throughCards,
     throughTiers,
     labelOverlaps,
+    labelsCrossed,
     width: Math.round(vb.width),
     height: Math.round(vb.height),
     namePx: Number.isFinite(namePx) ? Math.round(namePx * 10) / 10 : 0,
