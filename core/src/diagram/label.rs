@@ -155,12 +155,12 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         let mut w = width(&said);
         let (mut x, through) = spot(lo, hi - w, w, xs, wished);
         // Arrows would run through the text: the widest room between them takes it,
-        // its port list shortened (the arrow's title says every port), where a whole
-        // port of each part fits (a blocked or changed port is never left out).
+        // shortened (the arrows' titles say every port), where a whole port of each
+        // part kept fits and no blocked or changed port is left out.
         if through > 0 {
             if let Some((from, to)) = widest_gap(lo, hi, xs) {
                 let mut short = said.clone();
-                if shorten(&mut short, to - from) && short.len() == said.len() {
+                if shorten(&mut short, to - from) && marked(&short) == marked(&said) {
                     w = width(&short);
                     x = spot(from, to - w, w, xs, wished).0;
                     said = short;
@@ -186,36 +186,36 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
     out
 }
 
-/// Shortens a label to `room`: as many parts as fit, the rest summed up as "…", and a
-/// part too wide alone cut after its last port that fits. Whether it keeps a whole
-/// port (or all of it); when not, the one part left is cut wherever it must be.
+/// Shortens a label to `room`: the last part's port list ("80, 443, 8080") cut after
+/// a port, then the part left out, summed up as "…", until it fits. Whether it keeps a
+/// whole port of each part left (when not, the one part left is cut wherever it must be).
 fn shorten(said: &mut Vec<(String, Tone)>, room: f32) -> bool {
-    while said.len() > 1 && width(said) > room {
-        said.pop();
-        if let Some(last) = said.last_mut() {
-            if !last.0.ends_with('…') {
+    while width(said) > room {
+        let parts = said.len();
+        let Some(last) = said.last_mut() else {
+            return true;
+        };
+        if let Some((kept, _)) = last.0.trim_end_matches('…').rsplit_once(", ") {
+            last.0 = format!("{kept}…");
+        } else if parts > 1 {
+            said.pop();
+            if let Some(last) = said.last_mut().filter(|l| !l.0.ends_with('…')) {
                 last.0.push('…');
             }
+        } else {
+            last.0 = text::fit(&last.0, room, 11.0, true);
+            return false;
         }
     }
-    if width(said) <= room {
-        return true;
-    }
-    let Some(only) = said.first_mut() else {
-        return true;
-    };
-    // Ports are listed as "80, 443, 8080": cut between them.
-    let text = only.0.trim_end_matches('…');
-    let mut cut = text;
-    while let Some((kept, _)) = cut.rsplit_once(", ") {
-        cut = kept;
-        if text_width(cut) + text_width("…") <= room {
-            only.0 = format!("{cut}…");
-            return true;
-        }
-    }
-    only.0 = text::fit(&only.0, room, 11.0, true);
-    false
+    true
+}
+
+/// How many parts of a label say what a review must see: a blocked flow, or one added
+/// or removed since the baseline.
+fn marked(said: &[(String, Tone)]) -> usize {
+    said.iter()
+        .filter(|p| matches!(p.1, Tone::Blocked | Tone::Added | Tone::Removed))
+        .count()
 }
 
 /// The widest stretch of a card side between `lo` and `hi` that no arrow entering or
@@ -297,11 +297,19 @@ mod tests {
         let mut said = ports();
         assert!(!shorten(&mut said, text_width("199…")));
         assert_eq!(said[0].0, "199…");
-        // Parts that do not fit are summed up as "…" on the last kept.
-        let mut said = vec![
-            ("5432".to_string(), Tone::Flow),
-            ("✕ 5432".to_string(), Tone::Blocked),
-        ];
+        // The last part's list is cut first; a part that does not fit then is summed
+        // up as "…" on the part before it.
+        let two = || {
+            vec![
+                ("5432".to_string(), Tone::Flow),
+                ("9090, 9091".to_string(), Tone::Public),
+            ]
+        };
+        let mut said = two();
+        let room = width(&said) - 1.0;
+        assert!(shorten(&mut said, room));
+        assert_eq!(said[1].0, "9090…");
+        let mut said = two();
         assert!(shorten(&mut said, text_width("5432…") + 1.0));
         assert_eq!(said, [("5432…".to_string(), Tone::Flow)]);
     }
