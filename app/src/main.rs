@@ -34,6 +34,10 @@ fn main() {
 /// How many times each built-in design is laid out ahead.
 const AHEAD_LAYOUTS: usize = 4;
 
+/// How many copies of the first template's services make the design laid out ahead
+/// as a large one (over 80 cards: the layout's path for large designs).
+const AHEAD_COPIES: usize = 7;
+
 /// Opens, analyses, lays out and draws built-in design `i` off screen (one template per
 /// idle period after the page opened), laying it out a few times, then moves one card
 /// as a drag does: the move, the analysis, the layout after the one before, the drawing
@@ -41,9 +45,33 @@ const AHEAD_LAYOUTS: usize = 4;
 /// first call, and optimises it only once it has run a while: without this, the first
 /// file a person opens pays for compiling the import, the analysis and the layout (200
 /// services: a first layout of 18 ms against 4 ms for the next, measured in Chromium),
-/// and the first drag for compiling the layout after an edit.
+/// and the first drag for compiling the layout after an edit. After the first template,
+/// a large design made of its copies runs the path only large designs take.
 fn compile_ahead(i: usize) {
     use tiermap_core::diagram;
+    if i == 1 {
+        if let Some(Ok(design)) = tiermap_core::templates::TEMPLATES
+            .first()
+            .map(|t| t.design())
+        {
+            let mut model = design.model().clone();
+            for k in 1..AHEAD_COPIES {
+                let copy = |name: &String| format!("{name}-{k}");
+                for s in &design.model().services {
+                    let mut s = s.clone();
+                    s.name = copy(&s.name);
+                    model.services.push(s);
+                }
+                for f in &design.model().flows {
+                    let mut f = f.clone();
+                    (f.from, f.to) = (copy(&f.from), copy(&f.to));
+                    model.flows.push(f);
+                }
+            }
+            let analysis = tiermap_core::Analysis::of(&model);
+            let _ = diagram::layout(&model, &analysis);
+        }
+    }
     let Some(template) = tiermap_core::templates::TEMPLATES.get(i) else {
         return;
     };
