@@ -397,13 +397,17 @@ impl Layered {
 
     /// The slots of a rank, in order, without collecting them.
     fn rank_slots(&self, rank: usize) -> impl Iterator<Item = usize> + '_ {
+        self.rank_lists(rank).flatten().copied()
+    }
+
+    /// A rank's slots as its columns hold them, column by column in order: the hot
+    /// loops go over each list in a plain loop of their own.
+    fn rank_lists(&self, rank: usize) -> impl Iterator<Item = &Vec<usize>> + '_ {
         let row = self.row_of(rank).and_then(|r| self.rows.get(r));
         let local = row.map_or(0, |row| rank.saturating_sub(row.first));
         row.into_iter()
             .flat_map(|row| row.columns.iter())
             .filter_map(move |&c| self.columns.get(c)?.members.get(local))
-            .flatten()
-            .copied()
     }
 
     /// Each slot's place in its rank, as a fraction (0 to 1) so ranks of different
@@ -419,18 +423,9 @@ impl Layered {
     fn place_rank(&self, rank: usize, pos: &mut [(f32, usize)]) {
         // Run after every swap and move: plain loops, and the rank's length from its
         // columns' lengths.
-        let Some(row) = self.row_of(rank).and_then(|r| self.rows.get(r)) else {
-            return;
-        };
-        let local = rank.saturating_sub(row.first);
-        let lists = || {
-            row.columns
-                .iter()
-                .filter_map(move |&c| self.columns.get(c)?.members.get(local))
-        };
-        let n = lists().map(Vec::len).sum::<usize>().max(1) as f32;
+        let n = self.rank_lists(rank).map(Vec::len).sum::<usize>().max(1) as f32;
         let mut i = 0;
-        for members in lists() {
+        for members in self.rank_lists(rank) {
             for &s in members {
                 if let Some(p) = pos.get_mut(s) {
                     *p = ((i as f32 + 0.5) / n, i);
@@ -451,14 +446,7 @@ impl Layered {
         // (upper, lower, arrows carried)
         links.clear();
         // Plain loops: this runs after every move the ordering tries.
-        let Some(row) = self.row_of(rank).and_then(|r| self.rows.get(r)) else {
-            return 0;
-        };
-        let local = rank.saturating_sub(row.first);
-        for &c in &row.columns {
-            let Some(members) = self.columns.get(c).and_then(|c| c.members.get(local)) else {
-                continue;
-            };
+        for members in self.rank_lists(rank) {
             for &s in members {
                 let Some(slot) = self.slots.get(s) else {
                     continue;
