@@ -362,6 +362,7 @@ impl<'a> Report<'a> {
                     crate::model::FlowOrigin::DependsOn => "depends_on".to_string(),
                     crate::model::FlowOrigin::ProxyRoute => "proxy_route".to_string(),
                     crate::model::FlowOrigin::Environment(key) => format!("environment:{key}"),
+                    crate::model::FlowOrigin::Command(word) => format!("command:{word}"),
                 };
                 Some(FlowRow {
                     from: &f.from,

@@ -1,5 +1,6 @@
 //! Intended flows: inferred from the file (`depends_on`, proxy routes, environment
-//! values that name a service as a host) and checked against reachability.
+//! values and command arguments that name a service as a host) and checked against
+//! reachability.
 
 use std::collections::HashMap;
 
@@ -68,6 +69,61 @@ pub fn infer(model: &Model) -> Vec<Flow> {
                         origin: FlowOrigin::Environment(key.clone()),
                         at: service.at,
                     });
+                }
+            }
+        }
+        for (flag, value) in command_arguments(&service.command) {
+            for (host, port) in hosts_in(value, host_key(flag)) {
+                let Some(target) = resolve(&index, &prefix, &host) else {
+                    continue;
+                };
+                if target != service.name {
+                    out.push(Flow {
+                        from: service.name.clone(),
+                        to: target.to_string(),
+                        port,
+                        origin: FlowOrigin::Command(
+                            if flag.is_empty() { value } else { flag }.to_string(),
+                        ),
+                        at: service.at,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The key [`hosts_in`] reads a command flag's hint from: `-h` is `--host` to the
+/// clients that take a host (`mysqldump`, `psql`, `redis-cli`).
+fn host_key(flag: &str) -> &str {
+    if flag == "-h" {
+        "HOST"
+    } else {
+        flag
+    }
+}
+
+/// A command's arguments as (flag, value) pairs, so [`hosts_in`] reads them as it reads
+/// environment entries: `--consul.endpoint=consul:8500` and `--host db` give the flag
+/// as the key; any other word (`wait-for-it db:3306`, a URL) comes with an empty key.
+/// Shell text (`sh -c "mysqldump --host=db ..."`) is split at spaces and quotes.
+fn command_arguments(command: &[String]) -> Vec<(&str, &str)> {
+    let words: Vec<&str> = command
+        .iter()
+        .flat_map(|w| w.split(|c: char| c.is_whitespace() || c == '"' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    for (i, &word) in words.iter().enumerate() {
+        match word.split_once('=') {
+            Some((flag, value)) if flag.starts_with('-') => out.push((flag, value)),
+            _ => {
+                out.push(("", word));
+                // `--host db`, `-h db`: the flag names the next word a host.
+                let next = words.get(i + 1).filter(|n| !n.starts_with('-'));
+                if let Some(&next) = next.filter(|_| word.starts_with('-')) {
+                    out.push((word, next));
                 }
             }
         }
@@ -186,5 +242,50 @@ mod tests {
             vec![("kafka".into(), Some(9092)), ("zk".into(), Some(2181))]
         );
         assert!(hosts_in("12:30", "TIME").iter().all(|(h, _)| h == "12"));
+    }
+
+    #[test]
+    fn hosts_from_command_arguments() {
+        let hosts = |words: &[&str]| -> Vec<(String, Option<u16>)> {
+            let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+            command_arguments(&words)
+                .into_iter()
+                .flat_map(|(flag, value)| hosts_in(value, host_key(flag)))
+                .collect()
+        };
+        assert_eq!(
+            hosts(&["--providers.docker.endpoint=tcp://socket-proxy:2375"]),
+            vec![("socket-proxy".into(), Some(2375))]
+        );
+        assert_eq!(
+            hosts(&[
+                "/usr/bin/wait-for.sh",
+                "-t",
+                "0",
+                "db:3306",
+                "--",
+                "/run.sh"
+            ]),
+            vec![("db".into(), Some(3306))]
+        );
+        assert_eq!(
+            hosts(&[
+                "sh",
+                "-c",
+                "mysqldump --all-databases --host=db > /backup/all.sql"
+            ]),
+            vec![("db".into(), None)]
+        );
+        assert_eq!(
+            hosts(&["redis-cli", "-h", "cache", "ping"]),
+            vec![("cache".into(), None)]
+        );
+        assert_eq!(
+            hosts(&["--redis-host", "cache"]),
+            vec![("cache".into(), None)]
+        );
+        // Flags and words that name no host give none.
+        assert!(hosts(&["--appendonly", "yes", "-t", "120", "--port=6379"]).is_empty());
+        assert!(hosts(&["--entrypoints.web.address=:80"]).is_empty());
     }
 }

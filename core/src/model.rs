@@ -445,6 +445,9 @@ pub enum FlowOrigin {
     ProxyRoute,
     /// An environment value that names the service as a host; holds the variable name.
     Environment(String),
+    /// A command argument that names the service as a host; holds its flag
+    /// (`--consul.endpoint`) or, for a bare word, the word (`db:3306`).
+    Command(String),
 }
 
 /// A fact from the file that a rule reports.

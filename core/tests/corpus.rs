@@ -353,3 +353,42 @@ fn edits_change_only_their_own_lines_and_docker_reads_the_rest_alike() {
         "only {checked_by_docker} edits checked by docker"
     );
 }
+
+#[test]
+fn command_arguments_that_name_a_service_are_flows() {
+    // Traefik 1 configured on its command line: it reads its config from consul, and
+    // its init job also talks to the docker socket proxy.
+    let text = support::corpus_text("BretFisher__dogvscat__stack-proxy-global.yml");
+    let design = Design::import(&text, ImportOptions::default()).unwrap();
+    let mut flows: Vec<(&str, &str, Option<u16>, String)> = design
+        .model()
+        .flows
+        .iter()
+        .map(|f| {
+            let origin = match &f.origin {
+                tiermap_core::model::FlowOrigin::Command(flag) => flag.clone(),
+                other => format!("{other:?}"),
+            };
+            (f.from.as_str(), f.to.as_str(), f.port, origin)
+        })
+        .collect();
+    flows.sort();
+    assert_eq!(
+        flows,
+        vec![
+            ("traefik", "consul", Some(8500), "--consul.endpoint".into()),
+            (
+                "traefik-init",
+                "consul",
+                Some(8500),
+                "--consul.endpoint".into()
+            ),
+            (
+                "traefik-init",
+                "dockersocket",
+                Some(2375),
+                "--docker.endPoint".into()
+            ),
+        ]
+    );
+}

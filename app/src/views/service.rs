@@ -329,6 +329,7 @@ fn Flows(name: String) -> impl IntoView {
                             FlowOrigin::DependsOn => "depends_on".into(),
                             FlowOrigin::ProxyRoute => "proxy route".into(),
                             FlowOrigin::Environment(k) => format!("env {k}"),
+                            FlowOrigin::Command(w) => format!("command {w}"),
                         },
                         blocked: check.blocked(),
                         own: f.origin == FlowOrigin::User,
