@@ -2,8 +2,9 @@
 //! line of its own just outside the side they enter, within the card's width: cards of
 //! a rank never overlap, so neither do their labels, and the line is kept free of
 //! cards and titles when ranks are placed. Along that line a label goes between the
-//! arrows that enter or leave the side, clear of their heads, where it fits; a long
-//! port list that fits nowhere between them is cut to the widest room there is.
+//! arrows that enter or leave the side, clear of their heads and lines, where it
+//! fits; a long port list that fits nowhere between them is cut to the widest room
+//! there is.
 
 use super::graph::{Arrow, Graph};
 use super::layout::{Change, Label, Rect, Tone};
@@ -67,6 +68,10 @@ type Sides = std::collections::BTreeMap<(usize, bool), Vec<(f32, String, Tone)>>
 /// arrowhead (an added arrow's, 6 strokes of 2.8 px) and a gap, so no head covers a digit.
 pub(super) const HEAD_CLEAR: f32 = 10.0;
 
+/// How far a label keeps from an arrow leaving its side: half the widest line (a
+/// public arrow's, 3 px) and a gap, so the line does not touch a digit.
+const TAIL_CLEAR: f32 = 4.0;
+
 /// How wide a label's text is drawn: 11 px, semi-bold, measured as bold.
 pub(super) fn text_width(text: &str) -> f32 {
     text::width(text, 11.0, true)
@@ -115,9 +120,10 @@ fn end_x(runs: &Runs, chain: &Chain, link: usize, head: bool) -> Option<f32> {
 /// The labels of every card side that arrows with something to say enter.
 pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label> {
     // (card, below?) -> [(x where the arrow enters, part)], and where every arrow
-    // entering or leaving that side does, said or not.
+    // entering or leaving that side does, said or not, with the room it keeps.
     let mut sides = Sides::new();
-    let mut entering: std::collections::BTreeMap<(usize, bool), Vec<f32>> = Default::default();
+    let mut entering: std::collections::BTreeMap<(usize, bool), Vec<(f32, f32)>> =
+        Default::default();
     for (a, arrow) in graph.arrows.iter().enumerate() {
         let Some(head) = head_link(graph, a) else {
             continue;
@@ -127,13 +133,16 @@ pub(super) fn labels(graph: &Graph, layered: &Layered, runs: &Runs) -> Vec<Label
         };
         let x = end_x(runs, chain, head, true).unwrap_or(0.0);
         let side = (arrow.to, chain.reversed);
-        entering.entry(side).or_default().push(x);
+        entering.entry(side).or_default().push((x, HEAD_CLEAR));
         // Its tail crosses the label line of the side it leaves by too.
         let tail = graph.arrow_links.get(a).and_then(|l| l.first()).copied();
         let tail_chain = tail.and_then(|t| Some((t, layered.chains.get(t)?)));
         if let (Some(from), Some((t, chain))) = (arrow.from, tail_chain) {
             if let Some(x) = end_x(runs, chain, t, false) {
-                entering.entry((from, !chain.reversed)).or_default().push(x);
+                entering
+                    .entry((from, !chain.reversed))
+                    .or_default()
+                    .push((x, TAIL_CLEAR));
             }
         }
         if let Some((text, tone)) = part(arrow) {
@@ -219,12 +228,15 @@ fn marked(said: &[(String, Tone)]) -> usize {
 }
 
 /// The widest stretch of a card side between `lo` and `hi` that no arrow entering or
-/// leaving it at `xs` runs through (each keeps [`HEAD_CLEAR`] around it).
-fn widest_gap(lo: f32, hi: f32, xs: &[f32]) -> Option<(f32, f32)> {
+/// leaving it at `xs` runs through (each keeps its room, `.1`, either side).
+fn widest_gap(lo: f32, hi: f32, xs: &[(f32, f32)]) -> Option<(f32, f32)> {
     let mut xs = xs.to_vec();
-    crate::sort::sort_by(&mut xs, f32::total_cmp);
-    let starts = std::iter::once(lo).chain(xs.iter().map(|x| x + HEAD_CLEAR));
-    let ends = xs.iter().map(|x| x - HEAD_CLEAR).chain(std::iter::once(hi));
+    crate::sort::sort_by(&mut xs, |a, b| a.0.total_cmp(&b.0));
+    let starts = std::iter::once(lo).chain(xs.iter().map(|(x, clear)| x + clear));
+    let ends = xs
+        .iter()
+        .map(|(x, clear)| x - clear)
+        .chain(std::iter::once(hi));
     starts
         .zip(ends)
         .map(|(a, b)| (a.max(lo), b.min(hi)))
@@ -236,20 +248,17 @@ fn widest_gap(lo: f32, hi: f32, xs: &[f32]) -> Option<(f32, f32)> {
 /// `xs`: where the fewest of them run through it, and of those the nearest to `wished`
 /// (just after the first arrow, so the label reads as that arrow's); and how many run
 /// through it there.
-fn spot(lo: f32, hi: f32, w: f32, xs: &[f32], wished: f32) -> (f32, usize) {
-    // A hair's tolerance: a label placed just clear of an arrow (at `a + HEAD_CLEAR`)
-    // must not count it through for the rounding of that sum.
+fn spot(lo: f32, hi: f32, w: f32, xs: &[(f32, f32)], wished: f32) -> (f32, usize) {
+    // A hair's tolerance: a label placed just clear of an arrow (at `a + clear`) must
+    // not count it through for the rounding of that sum.
     let through = |x: f32| {
         xs.iter()
-            .filter(|&&a| a > x - HEAD_CLEAR + 0.01 && a < x + w + HEAD_CLEAR - 0.01)
+            .filter(|&&(a, clear)| a > x - clear + 0.01 && a < x + w + clear - 0.01)
             .count()
     };
     let places = [wished, lo, hi]
         .into_iter()
-        .chain(
-            xs.iter()
-                .flat_map(|&a| [a + HEAD_CLEAR, a - HEAD_CLEAR - w]),
-        )
+        .chain(xs.iter().flat_map(|&(a, clear)| [a + clear, a - clear - w]))
         .map(|x| x.min(hi).max(lo));
     let mut best = (usize::MAX, f32::MAX, lo);
     for x in places {
@@ -317,24 +326,54 @@ mod tests {
     #[test]
     fn the_widest_room_between_arrows_keeps_clear_of_their_heads() {
         // A side from 0 to 100 with arrows at 30 and 45: the widest room is after them.
-        assert_eq!(widest_gap(0.0, 100.0, &[45.0, 30.0]), Some((55.0, 100.0)));
+        let heads =
+            |xs: &[f32]| -> Vec<(f32, f32)> { xs.iter().map(|&x| (x, HEAD_CLEAR)).collect() };
+        assert_eq!(
+            widest_gap(0.0, 100.0, &heads(&[45.0, 30.0])),
+            Some((55.0, 100.0))
+        );
         assert_eq!(widest_gap(0.0, 100.0, &[]), Some((0.0, 100.0)));
         // Arrows all along: no room at all.
-        assert_eq!(widest_gap(0.0, 30.0, &[5.0, 15.0, 25.0]), None);
+        assert_eq!(widest_gap(0.0, 30.0, &heads(&[5.0, 15.0, 25.0])), None);
+        // An arrow leaving the side has no head to keep clear of, only its line.
+        assert_eq!(
+            widest_gap(0.0, 100.0, &[(45.0, TAIL_CLEAR), (30.0, HEAD_CLEAR)]),
+            Some((49.0, 100.0))
+        );
     }
 
     #[test]
     fn a_label_goes_between_the_arrows_not_over_them() {
         // A card side from 0 to 100, arrows at 10 and 50, a label 30 wide: right after
         // the first arrow it would run over the second, so it goes after the second.
-        assert_eq!(spot(2.0, 68.0, 30.0, &[10.0, 50.0], 20.0), (60.0, 0));
+        let heads =
+            |xs: &[f32]| -> Vec<(f32, f32)> { xs.iter().map(|&x| (x, HEAD_CLEAR)).collect() };
+        assert_eq!(
+            spot(2.0, 68.0, 30.0, &heads(&[10.0, 50.0]), 20.0),
+            (60.0, 0)
+        );
         // With room between them, right after the first.
-        assert_eq!(spot(2.0, 68.0, 20.0, &[10.0, 50.0], 20.0), (20.0, 0));
+        assert_eq!(
+            spot(2.0, 68.0, 20.0, &heads(&[10.0, 50.0]), 20.0),
+            (20.0, 0)
+        );
         // No room anywhere: where the fewest arrows run through it (one, from 30 on),
         // as near the first arrow as that allows.
         assert_eq!(
-            spot(2.0, 48.0, 50.0, &[10.0, 20.0, 30.0, 90.0], 20.0),
+            spot(2.0, 48.0, 50.0, &heads(&[10.0, 20.0, 30.0, 90.0]), 20.0),
             (30.0, 1)
+        );
+        // The second arrow leaves the side: the label fits between the two, closer to
+        // the line than it may come to a head.
+        assert_eq!(
+            spot(
+                2.0,
+                68.0,
+                24.0,
+                &[(10.0, HEAD_CLEAR), (50.0, TAIL_CLEAR)],
+                20.0
+            ),
+            (20.0, 0)
         );
     }
 }
