@@ -132,10 +132,23 @@ fn command_arguments(command: &[String]) -> Vec<(&str, &str)> {
 }
 
 /// Keeps the first flow of each (from, to, port), so user flows win over inferred ones.
+/// An inferred flow without a port goes where the same pair has a flow with one:
+/// `depends_on: [vault]` and `VAULT_URL=http://vault:8200` name one connection, which
+/// is one arrow, not two.
 pub fn dedup(flows: Vec<Flow>) -> Vec<Flow> {
+    let ported: std::collections::HashSet<(String, String)> = flows
+        .iter()
+        .filter(|f| f.port.is_some())
+        .map(|f| (f.from.clone(), f.to.clone()))
+        .collect();
     let mut seen = std::collections::HashSet::new();
     flows
         .into_iter()
+        .filter(|f| {
+            f.port.is_some()
+                || f.origin == FlowOrigin::User
+                || !ported.contains(&(f.from.clone(), f.to.clone()))
+        })
         .filter(|f| seen.insert((f.from.clone(), f.to.clone(), f.port)))
         .collect()
 }
@@ -242,6 +255,43 @@ mod tests {
             vec![("kafka".into(), Some(9092)), ("zk".into(), Some(2181))]
         );
         assert!(hosts_in("12:30", "TIME").iter().all(|(h, _)| h == "12"));
+    }
+
+    #[test]
+    fn a_connection_named_with_and_without_its_port_is_one_flow() {
+        let flow = |to: &str, port: Option<u16>, origin: FlowOrigin| Flow {
+            from: "api".into(),
+            to: to.into(),
+            port,
+            origin,
+            at: Default::default(),
+        };
+        let kept = dedup(vec![
+            flow("vault", None, FlowOrigin::DependsOn),
+            flow(
+                "vault",
+                Some(8200),
+                FlowOrigin::Environment("VAULT_URL".into()),
+            ),
+            flow("db", None, FlowOrigin::DependsOn),
+            flow("cache", None, FlowOrigin::User),
+            flow(
+                "cache",
+                Some(6379),
+                FlowOrigin::Environment("REDIS_URL".into()),
+            ),
+        ]);
+        let kept: Vec<(&str, Option<u16>)> = kept.iter().map(|f| (f.to.as_str(), f.port)).collect();
+        // The user's own flow stays as written, beside the one the file implies.
+        assert_eq!(
+            kept,
+            [
+                ("vault", Some(8200)),
+                ("db", None),
+                ("cache", None),
+                ("cache", Some(6379))
+            ]
+        );
     }
 
     #[test]
