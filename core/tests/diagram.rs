@@ -560,3 +560,30 @@ fn services_that_all_call_the_same_sinks_share_one_bundle_even_when_one_calls_mo
     assert_eq!(l.edges.len(), 19);
     assert!(l.edges.iter().any(|e| e.from == "web" && e.to == "rails"));
 }
+
+#[test]
+fn a_sink_every_service_calls_goes_below_one_only_its_neighbour_calls() {
+    // As ocariot's stack: each service calls its database and the message bus, each
+    // database calls the vault, and the vault calls its config store and the bus. The
+    // bus and the store are both sinks below the vault, but most of the bus's arrows come
+    // from far above: beside the store they would cross the vault's arrow to it, so the
+    // bus gets a rank of its own.
+    let mut yaml = String::from("services:\n");
+    for name in ["users", "orders", "stock", "billing", "mail", "search"] {
+        yaml += &format!(
+            "  {name}:\n    image: {name}\n    environment: [DB=mongodb://{name}-db:27017, BUS=amqp://bus:5672]\n  {name}-db:\n    image: mongo\n    environment: [VAULT=http://vault:8200]\n"
+        );
+    }
+    yaml += "  vault:\n    image: vault\n    environment: [STORE=http://store:8500, BUS=amqp://bus:5672]\n";
+    yaml += "  store:\n    image: consul\n  bus:\n    image: rabbitmq\n";
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    let top = |name: &str| l.cards.iter().find(|c| c.service == name).unwrap().rect.y;
+    assert!(top("store") > top("vault"));
+    assert!(
+        top("bus") > top("store"),
+        "bus at {}, store at {}",
+        top("bus"),
+        top("store")
+    );
+}

@@ -273,13 +273,21 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .collect()
     };
     // Widths past the widest row, and cards with no room to move between ranks, give
-    // the same ranks: each distinct ranking once.
+    // the same ranks: each distinct ranking once. A design not large also tries each
+    // with its boxes' last ranks split (see `rank::split_last`).
     let mut distinct: Vec<(f32, bool, rank::Ranked)> = Vec::new();
     for (factor, late) in tried {
         let width = (base * factor).min(MAX_WRAP);
         let ranked = rank::rank(&g, width, None, late);
-        if distinct.iter().all(|(_, _, seen)| *seen != ranked) {
-            distinct.push((width, late, ranked));
+        let split = if large {
+            None
+        } else {
+            rank::split_last(&g, &ranked)
+        };
+        for ranked in std::iter::once(ranked).chain(split) {
+            if distinct.iter().all(|(_, _, seen)| *seen != ranked) {
+                distinct.push((width, late, ranked));
+            }
         }
     }
     let tries = if g.cards.len() <= 60 {

@@ -793,6 +793,46 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>, late: boo
     Ranked { rows, ranks }
 }
 
+/// The ranking with each box's last rank split: the cards there that arrows reach from
+/// two ranks up or more (or from outside the box) go to a rank of their own below, when
+/// the last rank also holds cards called only from just above. The long arrows then
+/// pass those cards instead of crossing their short arrows: a message bus every service
+/// calls, beside a config store only its neighbour calls. `None` where no box has both.
+pub(super) fn split_last(graph: &Graph, ranked: &Ranked) -> Option<Ranked> {
+    let mut split = ranked.clone();
+    let mut any = false;
+    for ranks in &mut split.ranks {
+        let Some((last, above)) = ranks.split_last() else {
+            continue;
+        };
+        // Ranks of the box's nodes, for the callers' distance.
+        let rank_of = |n: usize| above.iter().position(|r| r.contains(&n));
+        let depth = above.len();
+        let called_from_far = |c: usize| {
+            graph
+                .links
+                .iter()
+                .any(|l| l.to == c && l.from.and_then(rank_of).is_none_or(|r| r + 2 <= depth))
+        };
+        let called = |c: usize| graph.links.iter().any(|l| l.to == c);
+        let far: Vec<usize> = last
+            .iter()
+            .copied()
+            .filter(|&c| called_from_far(c))
+            .collect();
+        let near = last.iter().any(|&c| called(c) && !far.contains(&c));
+        if far.is_empty() || !near {
+            continue;
+        }
+        if let Some(last) = ranks.last_mut() {
+            last.retain(|c| !far.contains(c));
+        }
+        ranks.push(far);
+        any = true;
+    }
+    any.then_some(split)
+}
+
 /// Rows a layer at a time, each filled up to `width`, the boxes of a layer ordered by
 /// where their callers are (the barycenter heuristic on boxes).
 fn fresh_rows(
