@@ -273,21 +273,13 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .collect()
     };
     // Widths past the widest row, and cards with no room to move between ranks, give
-    // the same ranks: each distinct ranking once. A design not large also tries each
-    // with its boxes' last ranks split (see `rank::split_last`).
+    // the same ranks: each distinct ranking once.
     let mut distinct: Vec<(f32, bool, rank::Ranked)> = Vec::new();
     for (factor, late) in tried {
         let width = (base * factor).min(MAX_WRAP);
         let ranked = rank::rank(&g, width, None, late);
-        let split = if large {
-            None
-        } else {
-            rank::split_last(&g, &ranked)
-        };
-        for ranked in std::iter::once(ranked).chain(split) {
-            if distinct.iter().all(|(_, _, seen)| *seen != ranked) {
-                distinct.push((width, late, ranked));
-            }
+        if distinct.iter().all(|(_, _, seen)| *seen != ranked) {
+            distinct.push((width, late, ranked));
         }
     }
     let tries = if g.cards.len() <= 60 {
@@ -301,25 +293,13 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     let candidates: Vec<usize> = if distinct.len() <= tries {
         (0..distinct.len()).collect()
     } else {
-        let mut quick: Vec<(usize, usize, f32)> = distinct
+        let mut quick: Vec<(usize, (usize, f32))> = distinct
             .iter()
             .enumerate()
-            .map(|(d, (_, _, ranked))| {
-                let mut layered = Layered::new(&g, ranked);
-                layered.order(None, Effort::Quick);
-                let crossings = layered.crossings();
-                let (w, h) = place::estimate(&g, &layered, internet);
-                (d, crossings, (1920.0 / w).min(1080.0 / h))
-            })
+            .map(|(d, (_, _, ranked))| (d, quick_look(&g, ranked, internet)))
             .collect();
-        crate::sort::sort_by(&mut quick, |a, b| {
-            let readable = |c: &(usize, usize, f32)| c.2 >= READABLE;
-            readable(b)
-                .cmp(&readable(a))
-                .then(a.1.cmp(&b.1))
-                .then(b.2.total_cmp(&a.2))
-        });
-        quick.into_iter().map(|(d, _, _)| d).collect()
+        crate::sort::sort_by(&mut quick, |a, b| promising(a.1, b.1));
+        quick.into_iter().map(|(d, _)| d).collect()
     };
     let full = |g: &super::graph::Graph, d: usize| {
         let (width, _, ranked) = distinct.get(d)?;
@@ -339,6 +319,32 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .take(tries.max(1))
         .filter_map(|&d| full(&g, d))
         .collect();
+    // Every ranking again with its boxes' last ranks split (see `rank::split_last`),
+    // where that changes it: ordered quickly, and the two most promising laid out in
+    // full. A ranking's own score foretells little of its split's: appwrite's best
+    // split comes from its eighth-best ranking.
+    let split: Vec<(Layout, usize, f32)> = if large {
+        Vec::new()
+    } else {
+        let mut quick: Vec<(f32, rank::Ranked, (usize, f32))> = distinct
+            .iter()
+            .filter_map(|(width, _, ranked)| {
+                let split = rank::split_last(&g, ranked)?;
+                let look = quick_look(&g, &split, internet);
+                Some((*width, split, look))
+            })
+            .collect();
+        crate::sort::sort_by(&mut quick, |a, b| promising(a.2, b.2));
+        quick
+            .into_iter()
+            .take(2)
+            .map(|(width, ranked, _)| {
+                let (l, crossings) = place(g.clone(), width, ranked, options, None, Effort::Full);
+                let scale = (1920.0 / l.width).min(1080.0 / l.height);
+                (l, crossings, scale)
+            })
+            .collect()
+    };
     // None reads on a projector but one nearly does: the most promising again with
     // arrows packed closer (the order, so the crossings, stay the same). Packing saves
     // about a quarter of the height at most, so a drawing further off is left as it is.
@@ -358,6 +364,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .collect();
         placed.extend(dense);
     }
+    placed.extend(split);
     // The least score wins, among those readable if any is; of equal scores the one
     // that shows larger.
     let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
@@ -375,6 +382,24 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         let ranked = rank::rank(&g, base, None, false);
         place(g, base, ranked, options, None, Effort::Full).0
     })
+}
+
+/// A ranking ordered quickly: its crossings and about the scale it would show at.
+fn quick_look(g: &super::graph::Graph, ranked: &rank::Ranked, internet: bool) -> (usize, f32) {
+    let mut layered = Layered::new(g, ranked);
+    layered.order(None, Effort::Quick);
+    let (w, h) = place::estimate(g, &layered, internet);
+    (layered.crossings(), (1920.0 / w).min(1080.0 / h))
+}
+
+/// Which of two quick looks to lay out in full first: one that reads on a projector,
+/// then fewer crossings, then larger.
+fn promising(a: (usize, f32), b: (usize, f32)) -> std::cmp::Ordering {
+    let readable = |c: (usize, f32)| c.1 >= READABLE;
+    readable(b)
+        .cmp(&readable(a))
+        .then(a.0.cmp(&b.0))
+        .then(b.1.total_cmp(&a.1))
 }
 
 /// Fewer crossings, and a drawing that fills the screen: a candidate's crossings (plus
