@@ -56,7 +56,24 @@ pub fn infer(model: &Model) -> Vec<Flow> {
                 });
             }
         }
-        for (key, value) in &service.environment {
+        // Environment values and command arguments that name a host: the key its hint
+        // is read from, the value, and where the flow comes from.
+        let named = service
+            .environment
+            .iter()
+            .map(|(key, value)| {
+                let origin = FlowOrigin::Environment(key.clone());
+                (key.as_str(), value.as_str(), origin)
+            })
+            .chain(
+                command_arguments(&service.command)
+                    .into_iter()
+                    .map(|(flag, value)| {
+                        let word = if flag.is_empty() { value } else { flag };
+                        (host_key(flag), value, FlowOrigin::Command(word.to_string()))
+                    }),
+            );
+        for (key, value, origin) in named {
             for (host, port) in hosts_in(value, key) {
                 let Some(target) = resolve(&index, &prefix, &host) else {
                     continue;
@@ -66,25 +83,7 @@ pub fn infer(model: &Model) -> Vec<Flow> {
                         from: service.name.clone(),
                         to: target.to_string(),
                         port,
-                        origin: FlowOrigin::Environment(key.clone()),
-                        at: service.at,
-                    });
-                }
-            }
-        }
-        for (flag, value) in command_arguments(&service.command) {
-            for (host, port) in hosts_in(value, host_key(flag)) {
-                let Some(target) = resolve(&index, &prefix, &host) else {
-                    continue;
-                };
-                if target != service.name {
-                    out.push(Flow {
-                        from: service.name.clone(),
-                        to: target.to_string(),
-                        port,
-                        origin: FlowOrigin::Command(
-                            if flag.is_empty() { value } else { flag }.to_string(),
-                        ),
+                        origin: origin.clone(),
                         at: service.at,
                     });
                 }
