@@ -303,16 +303,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     };
     let full = |g: &super::graph::Graph, d: usize| {
         let (width, _, ranked) = distinct.get(d)?;
-        let (l, crossings) = place(
-            g.clone(),
-            *width,
-            ranked.clone(),
-            options,
-            None,
-            Effort::Full,
-        );
-        let scale = (1920.0 / l.width).min(1080.0 / l.height);
-        Some((l, crossings, scale))
+        Some(in_full(g, *width, ranked.clone(), options))
     };
     let mut placed: Vec<(Layout, usize, f32)> = candidates
         .iter()
@@ -338,11 +329,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         quick
             .into_iter()
             .take(2)
-            .map(|(width, ranked, _)| {
-                let (l, crossings) = place(g.clone(), width, ranked, options, None, Effort::Full);
-                let scale = (1920.0 / l.width).min(1080.0 / l.height);
-                (l, crossings, scale)
-            })
+            .map(|(width, ranked, _)| in_full(&g, width, ranked, options))
             .collect()
     };
     // None reads on a projector but one nearly does: the most promising again with
@@ -384,12 +371,30 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     })
 }
 
+/// A fresh layout of one ranking at one wrap width, ordered in full: the layout, its
+/// crossings and the scale it shows at.
+fn in_full(
+    g: &super::graph::Graph,
+    width: f32,
+    ranked: rank::Ranked,
+    options: &Options<'_>,
+) -> (Layout, usize, f32) {
+    let (l, crossings) = place(g.clone(), width, ranked, options, None, Effort::Full);
+    let scale = screen_scale(l.width, l.height);
+    (l, crossings, scale)
+}
+
 /// A ranking ordered quickly: its crossings and about the scale it would show at.
 fn quick_look(g: &super::graph::Graph, ranked: &rank::Ranked, internet: bool) -> (usize, f32) {
     let mut layered = Layered::new(g, ranked);
     layered.order(None, Effort::Quick);
     let (w, h) = place::estimate(g, &layered, internet);
-    (layered.crossings(), (1920.0 / w).min(1080.0 / h))
+    (layered.crossings(), screen_scale(w, h))
+}
+
+/// How large a drawing `w` by `h` shows when it fills a 1920x1080 screen.
+fn screen_scale(w: f32, h: f32) -> f32 {
+    (1920.0 / w).min(1080.0 / h)
 }
 
 /// Which of two quick looks to lay out in full first: one that reads on a projector,
