@@ -564,13 +564,128 @@ impl Layered {
         }
         self.restore(&best);
         // Sweeps and sifting move one slot at a time; a card whose arrows run through
-        // passes often only gains when they move with it. Kept only when it gains.
-        if effort == Effort::Full
-            && hints.is_none()
-            && self.slots.len() <= SHUFFLE_MOST
-            && !self.carry()
-        {
-            self.restore(&best);
+        // passes often only gains when they move with it (kept only when it gains), and
+        // so do two long arrows that cross (see `untangle`).
+        if effort == Effort::Full && hints.is_none() && self.slots.len() <= SHUFFLE_MOST {
+            if !self.carry() {
+                self.restore(&best);
+            }
+            self.untangle();
+        }
+    }
+
+    /// Swaps two arrows' passes over a run of ranks where both pass through the same
+    /// column, keeping each swap that removes crossings. Two long arrows that cross
+    /// where one could have stayed on its side all along only uncross when every pass
+    /// between moves at once, which sifting one slot at a time never tries.
+    fn untangle(&mut self) {
+        let mut pos = self.positions();
+        // Per arrow, its passes: (rank, slot, column).
+        let passes: Vec<Vec<(usize, usize, usize)>> = self
+            .chains
+            .iter()
+            .map(|chain| {
+                chain
+                    .slots
+                    .iter()
+                    .filter(|&&s| {
+                        self.slots
+                            .get(s)
+                            .is_some_and(|s| matches!(s.kind, SlotKind::Pass(_)))
+                    })
+                    .filter_map(|&s| {
+                        let (c, _) = self.place_of(s)?;
+                        Some((self.slots.get(s)?.rank, s, c))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut lists = (Vec::new(), Vec::new());
+        for (a, pa) in passes.iter().enumerate() {
+            for (b, pb) in passes.iter().enumerate().skip(a + 1) {
+                if pa.is_empty() || pb.is_empty() {
+                    continue;
+                }
+                // Only arrows that cross each other are worth a swap.
+                if !self.arrows_cross(a, b, &pos) {
+                    continue;
+                }
+                // Ranks where both pass through the same column, as (rank, slot, slot).
+                let common: Vec<(usize, usize, usize)> = pa
+                    .iter()
+                    .filter_map(|&(r, sa, ca)| {
+                        let &(_, sb, _) = pb
+                            .iter()
+                            .find(|&&(rb, sb, cb)| rb == r && cb == ca && sb != sa)?;
+                        Some((r, sa, sb))
+                    })
+                    .collect();
+                for run in common.chunk_by(|x, y| y.0 == x.0 + 1) {
+                    for i in 0..run.len() {
+                        for j in i..run.len() {
+                            let Some(part) = run.get(i..=j) else { continue };
+                            let (Some(&(top, _, _)), Some(&(bottom, _, _))) =
+                                (part.first(), part.last())
+                            else {
+                                continue;
+                            };
+                            let gaps = top.saturating_sub(1)
+                                ..(bottom + 1).min(self.ranks.saturating_sub(1));
+                            let before: usize = gaps
+                                .clone()
+                                .map(|g| self.crossings_below(g, &pos, &mut lists))
+                                .sum();
+                            self.swap_passes(part, &mut pos);
+                            let after: usize = gaps
+                                .map(|g| self.crossings_below(g, &pos, &mut lists))
+                                .sum();
+                            if after >= before {
+                                self.swap_passes(part, &mut pos);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether two arrows cross between some two ranks (not where they share a slot).
+    fn arrows_cross(&self, a: usize, b: usize, pos: &[(f32, usize)]) -> bool {
+        let (Some(a), Some(b)) = (self.chains.get(a), self.chains.get(b)) else {
+            return false;
+        };
+        let at = |s: usize| pos.get(s).map_or(0, |p| p.1);
+        let rank = |s: usize| self.slots.get(s).map_or(0, |s| s.rank);
+        a.slots.windows(2).any(|wa| {
+            let [ua, la] = *wa else { return false };
+            b.slots.windows(2).any(|wb| {
+                let [ub, lb] = *wb else { return false };
+                rank(ua) == rank(ub)
+                    && ua != ub
+                    && la != lb
+                    && (at(ua) < at(ub)) != (at(la) < at(lb))
+            })
+        })
+    }
+
+    /// Exchanges the places of each pair of passes, each pair at its own rank.
+    fn swap_passes(&mut self, pairs: &[(usize, usize, usize)], pos: &mut [(f32, usize)]) {
+        for &(rank, sa, sb) in pairs {
+            let Some((c, local)) = self.place_of(sa) else {
+                continue;
+            };
+            if let Some(m) = self
+                .columns
+                .get_mut(c)
+                .and_then(|c| c.members.get_mut(local))
+            {
+                let ia = m.iter().position(|&s| s == sa);
+                let ib = m.iter().position(|&s| s == sb);
+                if let (Some(ia), Some(ib)) = (ia, ib) {
+                    m.swap(ia, ib);
+                }
+            }
+            self.place_rank(rank, pos);
         }
     }
 
