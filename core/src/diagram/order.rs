@@ -116,6 +116,10 @@ const SHUFFLE_MOST: usize = 160;
 /// The longest rank of a column that is sifted.
 const SIFT_MOST: usize = 48;
 
+/// The most rounds of moving cards with their passes and untangling arrows, each
+/// followed by sweeps from the order it leaves.
+const AFTER_MOST: usize = 2;
+
 /// Every row's column order, then every column's slot orders, one after the other in
 /// one list (ordering never changes their lengths).
 type Snapshot = Vec<usize>;
@@ -564,21 +568,39 @@ impl Layered {
         }
         self.restore(&best);
         // Sweeps and sifting move one slot at a time; a card whose arrows run through
-        // passes often only gains when they move with it (kept only when it gains), and
-        // so do two long arrows that cross (see `untangle`).
+        // passes often only gains when they move with it, and so do two long arrows
+        // that cross (see `untangle`). Where those gain, sweeps from the new order may
+        // find more.
         if effort == Effort::Full && hints.is_none() && self.slots.len() <= SHUFFLE_MOST {
-            if !self.carry() {
-                self.restore(&best);
+            for _ in 0..AFTER_MOST {
+                // Both run: `|` does not stop at the first that gains.
+                let gained = self.carry() | self.untangle();
+                let crossings = self.crossings();
+                if crossings < best_crossings {
+                    best = self.snapshot();
+                    best_crossings = crossings;
+                }
+                if !gained {
+                    break;
+                }
+                let (order, crossings) = self.descend(effort);
+                if crossings < best_crossings {
+                    best = order.clone();
+                    best_crossings = crossings;
+                }
+                self.restore(&order);
             }
-            self.untangle();
+            self.restore(&best);
         }
     }
 
     /// Swaps two arrows' passes over a run of ranks where both pass through the same
     /// column, keeping each swap that removes crossings. Two long arrows that cross
     /// where one could have stayed on its side all along only uncross when every pass
-    /// between moves at once, which sifting one slot at a time never tries.
-    fn untangle(&mut self) {
+    /// between moves at once, which sifting one slot at a time never tries. Whether
+    /// any swap was kept.
+    fn untangle(&mut self) -> bool {
+        let mut any = false;
         let mut pos = self.positions();
         // Per arrow, its passes: (rank, slot, column).
         let passes: Vec<Vec<(usize, usize, usize)>> = self
@@ -639,7 +661,9 @@ impl Layered {
                             let after: usize = gaps
                                 .map(|g| self.crossings_below(g, &pos, &mut lists))
                                 .sum();
-                            if after >= before {
+                            if after < before {
+                                any = true;
+                            } else {
                                 self.swap_passes(part, &mut pos);
                             }
                         }
@@ -647,6 +671,7 @@ impl Layered {
                 }
             }
         }
+        any
     }
 
     /// Whether two arrows cross between some two ranks (not where they share a slot).
@@ -1495,5 +1520,59 @@ fn sort_by_keys(items: &mut [usize], keys: &[f32], paired: &mut Vec<(f32, usize)
     crate::sort::sort_by(paired, |a, b| a.0.total_cmp(&b.0));
     for (item, &(_, sorted)) in items.iter_mut().zip(paired.iter()) {
         *item = sorted;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::diagram::{graph::graph, rank};
+    use crate::{Design, ImportOptions};
+
+    #[test]
+    fn two_long_arrows_that_cross_swap_every_pass_they_share() {
+        // a calls b, c and d, each calling the next: a's arrows to c and d pass b's
+        // rank, and the one to d passes c's too.
+        let yaml = "services:
+  a: {image: a, environment: [B=http://b:80, C=http://c:80, D=http://d:80]}
+  b: {image: b, environment: [C=http://c:80]}
+  c: {image: c, environment: [D=http://d:80]}
+  d: {image: d}
+";
+        let design = Design::import(yaml, ImportOptions::default()).unwrap();
+        let g = graph(design.model(), &design.analyze(), None);
+        let mut l = Layered::new(&g, &rank::rank(&g, 2000.0, None, false));
+        let card = |name: &str| g.cards.iter().position(|c| c.service == name).unwrap();
+        let slot_of = |l: &Layered, kind: SlotKind, rank: usize| {
+            l.slots
+                .iter()
+                .position(|s| s.kind == kind && s.rank == rank)
+                .unwrap()
+        };
+        let link = |from: &str, to: &str| {
+            g.links
+                .iter()
+                .position(|k| k.from == Some(card(from)) && k.to == card(to))
+                .unwrap()
+        };
+        let (to_c, to_d) = (link("a", "c"), link("a", "d"));
+        let b = slot_of(&l, SlotKind::Card(card("b")), 1);
+        let c = slot_of(&l, SlotKind::Card(card("c")), 2);
+        let (c1, d1, d2) = (
+            slot_of(&l, SlotKind::Pass(to_c), 1),
+            slot_of(&l, SlotKind::Pass(to_d), 1),
+            slot_of(&l, SlotKind::Pass(to_d), 2),
+        );
+        // The arrow to d passes left of b and then right of c: it crosses b's arrow
+        // and a's arrow to c.
+        for (slot, order) in [(b, vec![d1, b, c1]), (c, vec![c, d2])] {
+            let (column, local) = l.place_of(slot).unwrap();
+            l.columns[column].members[local] = order;
+        }
+        assert_eq!(l.crossings(), 2);
+        assert!(l.untangle());
+        assert_eq!(l.crossings(), 0);
     }
 }
