@@ -587,3 +587,34 @@ fn a_sink_every_service_calls_goes_below_one_only_its_neighbour_calls() {
         top("store")
     );
 }
+
+#[test]
+fn two_sinks_every_service_calls_go_one_below_the_other() {
+    // As openproject's stack: a web front behind a proxy, a worker and a cron job each
+    // call the seeder, and all four call the database and the cache. Side by side, each
+    // caller's pair of arrows crosses the next caller's; one below the other, the arrows
+    // to the lower one pass the upper on either side, as Mermaid draws them.
+    let calls = "[SEED=http://seeder:80, DB=postgres://db:5432, CACHE=cache:11211]";
+    let yaml = format!(
+        "services:
+  db: {{image: postgres, networks: [backend]}}
+  cache: {{image: memcached, networks: [backend]}}
+  proxy: {{image: proxy, networks: [frontend], ports: ['8080:80'], environment: [WEB=http://web:80]}}
+  web: {{image: web, networks: [frontend, backend], environment: {calls}}}
+  autoheal: {{image: autoheal}}
+  worker: {{image: worker, networks: [backend], environment: {calls}}}
+  cron: {{image: cron, networks: [backend], environment: {calls}}}
+  seeder: {{image: seeder, networks: [backend], environment: [DB=postgres://db:5432, CACHE=cache:11211]}}
+networks: {{frontend: {{}}, backend: {{}}}}
+"
+    );
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    let top = |name: &str| l.cards.iter().find(|c| c.service == name).unwrap().rect.y;
+    assert!(top("db") > top("seeder"));
+    assert!(
+        top("db") != top("cache"),
+        "db and cache side by side at {}",
+        top("db")
+    );
+}

@@ -797,7 +797,10 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>, late: boo
 /// two ranks up or more (or from outside the box) go to a rank of their own below, when
 /// the last rank also holds cards called only from just above. The long arrows then
 /// pass those cards instead of crossing their short arrows: a message bus every service
-/// calls, beside a config store only its neighbour calls. `None` where no box has both.
+/// calls, beside a config store only its neighbour calls. Where the last rank holds
+/// only such cards, all but the least called go below it: a database and a cache that
+/// every service calls, whose arrows side by side would cross each caller's. `None`
+/// where no box's last rank splits.
 pub(super) fn split_last(graph: &Graph, ranked: &Ranked) -> Option<Ranked> {
     let mut split = ranked.clone();
     let mut any = false;
@@ -821,13 +824,21 @@ pub(super) fn split_last(graph: &Graph, ranked: &Ranked) -> Option<Ranked> {
             .filter(|&c| called_from_far(c))
             .collect();
         let near = last.iter().any(|&c| called(c) && !far.contains(&c));
-        if far.is_empty() || !near {
+        let mut below = far;
+        if !near {
+            // Only sinks called from far: all but the one with the fewest callers go
+            // below it, so the arrows to them pass it on either side.
+            let callers = |c: usize| graph.links.iter().filter(|l| l.to == c).count();
+            let stays = below.iter().copied().min_by_key(|&c| callers(c));
+            below.retain(|&c| Some(c) != stays);
+        }
+        if below.is_empty() {
             continue;
         }
         if let Some(last) = ranks.last_mut() {
-            last.retain(|c| !far.contains(c));
+            last.retain(|c| !below.contains(c));
         }
-        ranks.push(far);
+        ranks.push(below);
         any = true;
     }
     any.then_some(split)
