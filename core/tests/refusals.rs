@@ -275,3 +275,57 @@ fn small_refusals_match_docker() {
         "{refused} refused, {accepted} accepted"
     );
 }
+
+#[test]
+fn a_port_from_an_unset_variable_names_the_variable() {
+    // A `.env` beside the file sets these for `docker compose`; without it docker refuses
+    // the file, and tiermap says which variable to set or where to write the port.
+    let dir = support::scratch("refusals-unset-port");
+    let cases = [
+        (
+            "short",
+            "services:\n  api:\n    image: api\n    ports:\n      - ${API_PORT}:${API_PORT}\n",
+            (5, 9),
+        ),
+        (
+            "long",
+            "services:\n  web:\n    image: web\n    ports:\n      - published: 80\n        target: $WEB_PORT\n",
+            (5, 18),
+        ),
+    ];
+    for (name, text, (line, column)) in cases {
+        let path = dir.join(format!("{name}.yml"));
+        std::fs::write(&path, text).unwrap();
+        assert!(
+            docker(&path, &Variables::new()).is_err(),
+            "{name}: docker accepts it"
+        );
+        let variable = if name == "short" {
+            "API_PORT"
+        } else {
+            "WEB_PORT"
+        };
+        let e = Design::import(text, ImportOptions::default()).unwrap_err();
+        let message = e.to_string();
+        assert!(
+            message.contains(&format!("`${{{variable}}}` is not set"))
+                && message.contains(&format!("`${{{variable}:-8080}}`")),
+            "{name}: {message}"
+        );
+        let at = e.location().unwrap();
+        assert_eq!((at.line, at.column), (line, column), "{name}: {message}");
+        // Given the variable, both read it.
+        let vars: Variables = [(variable.to_string(), "8080".to_string())]
+            .into_iter()
+            .collect();
+        assert!(
+            docker(&path, &vars).is_ok(),
+            "{name}: docker refuses it with {variable} set"
+        );
+        let options = ImportOptions {
+            variables: vars,
+            ..ImportOptions::default()
+        };
+        assert!(Design::import(text, options).is_ok(), "{name}");
+    }
+}

@@ -66,6 +66,23 @@ pub enum ImportError {
         /// What is wrong.
         source: PortError,
     },
+    /// A port whose number comes from variables that are not set (a `.env` file beside
+    /// the compose file sets them for `docker compose`, which tiermap does not read).
+    #[error(
+        "`{path}`: the port has no number, because {} not set: write the port in its place, \
+         or a default such as `${{{first}:-8080}}` (the command line also \
+         takes `--env {first}=8080`)",
+        names(.unset),
+        first = .unset.first().map_or("NAME", String::as_str)
+    )]
+    UnsetPort {
+        /// Key path.
+        path: String,
+        /// Where.
+        at: Location,
+        /// The variables, in the order the value names them.
+        unset: Vec<String>,
+    },
     /// A value that should be a number is not.
     #[error("`{path}` must be a whole number, not `{text}`")]
     NotANumber {
@@ -96,6 +113,7 @@ impl ImportError {
             ImportError::NotCompose { at, .. }
             | ImportError::WrongType { at, .. }
             | ImportError::Port { at, .. }
+            | ImportError::UnsetPort { at, .. }
             | ImportError::NotANumber { at, .. }
             | ImportError::Interpolation { at, .. } => Some(*at),
         }
@@ -106,6 +124,7 @@ impl ImportError {
         match self {
             ImportError::WrongType { path, .. }
             | ImportError::Port { path, .. }
+            | ImportError::UnsetPort { path, .. }
             | ImportError::NotANumber { path, .. }
             | ImportError::Interpolation { path, .. } => Some(path),
             ImportError::Yaml(_) | ImportError::NotCompose { .. } => None,
@@ -114,6 +133,17 @@ impl ImportError {
 }
 
 type Result<T> = std::result::Result<T, ImportError>;
+
+/// `${A}` is, or `${A}` and `${B}` are: the unset variables of an error, as a sentence's
+/// subject.
+fn names(unset: &[String]) -> String {
+    let list: Vec<String> = unset.iter().map(|n| format!("`${{{n}}}`")).collect();
+    match list.as_slice() {
+        [one] => format!("{one} is"),
+        [rest @ .., last] => format!("{} and {last} are", rest.join(", ")),
+        [] => "a variable is".to_string(),
+    }
+}
 
 /// `KEY=value` entries, in order.
 type Pairs = Vec<(String, String)>;
@@ -1107,6 +1137,49 @@ impl Reader<'_> {
     }
 
     fn port(&mut self, item: &Node, path: &str) -> Result<Vec<Port>> {
+        self.port_numbers(item, path).map_err(|e| {
+            // No number where a variable stood: say which variable, not that `` is no port.
+            let unset = match e {
+                ImportError::Port { .. } | ImportError::NotANumber { .. } => self.unset_in(item),
+                _ => Vec::new(),
+            };
+            match (e.location(), unset.is_empty()) {
+                (Some(at), false) => ImportError::UnsetPort {
+                    path: path.into(),
+                    at,
+                    unset,
+                },
+                _ => e,
+            }
+        })
+    }
+
+    /// The variables a port entry (short, or the long form's values) names that are not
+    /// set and have no default.
+    fn unset_in(&self, item: &Node) -> Vec<String> {
+        let raw: Vec<&str> = match &item.value {
+            Value::Str(s) => vec![s.as_str()],
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(_, v)| match &v.value {
+                    Value::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut unset: Vec<String> = Vec::new();
+        for text in raw {
+            for name in interpolate(text, self.vars).map_or_else(|_| Vec::new(), |d| d.unset) {
+                if !unset.contains(&name) {
+                    unset.push(name);
+                }
+            }
+        }
+        unset
+    }
+
+    fn port_numbers(&mut self, item: &Node, path: &str) -> Result<Vec<Port>> {
         let port_err = |source| ImportError::Port {
             path: path.into(),
             at: item.at,
