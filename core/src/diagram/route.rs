@@ -213,7 +213,6 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
                 .fold((f32::MAX, f32::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
         })
     };
-    let inside = |x: f32, (lo, hi): (f32, f32)| x >= lo - RUN_GAP && x <= hi + RUN_GAP;
     // below[i]: nets that must run lower than net i.
     let mut below: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut inn = vec![0usize; n];
@@ -242,19 +241,30 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
                     .fold((f32::MAX, f32::MIN), |(l, h), &x| (l.min(x), h.max(x)));
                 hi - lo
             };
-            let i_first = if shared_start {
-                reach(ai, bi) > reach(aj, bj)
-            } else {
-                ai.iter().any(|&x| inside(x, sj))
-                    || (!shared_end && bj.iter().any(|&x| inside(x, si)))
+            let first = |gap: f32| {
+                let inside = |x: f32, (lo, hi): (f32, f32)| x >= lo - gap && x <= hi + gap;
+                let i_first = if shared_start {
+                    reach(ai, bi) > reach(aj, bj)
+                } else {
+                    ai.iter().any(|&x| inside(x, sj))
+                        || (!shared_end && bj.iter().any(|&x| inside(x, si)))
+                };
+                let j_first = if shared_start {
+                    reach(aj, bj) > reach(ai, bi)
+                } else {
+                    aj.iter().any(|&x| inside(x, si))
+                        || (!shared_end && bi.iter().any(|&x| inside(x, sj)))
+                };
+                (i_first, j_first)
             };
-            let j_first = if shared_start {
-                reach(aj, bj) > reach(ai, bi)
-            } else {
-                aj.iter().any(|&x| inside(x, si))
-                    || (!shared_end && bi.iter().any(|&x| inside(x, sj)))
+            // Runs keep their gap from each other's ends; where that asks each to run
+            // above the other, the ends themselves decide, and only where they too
+            // conflict must the runs cross.
+            let order = match first(RUN_GAP) {
+                (true, true) => first(0.0),
+                either => either,
             };
-            let (upper, lower) = match (i_first, j_first) {
+            let (upper, lower) = match order {
                 (true, false) => (i, j),
                 (false, true) => (j, i),
                 // They must cross: either order crosses.
@@ -430,6 +440,15 @@ mod tests {
         assert_eq!(crossings(&segs, &t), 0, "{t:?}");
         // Runs that do not overlap share a track.
         assert_eq!(t.iter().copied().max(), Some(3));
+    }
+
+    #[test]
+    fn runs_whose_ends_come_near_still_need_not_cross() {
+        // Two runs fanning right, the second's end within a run gap of the first's: the
+        // kept gap would ask each to run above the other; their ends say which.
+        let segs = [(0, 0, 333.1, 350.8), (1, 0, 343.1, 354.6)];
+        let t = assign(&single(&segs));
+        assert_eq!(crossings(&segs, &t), 0, "{t:?}");
     }
 
     #[test]
