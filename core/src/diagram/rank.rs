@@ -817,18 +817,17 @@ pub(super) fn split_last(graph: &Graph, ranked: &Ranked) -> Option<Ranked> {
                 .iter()
                 .any(|l| l.to == c && l.from.and_then(rank_of).is_none_or(|r| r + 2 <= depth))
         };
-        let called = |c: usize| graph.links.iter().any(|l| l.to == c);
+        let callers = |c: usize| graph.links.iter().filter(|l| l.to == c).count();
         let far: Vec<usize> = last
             .iter()
             .copied()
             .filter(|&c| called_from_far(c))
             .collect();
-        let near = last.iter().any(|&c| called(c) && !far.contains(&c));
+        let near = last.iter().any(|&c| callers(c) > 0 && !far.contains(&c));
         let mut below = far;
         if !near {
             // Only sinks called from far: all but the one with the fewest callers go
             // below it, so the arrows to them pass it on either side.
-            let callers = |c: usize| graph.links.iter().filter(|l| l.to == c).count();
             let stays = below.iter().copied().min_by_key(|&c| callers(c));
             below.retain(|&c| Some(c) != stays);
         }

@@ -241,22 +241,20 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
                     .fold((f32::MAX, f32::MIN), |(l, h), &x| (l.min(x), h.max(x)));
                 hi - lo
             };
-            let first = |gap: f32| {
+            // Whether the net with ends `a`, `b` and span `s` must run above the other
+            // (`oa`, `ob`, `os`), its ends kept `gap` clear of the other's span.
+            type Net<'a> = (&'a [f32], &'a [f32], (f32, f32));
+            let above = |(a, b, s): Net<'_>, (oa, ob, os): Net<'_>, gap: f32| {
                 let inside = |x: f32, (lo, hi): (f32, f32)| x >= lo - gap && x <= hi + gap;
-                let i_first = if shared_start {
-                    reach(ai, bi) > reach(aj, bj)
+                if shared_start {
+                    reach(a, b) > reach(oa, ob)
                 } else {
-                    ai.iter().any(|&x| inside(x, sj))
-                        || (!shared_end && bj.iter().any(|&x| inside(x, si)))
-                };
-                let j_first = if shared_start {
-                    reach(aj, bj) > reach(ai, bi)
-                } else {
-                    aj.iter().any(|&x| inside(x, si))
-                        || (!shared_end && bi.iter().any(|&x| inside(x, sj)))
-                };
-                (i_first, j_first)
+                    a.iter().any(|&x| inside(x, os))
+                        || (!shared_end && ob.iter().any(|&x| inside(x, s)))
+                }
             };
+            let (ni, nj) = ((&ai[..], &bi[..], si), (&aj[..], &bj[..], sj));
+            let first = |gap: f32| (above(ni, nj, gap), above(nj, ni, gap));
             // Runs keep their gap from each other's ends; where that asks each to run
             // above the other, the ends themselves decide, and only where they too
             // conflict must the runs cross.
