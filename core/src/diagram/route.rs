@@ -3,7 +3,8 @@
 //! stacked so that two runs cross only where their order forces it: a run whose
 //! vertical start lies under another run's span must run above it, one whose vertical
 //! end lies under it must run below (the classic channel-routing constraints, with
-//! their cycles broken).
+//! their cycles broken). Two runs that cross either way constrain nothing; they only
+//! take different tracks.
 
 use super::graph::CARD_H;
 use super::order::{Layered, SlotKind};
@@ -265,15 +266,9 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
             let (upper, lower) = match order {
                 (true, false) => (i, j),
                 (false, true) => (j, i),
-                // They must cross: either order crosses.
-                _ => {
-                    let left = |a: &[f32]| a.iter().copied().fold(f32::MAX, f32::min);
-                    if left(ai) <= left(aj) {
-                        (i, j)
-                    } else {
-                        (j, i)
-                    }
-                }
+                // They must cross: either order crosses, so the pair asks nothing of
+                // the order; they only keep to tracks of their own (below).
+                _ => continue,
             };
             if let Some(list) = below.get_mut(upper) {
                 list.push(lower);
@@ -283,31 +278,80 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
             }
         }
     }
-    // Longest path from the top, in topological order; a cycle is broken at the net
-    // with the fewest nets still above it.
-    let mut track = vec![0usize; n];
+    // A topological order, the net that starts further left first where the order is
+    // free (as two runs that must cross are drawn); a cycle is broken at the net with
+    // the fewest nets still above it.
+    let left = |i: usize| {
+        nets.get(i)
+            .map_or(0.0, |(a, _)| a.iter().copied().fold(f32::MAX, f32::min))
+    };
     let mut done = vec![false; n];
+    let mut order = Vec::with_capacity(n);
     for _ in 0..n {
         let next = (0..n)
             .filter(|&i| done.get(i) == Some(&false))
-            .min_by_key(|&i| (inn.get(i).copied().unwrap_or(0), i));
+            .min_by(|&a, &b| {
+                let inn = |i: usize| inn.get(i).copied().unwrap_or(0);
+                inn(a)
+                    .cmp(&inn(b))
+                    .then(left(a).total_cmp(&left(b)))
+                    .then(a.cmp(&b))
+            });
         let Some(v) = next else { break };
         if let Some(d) = done.get_mut(v) {
             *d = true;
         }
-        let here = track.get(v).copied().unwrap_or(0);
+        order.push(v);
         for &w in below.get(v).map_or(&[][..], Vec::as_slice) {
-            if done.get(w) == Some(&true) {
-                continue;
-            }
-            if let Some(t) = track.get_mut(w) {
-                *t = (*t).max(here + 1);
-            }
             if let Some(k) = inn.get_mut(w) {
                 *k = k.saturating_sub(1);
             }
         }
     }
+    // Each net in that order on the highest track below every net it must run under
+    // that no net it overlaps has taken: nets that must cross each other just keep
+    // apart, on whichever tracks are free.
+    let mut above: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (u, list) in below.iter().enumerate() {
+        for &w in list {
+            if let Some(a) = above.get_mut(w) {
+                a.push(u);
+            }
+        }
+    }
+    let spans: Vec<(f32, f32)> = (0..n).map(span).collect();
+    let overlap = |i: usize, j: usize| match (spans.get(i), spans.get(j)) {
+        (Some(a), Some(b)) => a.0 <= b.1 + RUN_GAP && b.0 <= a.1 + RUN_GAP,
+        _ => false,
+    };
+    let mut track: Vec<Option<usize>> = vec![None; n];
+    for &v in &order {
+        let upper = above.get(v).map_or(&[][..], Vec::as_slice);
+        let least = upper
+            .iter()
+            .filter_map(|&u| track.get(u).copied().flatten())
+            .map(|t| t + 1)
+            .max()
+            .unwrap_or(0);
+        let mut taken = vec![false; n + 1];
+        for w in (0..n).filter(|&w| w != v && overlap(v, w)) {
+            if let Some(t) = track
+                .get(w)
+                .copied()
+                .flatten()
+                .and_then(|t| taken.get_mut(t))
+            {
+                *t = true;
+            }
+        }
+        let free = (least..)
+            .find(|&t| !taken.get(t).copied().unwrap_or(false))
+            .unwrap_or(least);
+        if let Some(slot) = track.get_mut(v) {
+            *slot = Some(free);
+        }
+    }
+    let track: Vec<usize> = track.into_iter().map(Option::unwrap_or_default).collect();
     of.iter()
         .map(|&k| track.get(k).copied().unwrap_or(0))
         .collect()
@@ -447,6 +491,25 @@ mod tests {
         let segs = [(0, 0, 333.1, 350.8), (1, 0, 343.1, 354.6)];
         let t = assign(&single(&segs));
         assert_eq!(crossings(&segs, &t), 0, "{t:?}");
+    }
+
+    #[test]
+    fn runs_that_must_cross_ask_nothing_of_the_others() {
+        // eShopOnContainers: a fan of four runs from one point, and a long run whose
+        // span holds the fan's start and all of one branch (they cross whichever runs
+        // higher) and whose end lies under the other branches (it runs below them).
+        // Ordering that one pair by where they start made a cycle, whose breaking
+        // took the long run over the whole fan.
+        let segs = [
+            (0, 0, 364.0, 629.0),
+            (1, 0, 271.0, 453.0),
+            (2, 0, 569.0, 467.0),
+            (3, 0, 569.0, 643.0),
+            (4, 0, 569.0, 724.0),
+            (5, 0, 569.0, 805.0),
+        ];
+        let t = assign(&single(&segs));
+        assert_eq!(crossings(&segs, &t), 1, "{t:?}");
     }
 
     #[test]
