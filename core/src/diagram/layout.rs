@@ -249,7 +249,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .filter(|m| !m.rows.is_empty());
     if let Some(m) = memory {
         g.density = m.density;
-        let ranked = rank::rank(&g, m.width, Some(m), false);
+        let ranked = rank::rank(&g, m.width, Some(m), false, false);
         return place(g, m.width, ranked, options, Some(m), Effort::Full).0;
     }
     // A fresh layout tries a few wrap widths, with cards in their boxes as early and as
@@ -273,17 +273,22 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .collect()
     };
     // Widths past the widest row, and cards with no room to move between ranks, give
-    // the same ranks: each distinct ranking once.
-    let mut distinct: Vec<(f32, bool, rank::Ranked)> = Vec::new();
+    // the same ranks: each distinct ranking once. Each is tried with cycles of flows
+    // broken both ways where a tie decides (see `rank::greedy_order`): neither way
+    // draws fewer crossings in general (tempo's two-way calls, opencrvs' auth and
+    // events).
+    let mut distinct: Vec<(f32, rank::Ranked)> = Vec::new();
     for (factor, late) in tried {
         let width = (base * factor).min(MAX_WRAP);
-        let ranked = rank::rank(&g, width, None, late);
-        if distinct.iter().all(|(_, _, seen)| *seen != ranked) {
-            distinct.push((width, late, ranked));
+        for later_first in [false, true] {
+            let ranked = rank::rank(&g, width, None, late, later_first);
+            if distinct.iter().all(|(_, seen)| *seen != ranked) {
+                distinct.push((width, ranked));
+            }
         }
     }
     let tries = if g.cards.len() <= 60 {
-        distinct.len()
+        distinct.len().min(FULL_MOST)
     } else {
         2
     };
@@ -296,13 +301,13 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         let mut quick: Vec<(usize, (usize, f32))> = distinct
             .iter()
             .enumerate()
-            .map(|(d, (_, _, ranked))| (d, quick_look(&g, ranked, internet)))
+            .map(|(d, (_, ranked))| (d, quick_look(&g, ranked, internet)))
             .collect();
         crate::sort::sort_by(&mut quick, |a, b| promising(a.1, b.1));
         quick.into_iter().map(|(d, _)| d).collect()
     };
     let full = |g: &super::graph::Graph, d: usize| {
-        let (width, _, ranked) = distinct.get(d)?;
+        let (width, ranked) = distinct.get(d)?;
         Some(in_full(g, *width, ranked.clone(), options))
     };
     let mut placed: Vec<(Layout, usize, f32)> = candidates
@@ -319,7 +324,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     } else {
         let mut quick: Vec<(f32, rank::Ranked, (usize, f32))> = distinct
             .iter()
-            .filter_map(|(width, _, ranked)| {
+            .filter_map(|(width, ranked)| {
                 let split = rank::split_last(&g, ranked)?;
                 let look = quick_look(&g, &split, internet);
                 Some((*width, split, look))
@@ -366,7 +371,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         })
         .map(|p| p.0);
     chosen.unwrap_or_else(|| {
-        let ranked = rank::rank(&g, base, None, false);
+        let ranked = rank::rank(&g, base, None, false, false);
         place(g, base, ranked, options, None, Effort::Full).0
     })
 }
@@ -418,6 +423,11 @@ fn score(p: &(Layout, usize, f32), most: f32) -> f32 {
 /// The scale from which a drawing reads as well as it can on a 1920x1080 screen: card
 /// names (15 px) at 18 px.
 const LARGE_ENOUGH: f32 = 1.2;
+
+/// The most rankings of a design that is not large laid out in full (the most promising
+/// by a quick order): as many as the widths tried give, so that breaking cycles both
+/// ways costs no more than a quick order each.
+const FULL_MOST: usize = 14;
 
 /// Cards from which a design counts as large.
 const LARGE: usize = 80;

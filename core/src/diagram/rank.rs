@@ -45,9 +45,15 @@ pub(super) fn title_width(graph: &Graph, g: usize) -> f32 {
 
 /// An order of `n` nodes that puts callers before what they call where it can (Eades,
 /// Lin and Smyth's greedy heuristic: sources first, sinks last, otherwise the node
-/// with the most flows out over in; `first` counts calls from above and breaks ties).
+/// with the most flows out over in; `first` counts calls from above and breaks ties,
+/// then the earlier node, or with `later_first` the later).
 /// Returns each node's place in the order.
-fn greedy_order(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<usize> {
+fn greedy_order(
+    n: usize,
+    flows: &[(usize, usize)],
+    first: &[usize],
+    later_first: bool,
+) -> Vec<usize> {
     let mut out = vec![0i64; n];
     let mut inn = vec![0i64; n];
     for &(a, b) in flows.iter().filter(|(a, b)| a != b) {
@@ -92,9 +98,10 @@ fn greedy_order(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<usiz
         } else if let Some(s) = (0..n).filter(open).find(|&i| out.get(i) == Some(&0)) {
             Some((s, false))
         } else {
+            let tie = |i: usize| if later_first { i } else { n - i };
             (0..n)
                 .filter(open)
-                .max_by_key(|&i| (score(i, &out, &inn), std::cmp::Reverse(i)))
+                .max_by_key(|&i| (score(i, &out, &inn), tie(i)))
                 .map(|s| (s, true))
         };
         let Some((v, to_head)) = pick else { break };
@@ -117,8 +124,13 @@ fn greedy_order(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<usiz
 
 /// The flows as edges of an acyclic graph: each points from earlier to later in the
 /// greedy order (a flow against it is turned round), without loops or repeats.
-fn acyclic(n: usize, flows: &[(usize, usize)], first: &[usize]) -> Vec<(usize, usize)> {
-    let place = greedy_order(n, flows, first);
+fn acyclic(
+    n: usize,
+    flows: &[(usize, usize)],
+    first: &[usize],
+    later_first: bool,
+) -> Vec<(usize, usize)> {
+    let place = greedy_order(n, flows, first, later_first);
     let mut edges: Vec<(usize, usize)> = flows
         .iter()
         .filter(|(a, b)| a != b)
@@ -583,9 +595,17 @@ pub(super) fn box_width(graph: &Graph, g: usize, ranks: &[Vec<usize>]) -> f32 {
 
 /// Places the groups in rows and their cards in ranks, no row wider than `width` where
 /// a box allows it: each card as early as it may (just below its callers in the box),
-/// or with `late` as late (just above what it calls). With `memory` (the layout before an edit), groups keep their row
-/// and order and cards their rank, unless an arrow would then run within a row.
-pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>, late: bool) -> Ranked {
+/// or with `late` as late (just above what it calls). A cycle of flows is broken as
+/// [`greedy_order`] does, with `later_first` as given. With `memory` (the layout before
+/// an edit), groups keep their row and order and cards their rank, unless an arrow would
+/// then run within a row.
+pub(super) fn rank(
+    graph: &Graph,
+    width: f32,
+    memory: Option<&Memory>,
+    late: bool,
+    later_first: bool,
+) -> Ranked {
     let n = graph.groups.len();
     let keys: Vec<Key> = (0..n).map(|g| key(graph, g)).collect();
     let edge = graph.groups.iter().position(|g| g.kind == GroupKind::Edge);
@@ -642,7 +662,7 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>, late: boo
     if let Some(f) = edge.and_then(|e| first.get_mut(e)) {
         *f += 1000;
     }
-    let dag = acyclic(n, &group_flows, &first);
+    let dag = acyclic(n, &group_flows, &first, later_first);
     // Boxes by their distance from the top; without a top (nothing published, no edge
     // proxy), callers above what they call.
     let mut layer =
@@ -713,7 +733,8 @@ pub(super) fn rank(graph: &Graph, width: f32, memory: Option<&Memory>, late: boo
         .enumerate()
         .map(|(g, group)| {
             let m = group.members.len();
-            let edges = acyclic(m, inner.get(g).map_or(&[][..], Vec::as_slice), &[]);
+            let flows = inner.get(g).map_or(&[][..], Vec::as_slice);
+            let edges = acyclic(m, flows, &[], later_first);
             let wish: Vec<Option<usize>> =
                 group.members.iter().map(|&c| remembered(c, g)).collect();
             let kept = wish.iter().flatten().count();
