@@ -455,7 +455,7 @@ fn a_card_says_what_image_it_runs_or_that_it_has_none() {
 }
 
 /// How many arrows run through `r` (their line, or their head: 6 strokes wide at most,
-/// and a gap, as the layout keeps).
+/// and a gap, as the layout keeps); touching it, to a rounding error, does not count.
 fn arrows_through(l: &Layout, r: &Rect) -> usize {
     const HEAD_CLEAR: f32 = 10.0;
     let crosses = |e: &&tiermap_core::diagram::Edge| {
@@ -465,7 +465,8 @@ fn arrows_through(l: &Layout, r: &Rect) -> usize {
             let half = if i == last { HEAD_CLEAR } else { 0.0 };
             let (xl, xh) = (x0.min(x1) - half, x0.max(x1) + half);
             let (yl, yh) = (y0.min(y1), y0.max(y1));
-            xl < r.x + r.w && xh > r.x && yl < r.y + r.h && yh > r.y
+            const EPS: f32 = 0.01;
+            xl < r.x + r.w - EPS && xh > r.x + EPS && yl < r.y + r.h - EPS && yh > r.y + EPS
         })
     };
     l.edges.iter().filter(crosses).count()
@@ -527,6 +528,29 @@ fn arrows_into_a_card_make_room_beside_them_for_its_label() {
     let label = l.labels.iter().find(|l| l.service == "sink").unwrap();
     assert_eq!(label.parts[0].0, "✕ blocked");
     assert_eq!(arrows_through(&l, &label.rect), 0, "{label:?}");
+}
+
+#[test]
+fn a_card_every_service_calls_is_wide_enough_for_their_arrows_and_its_label() {
+    // As ocariot's bus: twelve services call rabbitmq on 5672. Spread over a card as
+    // wide as its name needs, their arrows filled its top and the label lay on them;
+    // the card widens to hold them side by side with the label beside them.
+    let mut yaml = String::from("services:\n  rabbitmq: {image: rabbitmq}\n");
+    for k in 0..12 {
+        yaml += &format!("  s{k}: {{image: s, environment: [BUS=amqp://rabbitmq:5672]}}\n");
+    }
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert_eq!(l.edges.iter().filter(|e| e.to == "rabbitmq").count(), 12);
+    let label = l.labels.iter().find(|l| l.service == "rabbitmq").unwrap();
+    assert_eq!(label.parts[0].0, "5672");
+    assert_eq!(arrows_through(&l, &label.rect), 0, "{label:?}");
+    let card = l.cards.iter().find(|c| c.service == "rabbitmq").unwrap();
+    assert!(
+        card.rect.w > 150.0 && card.rect.w <= 360.0,
+        "{:?}",
+        card.rect
+    );
 }
 
 #[test]

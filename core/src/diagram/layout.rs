@@ -453,6 +453,7 @@ fn place(
     effort: Effort,
 ) -> (Layout, usize) {
     let mut layered = Layered::new(&g, &ranked);
+    place::widen(&mut g, &layered);
     let keys: Vec<Key> = (0..g.groups.len()).map(|i| rank::key(&g, i)).collect();
     let hints = match (options.previous, memory) {
         (Some(previous), Some(m)) => {

@@ -6,6 +6,7 @@
 
 use super::graph::{Graph, GroupKind, CARD_H};
 use super::label::HEAD_CLEAR as LABEL_CLEAR;
+use super::layout::Tone;
 use super::order::{ColumnKind, Hints, Layered, SlotKind};
 use super::rank::{title_width, BOX_GAP, CARD_GAP, PAD};
 
@@ -15,8 +16,31 @@ const PASS_GAP: f32 = CARD_GAP / 2.0;
 /// Most room between two ports of one side of a card.
 const PORT_GAP: f32 = 14.0;
 
+/// Least room between two ports of one side of a card: their heads side by side.
+const PORT_MIN: f32 = 10.0;
+/// The widest port label that arrows into a card are packed closer to make room for
+/// (a port or two); a longer list is cut to the room there is.
+const LABEL_ROOM: f32 = 48.0;
+
+/// The widest a card that many arrows come into is drawn for them (wider than any
+/// card's text makes it).
+const HUB_MAX_W: f32 = 360.0;
+
 /// The nearest an arrow moved aside for its label comes to the card's left edge.
 const ARROW_INSET: f32 = 16.0;
+
+/// How wide a card must be for `count` arrows into one side, heads side by side, and
+/// their port label (`label` wide) beside them.
+pub(super) fn side_width(count: usize, label: f32) -> f32 {
+    count.saturating_sub(1) as f32 * PORT_MIN
+        + label.min(LABEL_ROOM)
+        + 2.0
+        + LABEL_CLEAR
+        + ARROW_INSET
+        // A pixel to spare, so that rounding never leaves the label a hair short.
+        + 1.0
+}
+
 /// How much a card wants to stay where it was, against one link: it stays unless its
 /// order or its box's room forbid it.
 const STAY: f32 = 1.0e6;
@@ -237,6 +261,39 @@ fn pava_into(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32, poole
     }
 }
 
+/// Widens each card that arrows meet at its top to room for them, heads side by side,
+/// and their port label beside them ([`side_width`]), up to [`HUB_MAX_W`]: so the label
+/// need not lie on the arrows (a bus or a vault that every service calls).
+pub(super) fn widen(graph: &mut Graph, layered: &Layered) {
+    // Per card slot: the links meeting its top, and what their labels say.
+    let mut top: Vec<(usize, Vec<(String, Tone)>)> = vec![(0, Vec::new()); layered.slots.len()];
+    for chain in &layered.chains {
+        let at = chain.slots.last().and_then(|&s| top.get_mut(s));
+        if let (Some(at), true) = (at, chain.slots.len() >= 2) {
+            at.0 += 1;
+        }
+    }
+    for (arrow, links) in graph.arrows.iter().zip(&graph.arrow_links) {
+        let chain = links.last().and_then(|&l| layered.chains.get(l));
+        let (Some(chain), Some(part)) = (chain, super::label::part(arrow)) else {
+            continue;
+        };
+        let at = chain.slots.last().and_then(|&s| top.get_mut(s));
+        if let (false, Some(at)) = (chain.reversed, at) {
+            at.1.push(part);
+        }
+    }
+    for (s, (count, parts)) in top.into_iter().enumerate() {
+        let Some(SlotKind::Card(c)) = layered.slots.get(s).map(|s| s.kind) else {
+            continue;
+        };
+        let label = super::label::width(&super::label::said(parts));
+        if let Some(card) = graph.cards.get_mut(c) {
+            card.rect.w = card.rect.w.max(side_width(count, label).min(HUB_MAX_W));
+        }
+    }
+}
+
 /// Ports: the arrows leaving a side of a card are spread along it in the order of
 /// where they go next, so they do not cross at the card.
 fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
@@ -310,6 +367,16 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
                 .filter_map(|(_, a)| said.get(*a).cloned().flatten()),
         );
         let label = super::label::width(&parts);
+        // A short label that fits nowhere beside the arrows gets room: the arrows come
+        // closer together, down to heads side by side.
+        let beside = w - side_width(1, label);
+        let step = if count > 1 && label <= LABEL_ROOM && beside < (count - 1) as f32 * step {
+            // Never wider apart than they were (not `clamp`: that panics where they were
+            // closer than heads side by side).
+            (beside / (count - 1) as f32).max(PORT_MIN).min(step)
+        } else {
+            step
+        };
         let span = (count.saturating_sub(1)) as f32 * step;
         let room = (w - span) / 2.0 - 2.0 - LABEL_CLEAR;
         let spare = (w - span) / 2.0 - ARROW_INSET;
