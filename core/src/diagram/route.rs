@@ -207,23 +207,30 @@ fn nets(runs: &[Run], is_card: &dyn Fn(usize) -> bool) -> Nets {
 /// Tracks for the runs of one gap (0 is the top one), by their nets.
 fn assign((nets, of): &Nets) -> Vec<usize> {
     let n = nets.len();
-    let span = |i: usize| {
-        nets.get(i).map_or((0.0, 0.0), |(a, b)| {
+    let spans: Vec<(f32, f32)> = nets
+        .iter()
+        .map(|(a, b)| {
             a.iter()
                 .chain(b)
                 .fold((f32::MAX, f32::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
         })
+        .collect();
+    // Two nets whose spans come within a run gap of each other need different tracks.
+    let overlap = |i: usize, j: usize| match (spans.get(i), spans.get(j)) {
+        (Some(a), Some(b)) => a.0 <= b.1 + RUN_GAP && b.0 <= a.1 + RUN_GAP,
+        _ => false,
     };
     // below[i]: nets that must run lower than net i.
     let mut below: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut inn = vec![0usize; n];
     for i in 0..n {
         for j in i + 1..n {
-            let (si, sj) = (span(i), span(j));
-            if si.0 > sj.1 + RUN_GAP || sj.0 > si.1 + RUN_GAP {
+            if !overlap(i, j) {
                 continue;
             }
-            let (Some((ai, bi)), Some((aj, bj))) = (nets.get(i), nets.get(j)) else {
+            let (Some(&si), Some(&sj), Some((ai, bi)), Some((aj, bj))) =
+                (spans.get(i), spans.get(j), nets.get(i), nets.get(j))
+            else {
                 continue;
             };
             // A net's verticals drop from above into its track and go on down from it:
@@ -319,11 +326,6 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
             }
         }
     }
-    let spans: Vec<(f32, f32)> = (0..n).map(span).collect();
-    let overlap = |i: usize, j: usize| match (spans.get(i), spans.get(j)) {
-        (Some(a), Some(b)) => a.0 <= b.1 + RUN_GAP && b.0 <= a.1 + RUN_GAP,
-        _ => false,
-    };
     let mut track: Vec<Option<usize>> = vec![None; n];
     for &v in &order {
         let upper = above.get(v).map_or(&[][..], Vec::as_slice);
