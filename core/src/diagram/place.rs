@@ -261,26 +261,33 @@ fn pava_into(wish: &[f32], weight: &[f32], dist: &[f32], lo: f32, hi: f32, poole
     }
 }
 
+/// What the port label of each link arriving at a card's top says, by link.
+fn said_at_top(graph: &Graph, layered: &Layered) -> Vec<Option<(String, Tone)>> {
+    let mut said = vec![None; layered.chains.len()];
+    for (arrow, links) in graph.arrows.iter().zip(&graph.arrow_links) {
+        let head = links
+            .last()
+            .and_then(|&l| Some((l, layered.chains.get(l)?)));
+        if let (Some(part), Some((l, chain))) = (super::label::part(arrow), head) {
+            if let (false, Some(p)) = (chain.reversed, said.get_mut(l)) {
+                *p = Some(part);
+            }
+        }
+    }
+    said
+}
+
 /// Widens each card that arrows meet at its top to room for them, heads side by side,
 /// and their port label beside them ([`side_width`]), up to [`HUB_MAX_W`]: so the label
 /// need not lie on the arrows (a bus or a vault that every service calls).
 pub(super) fn widen(graph: &mut Graph, layered: &Layered) {
     // Per card slot: the links meeting its top, and what their labels say.
     let mut top: Vec<(usize, Vec<(String, Tone)>)> = vec![(0, Vec::new()); layered.slots.len()];
-    for chain in &layered.chains {
+    for (chain, part) in layered.chains.iter().zip(said_at_top(graph, layered)) {
         let at = chain.slots.last().and_then(|&s| top.get_mut(s));
         if let (Some(at), true) = (at, chain.slots.len() >= 2) {
             at.0 += 1;
-        }
-    }
-    for (arrow, links) in graph.arrows.iter().zip(&graph.arrow_links) {
-        let chain = links.last().and_then(|&l| layered.chains.get(l));
-        let (Some(chain), Some(part)) = (chain, super::label::part(arrow)) else {
-            continue;
-        };
-        let at = chain.slots.last().and_then(|&s| top.get_mut(s));
-        if let (false, Some(at)) = (chain.reversed, at) {
-            at.1.push(part);
+            at.1.extend(part);
         }
     }
     for (s, (count, parts)) in top.into_iter().enumerate() {
@@ -338,18 +345,7 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
             sides.entry((s, false)).or_default().push((before, a));
         }
     }
-    // What the port label of each link arriving at a card's top says.
-    let mut said: Vec<Option<(String, super::layout::Tone)>> = vec![None; n];
-    for (arrow, links) in graph.arrows.iter().zip(&graph.arrow_links) {
-        let head = links
-            .last()
-            .and_then(|&l| Some((l, layered.chains.get(l)?)));
-        if let (Some(part), Some((l, chain))) = (super::label::part(arrow), head) {
-            if let (false, Some(p)) = (chain.reversed, said.get_mut(l)) {
-                *p = Some(part);
-            }
-        }
-    }
+    let said = said_at_top(graph, layered);
     for ((s, bottom), mut list) in sides {
         crate::sort::sort(&mut list);
         let w = slot_width(graph, layered, s);
