@@ -337,11 +337,17 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .map(|(width, ranked, _)| in_full(&g, width, ranked, options))
             .collect()
     };
-    // None reads on a projector but one nearly does: the most promising again with
-    // arrows packed closer (the order, so the crossings, stay the same). Packing saves
+    // The best by score (or every one) nearly reads on a projector but does not: the
+    // most promising again with arrows packed closer (the order, so the crossings, stay
+    // the same), so that a readable drawing need not cost many crossings. Packing saves
     // about a quarter of the height at most, so a drawing further off is left as it is.
     let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
-    if (READABLE * NEARLY..READABLE).contains(&most) {
+    let best_scale = placed
+        .iter()
+        .min_by(|a, b| score(a, most).total_cmp(&score(b, most)))
+        .map_or(0.0, |p| p.2);
+    let nearly = |scale: f32| (READABLE * NEARLY..READABLE).contains(&scale);
+    if nearly(best_scale) || nearly(most) {
         g.density = Density::Dense;
         let mut best: Vec<(f32, usize)> = candidates
             .iter()
