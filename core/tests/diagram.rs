@@ -554,6 +554,24 @@ fn a_card_every_service_calls_is_wide_enough_for_their_arrows_and_its_label() {
 }
 
 #[test]
+fn a_long_port_list_into_a_busy_card_is_cut_beside_the_arrows_not_laid_on_them() {
+    // As nitro-testnode's geth: eleven services call it, on four ports between them.
+    // The list is too long to keep whole; the arrows used to spread over the whole top
+    // and the cut list lay on them. They now leave room for it, cut, beside them.
+    let mut yaml = String::from("services:\n  geth: {image: geth}\n");
+    for k in 0..11 {
+        let port = [8545, 8551, 8546, 30303][k % 4];
+        yaml += &format!("  s{k}: {{image: s, environment: [RPC=http://geth:{port}]}}\n");
+    }
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert_eq!(l.edges.iter().filter(|e| e.to == "geth").count(), 11);
+    let label = l.labels.iter().find(|l| l.service == "geth").unwrap();
+    assert!(label.parts.iter().any(|p| p.0.ends_with('…')), "{label:?}");
+    assert_eq!(arrows_through(&l, &label.rect), 0, "{label:?}");
+}
+
+#[test]
 fn services_that_all_call_the_same_sinks_share_one_bundle_even_when_one_calls_more() {
     // As zammad's stack: six services each call the database, the cache and redis, and
     // one of them (the web proxy) also calls the rails server.

@@ -18,8 +18,8 @@ const PORT_GAP: f32 = 14.0;
 
 /// Least room between two ports of one side of a card: their heads side by side.
 const PORT_MIN: f32 = 10.0;
-/// The widest port label that arrows into a card are packed closer to make room for
-/// (a port or two); a longer list is cut to the room there is.
+/// The most room arrows into a card are packed closer to make for their port label (a
+/// port or two); a longer list is cut to that room.
 const LABEL_ROOM: f32 = 48.0;
 
 /// The widest a card that many arrows come into is drawn for them (wider than any
@@ -363,10 +363,11 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
                 .filter_map(|(_, a)| said.get(*a).cloned().flatten()),
         );
         let label = super::label::width(&parts);
-        // A short label that fits nowhere beside the arrows gets room: the arrows come
-        // closer together, down to heads side by side.
-        let beside = w - side_width(1, label);
-        let step = if count > 1 && label <= LABEL_ROOM && beside < (count - 1) as f32 * step {
+        // A label that fits nowhere beside the arrows gets room: the arrows come closer
+        // together, down to heads side by side. A longer one than a port or two gets
+        // that much, and is cut to the room it gets (see `label::labels`).
+        let beside = w - side_width(1, label.min(LABEL_ROOM));
+        let step = if count > 1 && beside < (count - 1) as f32 * step {
             // Never wider apart than they were (not `clamp`: that panics where they were
             // closer than heads side by side).
             (beside / (count - 1) as f32).max(PORT_MIN).min(step)
@@ -376,8 +377,9 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         let span = (count.saturating_sub(1)) as f32 * step;
         let room = (w - span) / 2.0 - 2.0 - LABEL_CLEAR;
         let spare = (w - span) / 2.0 - ARROW_INSET;
-        let shift = if label > room && label - room <= spare {
-            room - label
+        // The arrows move right for the label, as far as there is room.
+        let shift = if label > room {
+            -(label - room).min(spare.max(0.0))
         } else {
             0.0
         };
