@@ -337,30 +337,34 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
             .map(|(width, ranked, _)| in_full(&g, width, ranked, options))
             .collect()
     };
-    // The best by score (or every one) nearly reads on a projector but does not: the
-    // most promising again with arrows packed closer (the order, so the crossings, stay
-    // the same), so that a readable drawing need not cost many crossings. Packing saves
-    // about a quarter of the height at most, so a drawing further off is left as it is.
+    // The most promising again with arrows packed closer (the order, so the crossings,
+    // stay the same), where that may change which wins: all of them where the best by
+    // score (or every one) nearly reads on a projector but does not, else those that
+    // cross less than the best but show smaller. Packing saves about a quarter of the
+    // height at most, so a drawing further off is left as it is.
     let most = placed.iter().map(|p| p.2).fold(0.0, f32::max);
-    let best_scale = placed
+    let mut best: Vec<(f32, usize, usize, f32)> = candidates
         .iter()
-        .min_by(|a, b| score(a, most).total_cmp(&score(b, most)))
-        .map_or(0.0, |p| p.2);
+        .zip(&placed)
+        .map(|(&d, p)| (score(p, most), d, p.1, p.2))
+        .collect();
+    crate::sort::sort_by(&mut best, |a, b| a.0.total_cmp(&b.0));
+    best.truncate(if large { 1 } else { 3 });
     let nearly = |scale: f32| (READABLE * NEARLY..READABLE).contains(&scale);
-    if nearly(best_scale) || nearly(most) {
+    let (least, largest) = best.first().map_or((0, 0.0), |b| (b.2, b.3));
+    let all = nearly(largest) || nearly(most);
+    let worth: Vec<usize> = best
+        .iter()
+        .filter(|&&(_, _, crossings, scale)| {
+            all || (crossings < least
+                && scale >= READABLE * NEARLY
+                && scale < largest.min(LARGE_ENOUGH))
+        })
+        .map(|b| b.1)
+        .collect();
+    if !worth.is_empty() {
         g.density = Density::Dense;
-        let mut best: Vec<(f32, usize)> = candidates
-            .iter()
-            .zip(&placed)
-            .map(|(&d, p)| (score(p, most), d))
-            .collect();
-        crate::sort::sort_by(&mut best, |a, b| a.0.total_cmp(&b.0));
-        let dense: Vec<(Layout, usize, f32)> = best
-            .iter()
-            .take(if large { 1 } else { 3 })
-            .filter_map(|&(_, d)| full(&g, d))
-            .collect();
-        placed.extend(dense);
+        placed.extend(worth.iter().filter_map(|&d| full(&g, d)));
     }
     placed.extend(split);
     // The least score wins, among those readable if any is; of equal scores the one
