@@ -719,3 +719,37 @@ fn a_two_way_call_is_drawn_the_way_that_crosses_less() {
     );
     assert!(crossings(&l) <= 3, "{} crossings", crossings(&l));
 }
+
+#[test]
+fn sidecars_on_no_network_of_their_own_sit_above_the_services_they_call() {
+    // As consul's envoy sidecars (and dapr's): each shares its service's network
+    // namespace, which a swarm does not do, so it is on no tier and its call is blocked.
+    // It only calls: drawn above the tier, its arrow points down into it, as Mermaid
+    // draws it, not up from below across the tier's own arrows.
+    let mut yaml =
+        String::from("services:\n  consul:\n    image: consul\n    ports: ['8500:8500']\n");
+    for name in ["api", "web"] {
+        yaml += &format!(
+            "  {name}:\n    image: {name}\n    ports: ['9090']\n    environment: [CONSUL=http://consul:8500]\n  {name}_proxy:\n    image: envoy\n    network_mode: 'service:{name}'\n    environment: [UPSTREAM=http://{name}:9090]\n"
+        );
+    }
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    let top = |name: &str| l.cards.iter().find(|c| c.service == name).unwrap().rect.y;
+    for name in ["api", "web"] {
+        let proxy = format!("{name}_proxy");
+        assert!(
+            l.edges
+                .iter()
+                .any(|e| e.from == proxy && e.to == name && e.blocked),
+            "{:?}",
+            l.edges
+        );
+        assert!(
+            top(&proxy) < top(name),
+            "{proxy} at {}, {name} at {}",
+            top(&proxy),
+            top(name)
+        );
+    }
+}

@@ -668,6 +668,19 @@ pub(super) fn rank(
     let mut layer =
         distance_from_top(n, &group_flows, &first, edge).unwrap_or_else(|| longest_path(n, &dag));
     below_what_they_call(&mut layer, &group_flows, &first, edge);
+    // Services on no tier that only call (sidecars sharing another's network, which a
+    // swarm does not): above everything, as sources, their blocked arrows pointing down.
+    let loose = graph.groups.iter().position(|g| g.kind == GroupKind::Loose);
+    if let Some(lg) = loose {
+        let calls = group_flows.iter().any(|&(a, b)| a == lg && b != lg);
+        let called = group_flows.iter().any(|&(a, b)| b == lg && a != lg)
+            || first.get(lg).copied().unwrap_or(0) > 0;
+        if calls && !called {
+            for (g, l) in layer.iter_mut().enumerate() {
+                *l = if g == lg { 0 } else { *l + 1 };
+            }
+        }
+    }
     // The edge proxies alone on top; boxes nothing points to or from at the bottom.
     let lowest = layer.iter().copied().max().unwrap_or(0);
     let any_touched = touched.iter().any(|&t| t);
