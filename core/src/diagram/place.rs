@@ -377,7 +377,7 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         let span = (count.saturating_sub(1)) as f32 * step;
         let room = (w - span) / 2.0 - 2.0 - LABEL_CLEAR;
         let spare = (w - span) / 2.0 - ARROW_INSET;
-        // The arrows move right for the label, as far as there is room.
+        // The arrows move left of centre for the label, as far as there is room.
         let shift = if label > room {
             -(label - room).min(spare.max(0.0))
         } else {
