@@ -242,20 +242,14 @@ fn assign((nets, of): &Nets) -> Vec<usize> {
             let same =
                 |a: &[f32], b: &[f32]| a.iter().any(|&x| b.iter().any(|&y| (x - y).abs() < 0.5));
             let (shared_start, shared_end) = (same(ai, aj), same(bi, bj));
-            let reach = |a: &[f32], b: &[f32]| {
-                let (lo, hi) = a
-                    .iter()
-                    .chain(b)
-                    .fold((f32::MAX, f32::MIN), |(l, h), &x| (l.min(x), h.max(x)));
-                hi - lo
-            };
-            // Whether the net with ends `a`, `b` and span `s` must run above the other
-            // (`oa`, `ob`, `os`), its ends kept `gap` clear of the other's span.
+            // Whether the net with starts `a` and span `s` must run above the other (ends
+            // `ob`, span `os`), its ends kept `gap` clear of the other's span.
             type Net<'a> = (&'a [f32], &'a [f32], (f32, f32));
-            let above = |(a, b, s): Net<'_>, (oa, ob, os): Net<'_>, gap: f32| {
+            let above = |(a, _, s): Net<'_>, (_, ob, os): Net<'_>, gap: f32| {
                 let inside = |x: f32, (lo, hi): (f32, f32)| x >= lo - gap && x <= hi + gap;
                 if shared_start {
-                    reach(a, b) > reach(oa, ob)
+                    // The farther reaching runs higher.
+                    s.1 - s.0 > os.1 - os.0
                 } else {
                     a.iter().any(|&x| inside(x, os))
                         || (!shared_end && ob.iter().any(|&x| inside(x, s)))
