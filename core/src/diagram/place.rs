@@ -30,7 +30,7 @@ const HUB_MAX_W: f32 = 360.0;
 const ARROW_INSET: f32 = 16.0;
 
 /// How wide a card must be for `count` arrows into one side, heads side by side, and
-/// their port label (`label` wide) beside them.
+/// their port label (`label` wide, counted up to [`LABEL_ROOM`]) beside them.
 pub(super) fn side_width(count: usize, label: f32) -> f32 {
     count.saturating_sub(1) as f32 * PORT_MIN
         + label.min(LABEL_ROOM)
@@ -366,7 +366,7 @@ fn ports(graph: &Graph, layered: &Layered) -> (Vec<f32>, Vec<f32>) {
         // A label that fits nowhere beside the arrows gets room: the arrows come closer
         // together, down to heads side by side. A longer one than a port or two gets
         // that much, and is cut to the room it gets (see `label::labels`).
-        let beside = w - side_width(1, label.min(LABEL_ROOM));
+        let beside = w - side_width(1, label);
         let step = if count > 1 && beside < (count - 1) as f32 * step {
             // Never wider apart than they were (not `clamp`: that panics where they were
             // closer than heads side by side).
