@@ -15,7 +15,7 @@ use super::graph::{graph, GroupKind, CARD_H, PUBLIC_TITLE};
 use super::label;
 use super::order::{ColumnKind, Effort, Hints, Layered};
 use super::place::{self, Density, MARGIN};
-use super::rank::{self, CARD_GAP};
+use super::rank::{self, Breaking, CARD_GAP};
 use super::route;
 use super::title;
 use crate::analysis::Analysis;
@@ -249,7 +249,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         .filter(|m| !m.rows.is_empty());
     if let Some(m) = memory {
         g.density = m.density;
-        let ranked = rank::rank(&g, m.width, Some(m), false, false);
+        let ranked = rank::rank(&g, m.width, Some(m), false, Breaking::default());
         return place(g, m.width, ranked, options, Some(m), Effort::Full).0;
     }
     // A fresh layout tries a few wrap widths, with cards in their boxes as early and as
@@ -274,14 +274,19 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     };
     // Widths past the widest row, and cards with no room to move between ranks, give
     // the same ranks: each distinct ranking once. Each is tried with cycles of flows
-    // broken both ways where a tie decides (see `rank::greedy_order`): neither way
-    // draws fewer crossings in general (tempo's two-way calls, opencrvs' auth and
-    // events).
+    // broken both ways where a tie decides (see `rank::greedy_order`), and but for a
+    // large design each way with its order shortened (`rank::shorten`): none draws
+    // fewer crossings in general (tempo's two-way calls, opencrvs' auth and events,
+    // eShopOnAbp's calls nearly all both ways).
     let mut distinct: Vec<(f32, rank::Ranked)> = Vec::new();
     for (factor, late) in tried {
         let width = (base * factor).min(MAX_WRAP);
-        for later_first in [false, true] {
-            let ranked = rank::rank(&g, width, None, late, later_first);
+        for way in 0..if large { 2 } else { 4 } {
+            let breaking = Breaking {
+                later_first: way % 2 == 1,
+                shorten: way > 1,
+            };
+            let ranked = rank::rank(&g, width, None, late, breaking);
             if distinct.iter().all(|(_, seen)| *seen != ranked) {
                 distinct.push((width, ranked));
             }
@@ -381,7 +386,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         })
         .map(|p| p.0);
     chosen.unwrap_or_else(|| {
-        let ranked = rank::rank(&g, base, None, false, false);
+        let ranked = rank::rank(&g, base, None, false, Breaking::default());
         place(g, base, ranked, options, None, Effort::Full).0
     })
 }

@@ -1543,7 +1543,7 @@ mod tests {
 ";
         let design = Design::import(yaml, ImportOptions::default()).unwrap();
         let g = graph(design.model(), &design.analyze(), None);
-        let mut l = Layered::new(&g, &rank::rank(&g, 2000.0, None, false, false));
+        let mut l = Layered::new(&g, &rank::rank(&g, 2000.0, None, false, Default::default()));
         let card = |name: &str| g.cards.iter().position(|c| c.service == name).unwrap();
         let slot_of = |l: &Layered, kind: SlotKind, rank: usize| {
             l.slots

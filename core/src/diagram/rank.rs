@@ -43,6 +43,15 @@ pub(super) fn title_width(graph: &Graph, g: usize) -> f32 {
     })
 }
 
+/// How a cycle of flows is broken: ties in [`greedy_order`] go to the later node, and
+/// the order is [`shorten`]ed. Neither draws fewer crossings in general, so a fresh
+/// layout tries each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Breaking {
+    pub later_first: bool,
+    pub shorten: bool,
+}
+
 /// An order of `n` nodes that puts callers before what they call where it can (Eades,
 /// Lin and Smyth's greedy heuristic: sources first, sinks last, otherwise the node
 /// with the most flows out over in; `first` counts calls from above and breaks ties,
@@ -122,15 +131,87 @@ fn greedy_order(
     place
 }
 
+/// What a flow against the order costs in [`shorten`] beyond its length, in places
+/// (eShopOnAbp draws 194 crossings with 2 to 4, over 300 with 1 or 6).
+const AGAINST: usize = 3;
+
+/// The most nodes [`shorten`] moves: it weighs each node at every place over every flow.
+const SHORTEN_MOST: usize = 40;
+
+/// `place` (each node's place in an order) with its flows shorter: each node in turn
+/// moves to where the flows it is in span least along the order (one against the order
+/// costs [`AGAINST`] more, a call from above its distance from the top), until none
+/// moves. The greedy order counts only the flows it turns round; where most calls go
+/// both ways, that leaves long arrows crossing (eShopOnAbp: 318 crossings, 194 so).
+/// A flow outside any cycle may be turned round too: a service many call then sits
+/// among its callers, some calling up into it (appwrite's redis: 21 crossings, 9 so).
+fn shorten(place: Vec<usize>, flows: &[(usize, usize)], first: &[usize]) -> Vec<usize> {
+    let n = place.len();
+    if n > SHORTEN_MOST {
+        return place;
+    }
+    // Each node's place from the order (nodes by place), and the order from it.
+    let places = |order: &[usize]| {
+        let mut at = vec![0; n];
+        for (k, &v) in order.iter().enumerate() {
+            if let Some(a) = at.get_mut(v) {
+                *a = k;
+            }
+        }
+        at
+    };
+    let mut order = places(&place);
+    let cost = |order: &[usize]| -> usize {
+        let at = places(order);
+        let at = |v: usize| at.get(v).copied().unwrap_or(0);
+        let spans: usize = flows
+            .iter()
+            .filter(|(a, b)| a != b)
+            .map(|&(a, b)| at(a).abs_diff(at(b)) + if at(b) < at(a) { AGAINST } else { 0 })
+            .sum();
+        let above: usize = first.iter().enumerate().map(|(v, f)| f * (at(v) + 1)).sum();
+        spans + above
+    };
+    let mut least = cost(&order);
+    // A few rounds: each settles most of what the one before left.
+    for _ in 0..4 {
+        let before = least;
+        for v in 0..n {
+            let Some(from) = order.iter().position(|&x| x == v) else {
+                continue;
+            };
+            order.remove(from);
+            let mut best = (least, from);
+            for to in (0..n).filter(|&to| to != from) {
+                order.insert(to, v);
+                let c = cost(&order);
+                order.remove(to);
+                if c < best.0 {
+                    best = (c, to);
+                }
+            }
+            order.insert(best.1, v);
+            least = best.0;
+        }
+        if least == before {
+            break;
+        }
+    }
+    places(&order)
+}
+
 /// The flows as edges of an acyclic graph: each points from earlier to later in the
 /// greedy order (a flow against it is turned round), without loops or repeats.
 fn acyclic(
     n: usize,
     flows: &[(usize, usize)],
     first: &[usize],
-    later_first: bool,
+    breaking: Breaking,
 ) -> Vec<(usize, usize)> {
-    let place = greedy_order(n, flows, first, later_first);
+    let mut place = greedy_order(n, flows, first, breaking.later_first);
+    if breaking.shorten {
+        place = shorten(place, flows, first);
+    }
     let mut edges: Vec<(usize, usize)> = flows
         .iter()
         .filter(|(a, b)| a != b)
@@ -596,7 +677,7 @@ pub(super) fn box_width(graph: &Graph, g: usize, ranks: &[Vec<usize>]) -> f32 {
 /// Places the groups in rows and their cards in ranks, no row wider than `width` where
 /// a box allows it: each card as early as it may (just below its callers in the box),
 /// or with `late` as late (just above what it calls). A cycle of flows is broken as
-/// [`greedy_order`] does, with `later_first` as given. With `memory` (the layout before
+/// `breaking` says. With `memory` (the layout before
 /// an edit), groups keep their row and order and cards their rank, unless an arrow would
 /// then run within a row.
 pub(super) fn rank(
@@ -604,7 +685,7 @@ pub(super) fn rank(
     width: f32,
     memory: Option<&Memory>,
     late: bool,
-    later_first: bool,
+    breaking: Breaking,
 ) -> Ranked {
     let n = graph.groups.len();
     let keys: Vec<Key> = (0..n).map(|g| key(graph, g)).collect();
@@ -662,7 +743,7 @@ pub(super) fn rank(
     if let Some(f) = edge.and_then(|e| first.get_mut(e)) {
         *f += 1000;
     }
-    let dag = acyclic(n, &group_flows, &first, later_first);
+    let dag = acyclic(n, &group_flows, &first, breaking);
     // Boxes by their distance from the top; without a top (nothing published, no edge
     // proxy), callers above what they call.
     let mut layer =
@@ -747,7 +828,7 @@ pub(super) fn rank(
         .map(|(g, group)| {
             let m = group.members.len();
             let flows = inner.get(g).map_or(&[][..], Vec::as_slice);
-            let edges = acyclic(m, flows, &[], later_first);
+            let edges = acyclic(m, flows, &[], breaking);
             let wish: Vec<Option<usize>> =
                 group.members.iter().map(|&c| remembered(c, g)).collect();
             let kept = wish.iter().flatten().count();
