@@ -777,3 +777,72 @@ fn calls_that_mostly_go_both_ways_are_ranked_with_short_arrows() {
     assert_eq!(l.edges.len(), 73);
     assert!(crossings(&l) <= 200, "{} crossings", crossings(&l));
 }
+
+#[test]
+fn published_services_calling_one_another_sit_near_the_internet() {
+    // As quorum's orchestrate stack: four published services and four others, nearly
+    // every pair calling both ways in one box. Ranked with the published ones deep in
+    // the box, the internet's arrows ran down across the box's own (18 crossings,
+    // Mermaid 12); ranked first where the cycles leave a choice, as many as Mermaid.
+    let calls: [(&str, &str, &[&str]); 8] = [
+        (
+            "generate-jwt",
+            "",
+            &["api", "key-manager", "tx-listener", "tx-sender"],
+        ),
+        (
+            "api-migration-init",
+            "",
+            &["api", "key-manager", "tx-listener", "tx-sender"],
+        ),
+        (
+            "api-migration",
+            "",
+            &[
+                "api",
+                "api-migration-init",
+                "key-manager",
+                "tx-listener",
+                "tx-sender",
+            ],
+        ),
+        (
+            "api",
+            "8031:8081",
+            &["api-migration", "key-manager", "tx-listener", "tx-sender"],
+        ),
+        (
+            "key-manager",
+            "8091:8081",
+            &["api", "key-vault-init", "tx-listener", "tx-sender"],
+        ),
+        ("key-vault-init", "", &[]),
+        (
+            "tx-sender",
+            "8062:8082",
+            &["api", "key-manager", "tx-listener"],
+        ),
+        (
+            "tx-listener",
+            "8082:8082",
+            &["api", "key-manager", "tx-sender"],
+        ),
+    ];
+    let mut yaml = String::from("services:\n");
+    for (name, port, to) in calls {
+        yaml += &format!("  {name}:\n    image: {name}\n");
+        if !port.is_empty() {
+            yaml += &format!("    ports: ['{port}']\n");
+        }
+        if !to.is_empty() {
+            yaml += "    environment:\n";
+            for (i, t) in to.iter().enumerate() {
+                yaml += &format!("      - U{i}=http://{t}:8081\n");
+            }
+        }
+    }
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert_eq!(l.edges.len(), 31);
+    assert!(crossings(&l) <= 12, "{} crossings", crossings(&l));
+}
