@@ -546,6 +546,19 @@ mod tests {
             }
             other => panic!("expected a duplicate key error, got {other:?}"),
         }
+        // Docker refuses two merge keys in one mapping as it does any key written twice.
+        let merges = "x-a: &a {A: 1}\nx-b: &b {B: 2}\nenv:\n  <<: *a\n  <<: *b\n";
+        match parse(merges, Limits::default()) {
+            Err(ParseError::DuplicateMerge { at, first_line }) => {
+                assert_eq!((at.line, first_line), (5, 4));
+            }
+            other => panic!("expected a duplicate merge error, got {other:?}"),
+        }
+        assert!(parse(
+            "x-a: &a {A: 1}\nx-b: &b {B: 2}\nenv:\n  <<: [*a, *b]\n",
+            Limits::default()
+        )
+        .is_ok());
         let err = parse("services:\n  api: [unclosed\n", Limits::default()).err();
         assert!(err
             .and_then(|e| e.location())

@@ -83,6 +83,15 @@ pub enum ParseError {
         /// Line of the first occurrence.
         first_line: u32,
     },
+    /// `<<` twice in one mapping: docker reads it as a key written twice and refuses the
+    /// file, though YAML merge keys might seem to allow it.
+    #[error("`<<` is already written at line {first_line} in this mapping, which docker refuses; merge both with one, as `<<: [*first, *second]`")]
+    DuplicateMerge {
+        /// The second `<<`.
+        at: Location,
+        /// Line of the first.
+        first_line: u32,
+    },
     /// `<<` must be followed by a mapping or a list of mappings.
     #[error("`<<` must merge a mapping or a list of mappings")]
     BadMerge {
@@ -114,6 +123,7 @@ impl ParseError {
             | ParseError::UnknownAnchor { at }
             | ParseError::TooDeep { at, .. }
             | ParseError::DuplicateKey { at, .. }
+            | ParseError::DuplicateMerge { at, .. }
             | ParseError::BadMerge { at }
             | ParseError::MultipleDocuments { at }
             | ParseError::Nul { at } => Some(*at),
@@ -693,15 +703,20 @@ pub(crate) fn scalar(text: String, style: TScalarStyle, tag: Option<&str>) -> Va
 fn check_duplicates(entries: &[(Node, Node)]) -> Result<(), ParseError> {
     fn key(node: &Node) -> Option<std::borrow::Cow<'_, str>> {
         match &node.value {
-            Value::Str(s) if s == "<<" => None,
             Value::Str(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
             _ => node.scalar_text().map(std::borrow::Cow::Owned),
         }
     }
-    let duplicate = |first: &Node, second: &Node, text: &str| ParseError::DuplicateKey {
-        key: text.to_string(),
-        at: second.at,
-        first_line: first.at.line,
+    let duplicate = |first: &Node, second: &Node, text: &str| match text {
+        "<<" => ParseError::DuplicateMerge {
+            at: second.at,
+            first_line: first.at.line,
+        },
+        _ => ParseError::DuplicateKey {
+            key: text.to_string(),
+            at: second.at,
+            first_line: first.at.line,
+        },
     };
     if entries.len() <= 16 {
         for (i, (a, _)) in entries.iter().enumerate() {
