@@ -274,8 +274,8 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     };
     // Widths past the widest row, and cards with no room to move between ranks, give
     // the same ranks: each distinct ranking once. Each is tried with cycles of flows
-    // broken both ways where a tie decides (see `rank::greedy_order`), and but for a
-    // large design each way again with its order shortened (`rank::shorten`) and with
+    // broken both ways where a tie decides (see `rank::greedy_order`) and, but for a
+    // large design, each way again with its order shortened (`rank::shorten`) and with
     // published cards first in their box: none draws fewer crossings in general
     // (tempo's two-way calls, opencrvs' auth and events, eShopOnAbp's calls nearly all
     // both ways, quorum's published services).

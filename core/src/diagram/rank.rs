@@ -678,9 +678,8 @@ pub(super) fn box_width(graph: &Graph, g: usize, ranks: &[Vec<usize>]) -> f32 {
 /// Places the groups in rows and their cards in ranks, no row wider than `width` where
 /// a box allows it: each card as early as it may (just below its callers in the box),
 /// or with `late` as late (just above what it calls). A cycle of flows is broken as
-/// `breaking` says. With `memory` (the layout before
-/// an edit), groups keep their row and order and cards their rank, unless an arrow would
-/// then run within a row.
+/// `breaking` says. With `memory` (the layout before an edit), groups keep their row
+/// and order and cards their rank, unless an arrow would then run within a row.
 pub(super) fn rank(
     graph: &Graph,
     width: f32,
