@@ -456,14 +456,21 @@ impl Layered {
                     continue;
                 };
                 let here = pos.get(s).map_or(0, |p| p.1);
+                // Slots come in order, so only each slot's own few links need sorting
+                // (by lower end): each goes in its place as it comes.
+                let start = links.len();
                 for &(t, w) in &slot.down {
                     if let Some(p) = pos.get(t) {
                         links.push((here, p.1, w as usize));
+                        let mut i = links.len() - 1;
+                        while i > start && links.get(i - 1).map(|l| l.1) > Some(p.1) {
+                            links.swap(i - 1, i);
+                            i -= 1;
+                        }
                     }
                 }
             }
         }
-        crate::sort::sort(links);
         let size = links.iter().map(|l| l.1 + 1).max().unwrap_or(0);
         // Weights so far by lower end, and their total.
         tree.clear();
