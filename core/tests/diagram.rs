@@ -770,12 +770,13 @@ fn sidecars_on_no_network_of_their_own_sit_above_the_services_they_call() {
 fn calls_that_mostly_go_both_ways_are_ranked_with_short_arrows() {
     // eShopOnAbp: 13 services, 72 calls, 19 pairs of them both ways. The ranking that
     // turns the fewest calls round leaves long arrows crossing (318 where Mermaid draws
-    // 179); one with the order shortened draws about as few as Mermaid.
+    // 179); one with the order shortened draws 194, and 186 once the winner is ordered
+    // again from many polished starts.
     let text = support::corpus_text("abpframework__eShopOnAbp__etc__docker__docker-compose.yml");
     let design = Design::import(&text, ImportOptions::default()).unwrap();
     let l = layout(design.model(), &design.analyze());
     assert_eq!(l.edges.len(), 73);
-    assert!(crossings(&l) <= 200, "{} crossings", crossings(&l));
+    assert!(crossings(&l) <= 190, "{} crossings", crossings(&l));
 }
 
 #[test]
