@@ -399,6 +399,8 @@ struct Candidate {
     crossings: usize,
     /// The scale it shows at on a 1920x1080 screen.
     scale: f32,
+    /// How it was made (to lay it out again): the wrap width, the ranking and how
+    /// closely arrows were packed.
     width: f32,
     ranked: rank::Ranked,
     density: Density,

@@ -547,11 +547,14 @@ impl Layered {
             Effort::Deep => DEEP_MOST,
         };
         let size = self.slots.len();
-        let starts = match effort {
-            _ if hints.is_some() || effort == Effort::Quick => 1,
-            _ if size <= many => 16,
-            _ if size <= RESTART_MOST => 3,
-            _ => 1,
+        let starts = if hints.is_some() || effort == Effort::Quick {
+            1
+        } else if size <= many {
+            16
+        } else if size <= RESTART_MOST {
+            3
+        } else {
+            1
         };
         let initial = self.snapshot();
         let mut best = initial.clone();
