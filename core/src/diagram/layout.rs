@@ -250,7 +250,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     if let Some(m) = memory {
         g.density = m.density;
         let ranked = rank::rank(&g, m.width, Some(m), false, Breaking::default());
-        return place(g, m.width, ranked, options, Some(m), Effort::Full).0;
+        return place(g, m.width, &ranked, options, Some(m), Effort::Full).0;
     }
     // A fresh layout tries a few wrap widths, with cards in their boxes as early and as
     // late as they may be, each ordered quickly; the most promising
@@ -315,7 +315,13 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     };
     let full = |g: &super::graph::Graph, d: usize| {
         let (width, ranked) = distinct.get(d)?;
-        Some(laid_out(g, *width, ranked.clone(), options, Effort::Full))
+        Some(laid_out(
+            g.clone(),
+            *width,
+            ranked.clone(),
+            options,
+            Effort::Full,
+        ))
     };
     let mut placed: Vec<Candidate> = candidates
         .iter()
@@ -341,7 +347,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         quick
             .into_iter()
             .take(2)
-            .map(|(width, ranked, _)| laid_out(&g, width, ranked, options, Effort::Full))
+            .map(|(width, ranked, _)| laid_out(g.clone(), width, ranked, options, Effort::Full))
             .collect()
     };
     // The most promising again with arrows packed closer (the order, so the crossings,
@@ -378,17 +384,17 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     // worth the time (eShopOnAbp 194 -> 187 crossings, appwrite 9 -> 7). The deeper
     // order wins only where it scores better.
     if !large {
-        let deeper = winner(&placed).map(|w| {
+        let deeper = winner(&placed).and_then(|w| placed.get(w)).map(|w| {
             let mut g = g.clone();
             g.density = w.density;
-            laid_out(&g, w.width, w.ranked.clone(), options, Effort::Deep)
+            laid_out(g, w.width, w.ranked.clone(), options, Effort::Deep)
         });
         placed.extend(deeper);
     }
-    let chosen = winner(&placed).map(|w| w.layout.clone());
+    let chosen = winner(&placed).map(|w| placed.swap_remove(w).layout);
     chosen.unwrap_or_else(|| {
         let ranked = rank::rank(&g, base, None, false, Breaking::default());
-        place(g, base, ranked, options, None, Effort::Full).0
+        place(g, base, &ranked, options, None, Effort::Full).0
     })
 }
 
@@ -416,37 +422,40 @@ impl Candidate {
     }
 }
 
-/// The least score wins, among those readable if any is; of equal scores the one that
-/// shows larger, then the first.
-fn winner(placed: &[Candidate]) -> Option<&Candidate> {
+/// Which of `placed` wins: the least score, among those readable if any is; of equal
+/// scores the one that shows larger, then the first.
+fn winner(placed: &[Candidate]) -> Option<usize> {
     let most = placed.iter().map(|p| p.scale).fold(0.0, f32::max);
     let readable = most >= READABLE;
     placed
         .iter()
-        .filter(|p| !readable || p.scale >= READABLE)
-        .min_by(|a, b| {
+        .enumerate()
+        .filter(|(_, p)| !readable || p.scale >= READABLE)
+        .min_by(|(_, a), (_, b)| {
             a.score(most)
                 .total_cmp(&b.score(most))
                 .then(b.scale.total_cmp(&a.scale))
         })
+        .map(|(i, _)| i)
 }
 
 /// A fresh layout of one ranking at one wrap width, ordered with `effort`.
 fn laid_out(
-    g: &super::graph::Graph,
+    g: super::graph::Graph,
     width: f32,
     ranked: rank::Ranked,
     options: &Options<'_>,
     effort: Effort,
 ) -> Candidate {
-    let (layout, crossings) = place(g.clone(), width, ranked.clone(), options, None, effort);
+    let density = g.density;
+    let (layout, crossings) = place(g, width, &ranked, options, None, effort);
     Candidate {
         scale: screen_scale(layout.width, layout.height),
         layout,
         crossings,
         width,
         ranked,
-        density: g.density,
+        density,
     }
 }
 
@@ -503,12 +512,12 @@ const NEARLY: f32 = 0.7;
 fn place(
     mut g: super::graph::Graph,
     width: f32,
-    ranked: rank::Ranked,
+    ranked: &rank::Ranked,
     options: &Options<'_>,
     memory: Option<&Memory>,
     effort: Effort,
 ) -> (Layout, usize) {
-    let mut layered = Layered::new(&g, &ranked);
+    let mut layered = Layered::new(&g, ranked);
     place::widen(&mut g, &layered);
     let keys: Vec<Key> = (0..g.groups.len()).map(|i| rank::key(&g, i)).collect();
     let hints = match (options.previous, memory) {
