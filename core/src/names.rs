@@ -15,6 +15,15 @@ pub enum NameError {
         "`{0}` must be a DNS label: letters and digits, with `-` or `_` only between them (no `.`)"
     )]
     NotDnsLabel(String),
+    /// A first character Docker does not allow (an unset variable in front of the name
+    /// often leaves `_` there).
+    #[error("`{name}` starts with `{first}`; start it with a letter or digit")]
+    BadStart {
+        /// The name.
+        name: String,
+        /// Its first character.
+        first: char,
+    },
     /// A character Docker does not allow.
     #[error("`{name}` contains `{bad}`; use letters, digits, `_`, `.` and `-`, starting with a letter or digit")]
     BadCharacter {
@@ -33,9 +42,9 @@ pub fn validate(name: &str) -> Result<(), NameError> {
         return Err(NameError::Empty);
     };
     if !first.is_ascii_alphanumeric() {
-        return Err(NameError::BadCharacter {
+        return Err(NameError::BadStart {
             name: name.into(),
-            bad: first,
+            first,
         });
     }
     if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
@@ -95,6 +104,13 @@ mod tests {
         assert!(validate("-x").is_err());
         assert!(validate("").is_err());
         assert!(validate(&"a".repeat(64)).is_err());
+        // `${SWARM_STACK_NAME}_default` with the variable unset: the `_` is wrong only
+        // where it stands, and the message says so.
+        let start = validate("_default").unwrap_err().to_string();
+        assert_eq!(
+            start,
+            "`_default` starts with `_`; start it with a letter or digit"
+        );
     }
 
     #[test]
