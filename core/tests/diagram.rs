@@ -417,6 +417,62 @@ fn moving_one_card_leaves_the_others_where_they_were() {
     println!("{}", report.join("\n"));
 }
 
+/// Each tier's colour, by key, in the order of the keys.
+fn colors(l: &Layout) -> Vec<(String, usize)> {
+    let mut all: Vec<(String, usize)> = l.tiers.iter().map(|t| (t.key.clone(), t.color)).collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn adding_or_removing_a_tier_recolours_no_other() {
+    let scores = TEMPLATES[0].design().unwrap();
+    let first = layout(scores.model(), &scores.analyze());
+    let before = colors(&first);
+    let after_edit = |design: &Design| {
+        layout_with(
+            design.model(),
+            &design.analyze(),
+            &Options {
+                previous: Some(&first),
+                ..Options::default()
+            },
+        )
+    };
+    // Removing the first tier: the others keep theirs (a fresh layout shifts them all).
+    let gone = scores.model().tiers[0].key.clone();
+    let mut removed = scores.clone();
+    removed.remove_tier(&gone).unwrap();
+    let kept: Vec<(String, usize)> = before.iter().filter(|(k, _)| *k != gone).cloned().collect();
+    assert_eq!(colors(&after_edit(&removed)), kept);
+    assert_ne!(
+        colors(&layout(removed.model(), &removed.analyze())),
+        kept,
+        "a fresh layout colours by place, so this test would not see a change"
+    );
+    // A file with no networks (every service on swarm's default) given its first
+    // tier: `default` keeps its colour, and the new tier takes another.
+    let text = "services:\n  web:\n    image: example/web\n  api:\n    image: example/api\n";
+    let plain = Design::import(text, ImportOptions::default()).unwrap();
+    let first = layout(plain.model(), &plain.analyze());
+    let mut tiered = plain.clone();
+    tiered.add_tier("app_tier").unwrap();
+    tiered.move_to("api", "app_tier").unwrap();
+    let after = layout_with(
+        tiered.model(),
+        &tiered.analyze(),
+        &Options {
+            previous: Some(&first),
+            ..Options::default()
+        },
+    );
+    let default = |l: &Layout| colors(l).into_iter().find(|(k, _)| k == "default");
+    assert_eq!(default(&after), default(&first));
+    let all = colors(&after);
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_ne!(all[0].1, all[1].1, "{all:?}");
+}
+
 #[test]
 fn the_layout_after_an_edit_is_the_same_for_the_same_inputs() {
     let design = TEMPLATES[0].design().unwrap();

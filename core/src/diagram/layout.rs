@@ -185,6 +185,8 @@ pub(super) struct Memory {
     pub width: f32,
     /// How closely arrows were packed.
     pub density: Density,
+    /// Each tier's colour, by key.
+    pub colors: Vec<(String, usize)>,
 }
 
 /// The whole picture.
@@ -508,6 +510,21 @@ const READABLE: f32 = 0.8;
 /// to be tried.
 const NEARLY: f32 = 0.7;
 
+/// After an edit each tier keeps the colour it had, and a new one takes the first colour
+/// no kept tier has: adding a tier, or removing one, recolours no other (a fresh layout
+/// colours tiers by their place in the file).
+fn keep_colors(tiers: &mut [TierBox], before: &[(String, usize)]) {
+    let old = |key: &str| before.iter().find(|(k, _)| k == key).map(|&(_, c)| c);
+    let kept: Vec<usize> = tiers.iter().filter_map(|t| old(&t.key)).collect();
+    let mut free = (0..).filter(|c| !kept.contains(c));
+    for tier in tiers {
+        tier.color = match old(&tier.key) {
+            Some(c) => c,
+            None => free.next().unwrap_or(tier.color),
+        };
+    }
+}
+
 /// One layout at one wrap width, with its crossings.
 fn place(
     mut g: super::graph::Graph,
@@ -710,6 +727,9 @@ fn place(
             change: a.change,
         })
         .collect();
+    if let Some(m) = memory {
+        keep_colors(&mut out.tiers, &m.colors);
+    }
     let extents = title::extents(&out.edges);
     for tier in &mut out.tiers {
         (tier.title_at, tier.subtitle_end) =
@@ -750,6 +770,7 @@ fn place(
         boxes,
         width,
         density: g.density,
+        colors: out.tiers.iter().map(|t| (t.key.clone(), t.color)).collect(),
     };
     out.cards = g.cards;
     (out, crossings)
