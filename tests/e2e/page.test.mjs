@@ -250,6 +250,20 @@ test('add a tier and a service from the keyboard; a refused name stays in its fi
   assert.equal(await page.getByLabel('Image', { exact: true }).inputValue(), 'redis:7');
   // The tier chosen for the next service stays chosen while the design changes.
   assert.equal(await page.getByLabel('Tier for the new service').inputValue(), 'cache_tier');
+
+  // Deleting the file's first tier (coloured first) recolours no other box of the
+  // diagram, though every other tier's place in the file moves up.
+  const colors = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#diagram-svg g[data-tier] > rect.tier')]
+    .map((r) => [r.parentElement.dataset.tier, r.getAttribute('class')])));
+  const before = await colors();
+  const first = Object.keys(before).find((k) => before[k] === 'tier p0');
+  await page.getByRole('region', { name: `Tier ${first}`, exact: true }).locator('button.tier-title').click();
+  await page.getByRole('button', { name: `Delete tier ${first}` }).click();
+  await page.locator(`#diagram-svg g[data-tier="${first}"]`).waitFor({ state: 'detached' });
+  const after = await colors();
+  delete before[first];
+  assert.ok(Object.keys(before).length >= 1, JSON.stringify(before));
+  assert.deepEqual(after, before);
   assert.deepEqual(errors, []);
   await context.close();
 });
