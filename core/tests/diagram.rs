@@ -424,27 +424,26 @@ fn colors(l: &Layout) -> Vec<(String, usize)> {
     all
 }
 
+/// The layout of `design` after an edit, with the layout before it.
+fn after_edit(previous: &Layout, design: &Design) -> Layout {
+    let options = Options {
+        previous: Some(previous),
+        ..Options::default()
+    };
+    layout_with(design.model(), &design.analyze(), &options)
+}
+
 #[test]
 fn adding_or_removing_a_tier_recolours_no_other() {
     let scores = TEMPLATES[0].design().unwrap();
     let first = layout(scores.model(), &scores.analyze());
     let before = colors(&first);
-    let after_edit = |design: &Design| {
-        layout_with(
-            design.model(),
-            &design.analyze(),
-            &Options {
-                previous: Some(&first),
-                ..Options::default()
-            },
-        )
-    };
     // Removing the first tier: the others keep theirs (a fresh layout shifts them all).
     let gone = scores.model().tiers[0].key.clone();
     let mut removed = scores.clone();
     removed.remove_tier(&gone).unwrap();
     let kept: Vec<(String, usize)> = before.iter().filter(|(k, _)| *k != gone).cloned().collect();
-    assert_eq!(colors(&after_edit(&removed)), kept);
+    assert_eq!(colors(&after_edit(&first, &removed)), kept);
     assert_ne!(
         colors(&layout(removed.model(), &removed.analyze())),
         kept,
@@ -458,14 +457,7 @@ fn adding_or_removing_a_tier_recolours_no_other() {
     let mut tiered = plain.clone();
     tiered.add_tier("app_tier").unwrap();
     tiered.move_to("api", "app_tier").unwrap();
-    let after = layout_with(
-        tiered.model(),
-        &tiered.analyze(),
-        &Options {
-            previous: Some(&first),
-            ..Options::default()
-        },
-    );
+    let after = after_edit(&first, &tiered);
     let default = |l: &Layout| colors(l).into_iter().find(|(k, _)| k == "default");
     assert_eq!(default(&after), default(&first));
     let all = colors(&after);
