@@ -466,6 +466,29 @@ fn adding_or_removing_a_tier_recolours_no_other() {
 }
 
 #[test]
+fn a_card_that_changes_size_keeps_its_place_among_the_others() {
+    // A card changes width with its image (or with more arrows in, for their heads): it
+    // stays among its neighbours as it was, not at the end of its rank.
+    let scores = TEMPLATES[0].design().unwrap();
+    let first = layout(scores.model(), &scores.analyze());
+    let image = "registry.example.com/team/a-considerably-longer-image-name:1.2.3";
+    let mut resized = 0;
+    for service in &scores.model().services {
+        let mut longer = scores.clone();
+        longer.set_image(&service.name, image).unwrap();
+        let after = after_edit(&first, &longer);
+        let width = |l: &Layout| {
+            let card = l.cards.iter().find(|c| c.service == service.name);
+            card.map(|c| c.rect.w)
+        };
+        resized += usize::from(width(&after) != width(&first));
+        let (_, _, swaps) = moved(&first, &after, "");
+        assert_eq!(swaps, 0, "{} given a longer image", service.name);
+    }
+    assert!(resized > 10, "only {resized} cards changed size");
+}
+
+#[test]
 fn the_layout_after_an_edit_is_the_same_for_the_same_inputs() {
     let design = TEMPLATES[0].design().unwrap();
     let analysis = design.analyze();

@@ -544,7 +544,8 @@ fn place(
                 .iter()
                 .map(|c| (c.service.as_str(), c))
                 .collect();
-            // The cards still in the box they were in, as they were.
+            // The cards still in the box they were in, those that changed size too (a
+            // longer image, more arrows in to make room for): each keeps its place.
             let kept: Vec<Option<&Card>> = g
                 .cards
                 .iter()
@@ -553,7 +554,7 @@ fn place(
                     let (key, _) = m.ranks.get(&c.service)?;
                     let same = g.group_of.get(i).and_then(|&gi| keys.get(gi)) == Some(key);
                     let old = before.get(c.service.as_str()).copied()?;
-                    (same && old.rect.w == c.rect.w).then_some(old)
+                    same.then_some(old)
                 })
                 .collect();
             Some(Hints {
