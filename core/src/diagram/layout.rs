@@ -185,8 +185,6 @@ pub(super) struct Memory {
     pub width: f32,
     /// How closely arrows were packed.
     pub density: Density,
-    /// Each tier's colour, by key.
-    pub colors: Vec<(String, usize)>,
 }
 
 /// The whole picture.
@@ -387,9 +385,10 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     // order wins only where it scores better.
     if !large {
         let deeper = winner(&placed).and_then(|w| placed.get(w)).map(|w| {
+            let (width, density) = (w.layout.memory.width, w.layout.memory.density);
             let mut g = g.clone();
-            g.density = w.density;
-            laid_out(g, w.width, w.ranked.clone(), options, Effort::Deep)
+            g.density = density;
+            laid_out(g, width, w.ranked.clone(), options, Effort::Deep)
         });
         placed.extend(deeper);
     }
@@ -407,11 +406,9 @@ struct Candidate {
     crossings: usize,
     /// The scale it shows at on a 1920x1080 screen.
     scale: f32,
-    /// How it was made (to lay it out again): the wrap width, the ranking and how
-    /// closely arrows were packed.
-    width: f32,
+    /// Its ranking, to lay it out again (the layout's memory keeps the wrap width and
+    /// how closely arrows were packed).
     ranked: rank::Ranked,
-    density: Density,
 }
 
 impl Candidate {
@@ -449,15 +446,12 @@ fn laid_out(
     options: &Options<'_>,
     effort: Effort,
 ) -> Candidate {
-    let density = g.density;
     let (layout, crossings) = place(g, width, &ranked, options, None, effort);
     Candidate {
         scale: screen_scale(layout.width, layout.height),
         layout,
         crossings,
-        width,
         ranked,
-        density,
     }
 }
 
@@ -513,8 +507,8 @@ const NEARLY: f32 = 0.7;
 /// After an edit each tier keeps the colour it had, and a new one takes the first colour
 /// no kept tier has: adding a tier, or removing one, recolours no other (a fresh layout
 /// colours tiers by their place in the file).
-fn keep_colors(tiers: &mut [TierBox], before: &[(String, usize)]) {
-    let old = |key: &str| before.iter().find(|(k, _)| k == key).map(|&(_, c)| c);
+fn keep_colors(tiers: &mut [TierBox], before: &[TierBox]) {
+    let old = |key: &str| before.iter().find(|t| t.key == key).map(|t| t.color);
     let kept: Vec<usize> = tiers.iter().filter_map(|t| old(&t.key)).collect();
     let mut free = (0..).filter(|c| !kept.contains(c));
     for tier in tiers {
@@ -728,8 +722,8 @@ fn place(
             change: a.change,
         })
         .collect();
-    if let Some(m) = memory {
-        keep_colors(&mut out.tiers, &m.colors);
+    if let (Some(previous), Some(_)) = (options.previous, memory) {
+        keep_colors(&mut out.tiers, &previous.tiers);
     }
     let extents = title::extents(&out.edges);
     for tier in &mut out.tiers {
@@ -771,7 +765,6 @@ fn place(
         boxes,
         width,
         density: g.density,
-        colors: out.tiers.iter().map(|t| (t.key.clone(), t.color)).collect(),
     };
     out.cards = g.cards;
     (out, crossings)
