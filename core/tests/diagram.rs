@@ -687,6 +687,29 @@ fn services_that_all_call_the_same_sinks_share_one_bundle_even_when_one_calls_mo
 }
 
 #[test]
+fn a_service_one_of_its_sinks_calls_back_stays_out_of_their_bundle() {
+    // As eShopOnAbp's auth server, which calls back the services that call it. Ranked
+    // around that cycle, the bundled arrow ran past its target to the junction and back.
+    let mut yaml = String::from("services:\n");
+    for k in 0..7 {
+        yaml += &format!(
+            "  s{k}:\n    image: s\n    environment: [DB=postgres://db:5432/x, CACHE=redis://cache:6379, AUTH=http://auth:80]\n"
+        );
+    }
+    yaml += "  db: {image: postgres}\n  cache: {image: redis}\n  auth:\n    image: auth\n    environment: [BACK=http://s0:80]\n";
+    let design = Design::import(&yaml, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    assert_eq!(l.junctions.len(), 1, "{:?}", l.junctions);
+    let mut sources = l.junctions[0].sources.clone();
+    sources.sort();
+    assert_eq!(sources, ["s1", "s2", "s3", "s4", "s5", "s6"]);
+    // Every flow is still its own arrow, s0's and the one back too.
+    assert_eq!(l.edges.len(), 22);
+    assert!(l.edges.iter().any(|e| e.from == "auth" && e.to == "s0"));
+    assert_eq!(l.edges.iter().filter(|e| e.from == "s0").count(), 3);
+}
+
+#[test]
 fn a_sink_every_service_calls_goes_below_one_only_its_neighbour_calls() {
     // As ocariot's stack: each service calls its database and the message bus, each
     // database calls the vault, and the vault calls its config store and the bus. The
@@ -838,16 +861,15 @@ fn sidecars_on_no_network_of_their_own_sit_above_the_services_they_call() {
 }
 
 #[test]
-fn calls_that_mostly_go_both_ways_are_ranked_with_short_arrows() {
-    // eShopOnAbp: 13 services, 72 calls, 19 pairs of them both ways. The ranking that
-    // turns the fewest calls round leaves long arrows crossing (318 where Mermaid draws
-    // 179); one with the order shortened draws 194, and 186 once the winner is ordered
-    // again from many polished starts.
+fn calls_that_mostly_go_both_ways_cross_less_than_mermaid_draws_them() {
+    // eShopOnAbp: 13 services, 72 calls, 19 pairs of them both ways. Ranked by the
+    // fewest calls turned round, long arrows crossed (318); bundled, the auth server's
+    // callers ran past it to the junction and back (187). Mermaid draws 179.
     let text = support::corpus_text("abpframework__eShopOnAbp__etc__docker__docker-compose.yml");
     let design = Design::import(&text, ImportOptions::default()).unwrap();
     let l = layout(design.model(), &design.analyze());
     assert_eq!(l.edges.len(), 73);
-    assert!(crossings(&l) <= 190, "{} crossings", crossings(&l));
+    assert!(crossings(&l) <= 135, "{} crossings", crossings(&l));
 }
 
 #[test]

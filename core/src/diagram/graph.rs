@@ -107,24 +107,35 @@ impl Graph {
 /// arrows only: not blocked, not changed; a source may call others besides), where a
 /// bundle at least halves the lines (six sources of three targets, four of four, three
 /// of six; never two of either). The bundle saving the most lines goes first, and an
-/// arrow joins one bundle at most.
+/// arrow joins one bundle at most. A source one of the targets calls back stays out:
+/// ranked around that cycle, its arrows would run past their target to the junction
+/// and back (eShopOnAbp's calls nearly all both ways: 187 crossings bundled, 125 not).
 fn bundles(graph: &mut Graph) {
     let n = graph.cards.len();
     let plain = |a: &Arrow| a.change == Change::Kept && !a.blocked;
-    // Each source's targets in its own box.
+    // Each source's targets in its own box; and every card it calls.
     let mut targets: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for a in graph.arrows.iter().filter(|a| plain(a)) {
+    let mut callees: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for a in &graph.arrows {
         let Some(from) = a.from else { continue };
-        if graph.group_of.get(from) == graph.group_of.get(a.to) && from != a.to {
+        if let Some(list) = callees.get_mut(from) {
+            list.push(a.to);
+        }
+        if plain(a) && graph.group_of.get(from) == graph.group_of.get(a.to) && from != a.to {
             if let Some(list) = targets.get_mut(from) {
                 list.push(a.to);
             }
         }
     }
-    for list in &mut targets {
+    for list in targets.iter_mut().chain(&mut callees) {
         crate::sort::sort(list);
         list.dedup();
     }
+    let calls = |from: usize, to: usize| {
+        callees
+            .get(from)
+            .is_some_and(|l| l.binary_search(&to).is_ok())
+    };
     // The target sets to try: each source's own, once.
     let mut sets: Vec<Vec<usize>> = Vec::new();
     for list in &targets {
@@ -146,7 +157,10 @@ fn bundles(graph: &mut Graph) {
                         && !bundled.get(src).is_some_and(|b| b.contains(&x))
                 })
             };
-            let sources: Vec<usize> = (0..n).filter(|&src| free(src, set)).collect();
+            let called_back = |src: usize| set.iter().any(|&x| calls(x, src));
+            let sources: Vec<usize> = (0..n)
+                .filter(|&src| free(src, set) && !called_back(src))
+                .collect();
             let (s, t) = (sources.len(), set.len());
             if s < 2 || s * t < 2 * (s + t) {
                 continue;
