@@ -203,6 +203,15 @@ pub fn publish_ready() {
     publish("data-ready-ms", 0.0);
 }
 
+/// Publishes the time from navigation to the end of compiling ahead (see `compile_ahead`
+/// in main.rs) as `data-warm-ms` on the body: from then on a file opened runs compiled
+/// code, as one picked in a file dialog does.
+pub fn publish_warm() {
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-warm-ms", &milliseconds_since(0.0));
+    }
+}
+
 /// How many turns of the microtask queue the view takes at most to settle after a
 /// change: each effect that wakes another (the selection waking the two cards it
 /// concerns, a list creating its rows) takes one. The end-to-end tests check that no

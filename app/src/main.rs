@@ -73,6 +73,7 @@ fn compile_ahead(i: usize) {
         }
     }
     let Some(template) = tiermap_core::templates::TEMPLATES.get(i) else {
+        browser::publish_warm();
         return;
     };
     if let Ok(design) = template.design() {

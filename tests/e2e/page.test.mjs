@@ -323,11 +323,18 @@ test('a browser that stops saving says so once, and the design stays on the page
 
 test('200 services: a move updates the view quickly', async () => {
   const { context, page, errors } = await open(b, srv.url);
+  // The file is opened as one picked in a file dialog is: seconds after the page has
+  // compiled its code ahead. Right after that, V8 is still optimising it in the
+  // background, and the figure swings from 2.6 to 10.8 ms on two cores; two seconds
+  // later, 2.9 to 4.8 ms.
+  await page.waitForFunction(() => document.body.dataset.warmMs !== undefined);
+  const warmMs = Number(await page.evaluate(() => document.body.dataset.warmMs));
+  await page.waitForTimeout(2000);
   await page.getByLabel('Import compose file').setInputFiles({ name: 'big.yml', mimeType: 'application/yaml', buffer: Buffer.from(bigStack(200, 20)) });
   await page.getByRole('region', { name: 'Tier tier19' }).waitFor();
   const importMs = Number(await page.evaluate(() => document.body.dataset.lastUpdateMs));
   const layoutMs = () => page.evaluate(() => Number(document.body.dataset.lastLayoutMs));
-  console.log(`# import, 200 services on 20 tiers: ${importMs.toFixed(1)} ms, of which the diagram's fresh layout ${(await layoutMs()).toFixed(1)} ms (wasm; target 10 ms)`);
+  console.log(`# import, 200 services on 20 tiers: ${importMs.toFixed(1)} ms, of which the diagram's fresh layout ${(await layoutMs()).toFixed(1)} ms (wasm; target 10 ms); code compiled ahead ${warmMs.toFixed(0)} ms after navigation`);
   const times = [];
   const layouts = [];
   // The card menu runs the same move as a drop (Playwright's HTML5 drag loses its
@@ -346,8 +353,7 @@ test('200 services: a move updates the view quickly', async () => {
   await page.screenshot({ path: join(SHOTS, 'big.png') });
   assert.equal(await page.locator('#diagram-svg g[data-service]').count(), 200);
   await assertPatchedEqualsFresh(page);
-  // The next file opened: a fresh layout again, its code compiled by now (the first
-  // file's figure also holds V8 compiling and optimising it, right after the page opened).
+  // The next file opened: a fresh layout again, its code run hot by now.
   await page.getByLabel('Import compose file').setInputFiles({ name: 'big2.yml', mimeType: 'application/yaml', buffer: Buffer.from(bigStack(200, 21)) });
   await page.getByRole('region', { name: 'Tier tier20' }).waitFor();
   console.log(`# fresh layout of the next 200-service file: ${(await layoutMs()).toFixed(1)} ms (wasm; target 10 ms)`);
