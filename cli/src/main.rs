@@ -124,6 +124,10 @@ struct InputArgs {
     /// A variable for `${...}` interpolation, as KEY=VALUE (repeatable). Unset variables use their defaults.
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// Variables from a file of KEY=VALUE lines, as `docker compose --env-file` reads one
+    /// (such as the `.env` beside the compose file; repeatable: later files, then --env, win).
+    #[arg(long = "env-file", value_name = "FILE")]
+    env_file: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -253,6 +257,15 @@ enum CliError {
     },
     #[error("--env {0}: write KEY=VALUE")]
     BadVariable(String),
+    #[error("{file}:{line}:{column}: `{text}` is not KEY=VALUE as a .env file writes it; fix the line or remove it")]
+    BadEnvLine {
+        file: String,
+        line: usize,
+        column: usize,
+        text: String,
+    },
+    #[error("{file}: cannot read it as a .env file: {reason}")]
+    EnvFile { file: String, reason: String },
     #[error("no template named `{0}`; `tiermap templates` lists them")]
     UnknownTemplate(String),
     #[error("--allow: {0}")]
@@ -612,6 +625,9 @@ fn read(file: &Path) -> Result<String, CliError> {
 fn options(file: &Path, input: &InputArgs) -> Result<ImportOptions, CliError> {
     let shown = file.display().to_string();
     let mut variables = Variables::new();
+    for env_file in &input.env_file {
+        read_env_file(env_file, &mut variables)?;
+    }
     for pair in &input.env {
         let (k, v) = pair
             .split_once('=')
@@ -634,6 +650,43 @@ fn options(file: &Path, input: &InputArgs) -> Result<ImportOptions, CliError> {
         variables,
         ..ImportOptions::default()
     })
+}
+
+/// Adds the variables of a `.env`-style file (dotenv syntax, as docker compose reads it:
+/// comments, quotes, `export`) to `variables`, a later line winning.
+fn read_env_file(file: &Path, variables: &mut Variables) -> Result<(), CliError> {
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|source| CliError::Io {
+        file: shown.clone(),
+        source,
+    })?;
+    for item in dotenvy::from_read_iter(text.as_bytes()) {
+        match item {
+            Ok((key, value)) => {
+                variables.insert(key, value);
+            }
+            Err(dotenvy::Error::LineParse(line, index)) => {
+                // The parser names the line by its text; a quoted value may span lines.
+                let at = text
+                    .lines()
+                    .position(|l| !l.is_empty() && line.starts_with(l))
+                    .map_or(1, |i| i + 1);
+                return Err(CliError::BadEnvLine {
+                    file: shown,
+                    line: at,
+                    column: index + 1,
+                    text: line,
+                });
+            }
+            Err(e) => {
+                return Err(CliError::EnvFile {
+                    file: shown,
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+    Ok(())
 }
 
 fn open(file: &Path, input: &InputArgs) -> Result<Design, CliError> {

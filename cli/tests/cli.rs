@@ -174,6 +174,48 @@ fn unreadable_input_exits_2_with_place_on_stderr() {
 }
 
 #[test]
+fn an_env_file_sets_variables_as_docker_compose_reads_it() {
+    // As open-telemetry's demo: ports from variables its `.env` sets.
+    let stack = file(
+        "from-env.yml",
+        "services:\n  web:\n    image: nginx:1.27\n    ports: ['${WEB_PORT}']\n    environment: ['UPSTREAM=http://api:${API_PORT}']\n  api:\n    image: api:1\n",
+    );
+    let stack = stack.to_str().unwrap();
+    let refused = tiermap(&["check", stack], None);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("`--env-file .env`"));
+    // Comments, `export`, quotes and a value naming another; a later file and --env win.
+    let env = file(
+        "stack.env",
+        "# ports\nexport WEB_PORT=8080\nAPI_PORT=\"9000\" # the api\nNAME=${WEB_PORT}-web\n",
+    );
+    let later = file("later.env", "API_PORT=9100\n");
+    let args = [
+        "check",
+        stack,
+        "--format",
+        "json",
+        "--env-file",
+        env.to_str().unwrap(),
+        "--env-file",
+        later.to_str().unwrap(),
+    ];
+    let out = tiermap(&args, None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flows = report["flows"].to_string();
+    assert!(flows.contains("9100"), "{flows}");
+    assert_eq!(report["exposed_port_count"], 1, "{report}");
+    let out = tiermap(&[&args[..], &["--env", "API_PORT=9200"]].concat(), None);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("9200"));
+    // A line that is no KEY=VALUE is named by file, line and column.
+    let bad = file("bad.env", "WEB_PORT=8080\nAPI PORT=9000\n");
+    let out = tiermap(&["check", stack, "--env-file", bad.to_str().unwrap()], None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("bad.env:2:5: `API PORT=9000`"), "{err}");
+}
+
+#[test]
 fn hostile_input_is_refused_quickly() {
     let mut bomb = String::from(
         "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",

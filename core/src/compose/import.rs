@@ -67,11 +67,12 @@ pub enum ImportError {
         source: PortError,
     },
     /// A port whose number comes from variables that are not set (a `.env` file beside
-    /// the compose file sets them for `docker compose`, which tiermap does not read).
+    /// the compose file sets them for `docker compose`; the command line reads one with
+    /// `--env-file`).
     #[error(
         "`{path}`: the port has no number, because {} not set: write the port in its place, \
          or a default such as `${{{first}:-8080}}` (the command line also \
-         takes `--env {first}=8080`)",
+         takes `--env {first}=8080`, or `--env-file .env`)",
         names(.unset),
         first = .unset.first().map_or("NAME", String::as_str)
     )]
