@@ -192,9 +192,7 @@ pub fn publish_update_time(start: f64) {
 /// page's WebAssembly) as `data-last-layout-ms` on the body, where the end-to-end tests
 /// print it beside the update time.
 pub fn publish_layout_time(start: f64) {
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-last-layout-ms", &milliseconds_since(start));
-    }
+    stamp("data-last-layout-ms", start);
 }
 
 /// Publishes the time from navigation to the first view of the open design, ready for
@@ -207,8 +205,13 @@ pub fn publish_ready() {
 /// in main.rs) as `data-warm-ms` on the body: from then on a file opened runs compiled
 /// code, as one picked in a file dialog does.
 pub fn publish_warm() {
+    stamp("data-warm-ms", 0.0);
+}
+
+/// Writes the milliseconds since `start` to `attribute` on the body, now.
+fn stamp(attribute: &str, start: f64) {
     if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-warm-ms", &milliseconds_since(0.0));
+        let _ = body.set_attribute(attribute, &milliseconds_since(start));
     }
 }
 
