@@ -873,6 +873,19 @@ fn calls_that_mostly_go_both_ways_cross_less_than_mermaid_draws_them() {
 }
 
 #[test]
+fn a_database_called_from_every_rank_goes_below_what_it_calls_where_that_crosses_less() {
+    // mailcow: the database is called from three ranks of its box and calls the
+    // resolver. Ranked just below its callers, it sat beside the cards they call and
+    // drew 12 crossings (Mermaid 11); in a rank of its own below the resolver, 10.
+    let text = support::corpus_text("mailcow__mailcow-dockerized__docker-compose.yml");
+    let design = Design::import(&text, ImportOptions::default()).unwrap();
+    let l = layout(design.model(), &design.analyze());
+    let top = |name: &str| l.cards.iter().find(|c| c.service == name).unwrap().rect.y;
+    assert!(top("mysql-mailcow") > top("unbound-mailcow"));
+    assert!(crossings(&l) <= 10, "{} crossings", crossings(&l));
+}
+
+#[test]
 fn published_services_calling_one_another_sit_near_the_internet() {
     // As quorum's orchestrate stack: four published services and four others, nearly
     // every pair calling both ways in one box. Ranked with the published ones deep in

@@ -380,6 +380,29 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
         placed.extend(worth.iter().filter_map(|&d| full(&g, d)));
     }
     placed.extend(split);
+    // The winner with one card moved between ranks (see `rank::moves`): each ordered
+    // from the winner's order, and the most promising laid out in full.
+    if !large {
+        let moved = winner(&placed).and_then(|w| placed.get(w)).map(|w| {
+            let (width, density) = (w.layout.memory.width, w.layout.memory.density);
+            let mut g = g.clone();
+            g.density = density;
+            let mut quick: Vec<(rank::Ranked, (usize, f32))> = rank::moves(&g, &w.ordered)
+                .into_iter()
+                .map(|ranked| {
+                    let look = look(&g, &ranked, internet, Effort::Warm);
+                    (ranked, look)
+                })
+                .collect();
+            crate::sort::sort_by(&mut quick, |a, b| promising(a.1, b.1));
+            quick
+                .into_iter()
+                .take(MOVED_MOST)
+                .map(|(ranked, _)| laid_out(g.clone(), width, ranked, options, Effort::Full))
+                .collect::<Vec<_>>()
+        });
+        placed.extend(moved.into_iter().flatten());
+    }
     // The winner (see `winner`), ordered again more deeply: only what is shown is
     // worth the time (appwrite 9 -> 7 crossings, coolstore 24 -> 21, sourcegraph
     // 68 -> 65). The deeper order wins only where it scores better.
@@ -409,6 +432,8 @@ struct Candidate {
     /// Its ranking, to lay it out again (the layout's memory keeps the wrap width and
     /// how closely arrows were packed).
     ranked: rank::Ranked,
+    /// Its ranking in the order found: where orders of rankings near it start.
+    ordered: rank::Ranked,
 }
 
 impl Candidate {
@@ -446,19 +471,30 @@ fn laid_out(
     options: &Options<'_>,
     effort: Effort,
 ) -> Candidate {
-    let (layout, crossings) = place(g, width, &ranked, options, None, effort);
+    let (layout, crossings, ordered) = place(g, width, &ranked, options, None, effort);
     Candidate {
         scale: screen_scale(layout.width, layout.height),
         layout,
         crossings,
         ranked,
+        ordered,
     }
 }
 
 /// A ranking ordered quickly: its crossings and about the scale it would show at.
 fn quick_look(g: &super::graph::Graph, ranked: &rank::Ranked, internet: bool) -> (usize, f32) {
+    look(g, ranked, internet, Effort::Quick)
+}
+
+/// A ranking ordered with `effort`: its crossings and about the scale it would show at.
+fn look(
+    g: &super::graph::Graph,
+    ranked: &rank::Ranked,
+    internet: bool,
+    effort: Effort,
+) -> (usize, f32) {
     let mut layered = Layered::new(g, ranked);
-    layered.order(None, Effort::Quick);
+    layered.order(None, effort);
     let (w, h) = place::estimate(g, &layered, internet);
     (layered.crossings(), screen_scale(w, h))
 }
@@ -490,6 +526,9 @@ const LARGE_ENOUGH: f32 = 1.0;
 /// 15.6 -> 12.5 px at the same crossings).
 const FULL_MOST: usize = 20;
 
+/// The most rankings one card away from the winner laid out in full.
+const MOVED_MOST: usize = 3;
+
 /// Cards from which a design counts as large.
 const LARGE: usize = 80;
 
@@ -519,7 +558,7 @@ fn keep_colors(tiers: &mut [TierBox], before: &[TierBox]) {
     }
 }
 
-/// One layout at one wrap width, with its crossings.
+/// One layout at one wrap width, with its crossings and its ranking as ordered.
 fn place(
     mut g: super::graph::Graph,
     width: f32,
@@ -527,7 +566,7 @@ fn place(
     options: &Options<'_>,
     memory: Option<&Memory>,
     effort: Effort,
-) -> (Layout, usize) {
+) -> (Layout, usize, rank::Ranked) {
     let mut layered = Layered::new(&g, ranked);
     place::widen(&mut g, &layered);
     let keys: Vec<Key> = (0..g.groups.len()).map(|i| rank::key(&g, i)).collect();
@@ -568,6 +607,7 @@ fn place(
     };
     layered.order(hints.as_ref(), effort);
     let crossings = layered.crossings();
+    let ordered = layered.ranked(&g);
     let across = place::across(&g, &layered, hints.as_ref());
     let runs = route::runs(&layered, &across);
     let (above, below) = label::bands(&g, &layered);
@@ -767,5 +807,5 @@ fn place(
         density: g.density,
     };
     out.cards = g.cards;
-    (out, crossings)
+    (out, crossings, ordered)
 }

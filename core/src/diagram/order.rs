@@ -110,6 +110,9 @@ pub(super) enum Effort {
     /// As `Full` from many starts, each start's order polished (see
     /// [`Layered::polish`]): for the one layout that wins, whose crossings are seen.
     Deep,
+    /// As `Full` from the order as built only, unpolished: for a ranking near one
+    /// ordered already, whose order is the start.
+    Warm,
 }
 
 /// The most slots a drawing may have to be ordered from several starts, and from many.
@@ -508,6 +511,45 @@ impl Layered {
         crossings
     }
 
+    /// The ranking as ordered: each row's boxes and each rank's cards in the order found.
+    pub(super) fn ranked(&self, graph: &Graph) -> Ranked {
+        let cards = graph.cards.len();
+        let mut ranks = vec![Vec::new(); graph.groups.len()];
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for row in &self.rows {
+            let mut groups = Vec::new();
+            for column in row.columns.iter().filter_map(|&c| self.columns.get(c)) {
+                let ColumnKind::Group(g) = column.kind else {
+                    continue;
+                };
+                let mut nodes: Vec<Vec<usize>> = column
+                    .members
+                    .iter()
+                    .map(|slots| {
+                        slots
+                            .iter()
+                            .filter_map(|&s| match self.slots.get(s)?.kind {
+                                SlotKind::Card(c) => Some(c),
+                                SlotKind::Junction(j) => Some(cards + j),
+                                SlotKind::Pass(_) => None,
+                            })
+                            .collect()
+                    })
+                    .collect();
+                // A box shallower than its row has nothing in its last ranks.
+                while nodes.last().is_some_and(Vec::is_empty) {
+                    nodes.pop();
+                }
+                if let Some(r) = ranks.get_mut(g) {
+                    *r = nodes;
+                }
+                groups.push(g);
+            }
+            rows.push(groups);
+        }
+        Ranked { rows, ranks }
+    }
+
     /// Crossings in the whole drawing.
     pub(super) fn crossings(&self) -> usize {
         let pos = self.positions();
@@ -543,11 +585,11 @@ impl Layered {
         // shuffles too (never with hints); keep the best.
         let many = match effort {
             Effort::Quick => 0,
-            Effort::Full => SHUFFLE_MOST,
+            Effort::Full | Effort::Warm => SHUFFLE_MOST,
             Effort::Deep => DEEP_MOST,
         };
         let size = self.slots.len();
-        let starts = if hints.is_some() || effort == Effort::Quick {
+        let starts = if hints.is_some() || matches!(effort, Effort::Quick | Effort::Warm) {
             1
         } else if size <= many {
             16
@@ -598,7 +640,7 @@ impl Layered {
                 break;
             }
         }
-        if hints.is_none() && effort != Effort::Quick && size <= many {
+        if hints.is_none() && !matches!(effort, Effort::Quick | Effort::Warm) && size <= many {
             (best, _) = self.polish(best, best_crossings, effort);
         }
         self.restore(&best);
@@ -914,7 +956,7 @@ impl Layered {
         let mut stall = 0;
         let rounds = match effort {
             Effort::Quick => 4,
-            Effort::Full | Effort::Deep => 12,
+            Effort::Full | Effort::Deep | Effort::Warm => 12,
         };
         for round in 0..rounds {
             if best_crossings == 0 {
