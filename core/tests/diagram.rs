@@ -876,7 +876,7 @@ fn calls_that_mostly_go_both_ways_cross_less_than_mermaid_draws_them() {
 fn a_database_called_from_every_rank_goes_below_what_it_calls_where_that_crosses_less() {
     // mailcow: the database is called from three ranks of its box and calls the
     // resolver. Ranked just below its callers, it sat beside the cards they call and
-    // drew 12 crossings (Mermaid 11); in a rank of its own below the resolver, 10.
+    // drew 12 crossings (Mermaid 11); in a rank of its own below the resolver, 9.
     let text = support::corpus_text("mailcow__mailcow-dockerized__docker-compose.yml");
     let design = Design::import(&text, ImportOptions::default()).unwrap();
     let l = layout(design.model(), &design.analyze());

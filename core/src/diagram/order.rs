@@ -107,9 +107,6 @@ pub(super) enum Effort {
     /// Sweeps, swaps and sifting until they stop helping, from several starts where
     /// the drawing is small.
     Full,
-    /// As `Full` from many starts, each start's order polished (see
-    /// [`Layered::polish`]): for the one layout that wins, whose crossings are seen.
-    Deep,
     /// As `Full` from the order as built only, unpolished: for a ranking near one
     /// ordered already, whose order is the start.
     Warm,
@@ -118,13 +115,6 @@ pub(super) enum Effort {
 /// The most slots a drawing may have to be ordered from several starts, and from many.
 const RESTART_MOST: usize = 400;
 const SHUFFLE_MOST: usize = 160;
-
-/// The most slots a drawing may have to be ordered deeply from many starts, and with
-/// each start polished: what appwrite, coolstore and sourcegraph gain from (9 -> 7
-/// crossings, 24 -> 21, 68 -> 65), short of openedx' or mojaloop's 40 to 50 services,
-/// where polishing every start costs four times as much for little.
-const DEEP_MOST: usize = 400;
-const POLISH_EACH_MOST: usize = 240;
 
 /// The longest rank of a column that is sifted.
 const SIFT_MOST: usize = 48;
@@ -550,6 +540,16 @@ impl Layered {
         Ranked { rows, ranks }
     }
 
+    /// Arrows pointing up, against the flow.
+    pub(super) fn upward(&self, graph: &Graph) -> usize {
+        let reversed = |&l: &usize| self.chains.get(l).is_some_and(|c| c.reversed);
+        graph
+            .arrow_links
+            .iter()
+            .filter(|links| links.iter().any(reversed))
+            .count()
+    }
+
     /// Crossings in the whole drawing.
     pub(super) fn crossings(&self) -> usize {
         let pos = self.positions();
@@ -586,7 +586,6 @@ impl Layered {
         let many = match effort {
             Effort::Quick => 0,
             Effort::Full | Effort::Warm => SHUFFLE_MOST,
-            Effort::Deep => DEEP_MOST,
         };
         let size = self.slots.len();
         let starts = if hints.is_some() || matches!(effort, Effort::Quick | Effort::Warm) {
@@ -626,12 +625,7 @@ impl Layered {
                     });
                 }
             }
-            let (mut order, mut crossings) = self.descend(effort);
-            // A start that sweeps leave behind others often polishes past them
-            // (coolstore: 24 crossings polishing only the best start, 21 polishing each).
-            if effort == Effort::Deep && size <= POLISH_EACH_MOST {
-                (order, crossings) = self.polish(order, crossings, effort);
-            }
+            let (order, crossings) = self.descend(effort);
             if crossings < best_crossings {
                 best = order;
                 best_crossings = crossings;
@@ -956,7 +950,7 @@ impl Layered {
         let mut stall = 0;
         let rounds = match effort {
             Effort::Quick => 4,
-            Effort::Full | Effort::Deep | Effort::Warm => 12,
+            Effort::Full | Effort::Warm => 12,
         };
         for round in 0..rounds {
             if best_crossings == 0 {
