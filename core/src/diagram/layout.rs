@@ -378,7 +378,7 @@ pub fn layout_with(model: &Model, analysis: &Analysis, options: &Options<'_>) ->
     // from the winner's order, and the most promising laid out in full; again from a
     // new winner. Arrows a move turns up count as crossings (see `Candidate::turned`):
     // counted as nothing, 548 arrows point up over the 145 designs below, against 325
-    // before moves and 378 so.
+    // before moves and 374 so.
     let rounds = if large { 0 } else { MOVE_ROUNDS };
     let mut looked = 0;
     for _ in 0..rounds {
@@ -444,8 +444,8 @@ struct Candidate {
 impl Candidate {
     /// Fewer crossings, and a drawing that fills the screen: its crossings and arrows
     /// turned up (plus one) times how much smaller than the best (`most`) it shows,
-    /// squared. Scales past
-    /// [`LARGE_ENOUGH`] count as that: a larger picture reads no better.
+    /// squared. Scales past [`LARGE_ENOUGH`] count as that: a larger picture reads no
+    /// better.
     fn score(&self, most: f32) -> f32 {
         let shrink = most.min(LARGE_ENOUGH) / self.scale.clamp(1e-3, LARGE_ENOUGH);
         (self.crossings + self.turned + 1) as f32 * shrink * shrink
@@ -535,12 +535,13 @@ const LARGE_ENOUGH: f32 = 1.0;
 const FULL_MOST: usize = 20;
 
 /// The most rankings one card away from the winner laid out in full, each round. Over
-/// 145 designs (the templates, the corpus, real files and generated stacks): one draws
-/// 1,441 crossings, three 860, six 895 (a different winner early leads elsewhere).
+/// 145 designs (the templates, the corpus, real files and generated stacks; rounds
+/// not capped by [`LOOKS_MOST`]): one draws 1,441 crossings, three 860, six 895 (a
+/// different winner early leads elsewhere).
 const MOVED_MOST: usize = 3;
 
 /// The most rounds of moves, each from the winner of the round before, while it
-/// changes. Over the same designs: one round draws 961 crossings, three 860 (getsentry
+/// changes. Over the same designs, uncapped: one round draws 961 crossings, three 860 (getsentry
 /// 537 -> 11, DeathStarBench 133 -> 97), six 839. They replaced a deeper order of the
 /// winner from many starts, which saved 5 crossings after one round.
 const MOVE_ROUNDS: usize = 3;
@@ -583,6 +584,7 @@ fn keep_colors(tiers: &mut [TierBox], before: &[TierBox]) {
 
 /// What ordering found for a layout.
 struct Found {
+    /// Crossings, as ordering counts them.
     crossings: usize,
     /// Arrows pointing up.
     upward: usize,

@@ -584,8 +584,8 @@ impl Layered {
         // the order as built, reversed, and interleaved, and a small drawing from
         // shuffles too (never with hints); keep the best.
         let many = match effort {
-            Effort::Quick => 0,
-            Effort::Full | Effort::Warm => SHUFFLE_MOST,
+            Effort::Quick | Effort::Warm => 0,
+            Effort::Full => SHUFFLE_MOST,
         };
         let size = self.slots.len();
         let starts = if hints.is_some() || matches!(effort, Effort::Quick | Effort::Warm) {
@@ -634,7 +634,7 @@ impl Layered {
                 break;
             }
         }
-        if hints.is_none() && !matches!(effort, Effort::Quick | Effort::Warm) && size <= many {
+        if hints.is_none() && effort == Effort::Full && size <= many {
             (best, _) = self.polish(best, best_crossings, effort);
         }
         self.restore(&best);
