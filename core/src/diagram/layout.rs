@@ -810,18 +810,11 @@ fn place(
         out.public_title_at = title::place(&band, PUBLIC_TITLE, "", &extents).0;
     }
     out.memory = Memory {
-        rows: layered
+        rows: found
+            .ordered
             .rows
             .iter()
-            .map(|row| {
-                row.columns
-                    .iter()
-                    .filter_map(|&c| match layered.columns.get(c)?.kind {
-                        ColumnKind::Group(gi) => keys.get(gi).cloned(),
-                        ColumnKind::Lane => None,
-                    })
-                    .collect()
-            })
+            .map(|row| row.iter().filter_map(|&gi| keys.get(gi).cloned()).collect())
             .collect(),
         ranks: ranked
             .ranks

@@ -635,7 +635,7 @@ impl Layered {
             }
         }
         if hints.is_none() && effort == Effort::Full && size <= many {
-            (best, _) = self.polish(best, best_crossings, effort);
+            (best, _) = self.polish(best, best_crossings);
         }
         self.restore(&best);
     }
@@ -645,7 +645,7 @@ impl Layered {
     /// met and its crossings. Sweeps and sifting move one slot at a time; a card whose
     /// arrows run through passes often only gains when they move with it, and so do two
     /// long arrows that cross (see `untangle`).
-    fn polish(&mut self, order: Snapshot, crossings: usize, effort: Effort) -> (Snapshot, usize) {
+    fn polish(&mut self, order: Snapshot, crossings: usize) -> (Snapshot, usize) {
         let (mut best, mut best_crossings) = (order, crossings);
         self.restore(&best);
         for _ in 0..AFTER_MOST {
@@ -659,7 +659,7 @@ impl Layered {
             if !gained {
                 break;
             }
-            let (order, crossings) = self.descend(effort);
+            let (order, crossings) = self.descend(Effort::Full);
             if crossings < best_crossings {
                 best = order.clone();
                 best_crossings = crossings;
